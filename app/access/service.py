@@ -1,0 +1,116 @@
+"""API keys: minted once (the secret is shown then and never again), stored as a digest."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.access.models import ApiKey, Scope
+from app.errors import NotFound, Unauthorized, ValidationFailed, check_length
+
+KEY_PREFIX = "tly_"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: an API key's id and scopes."""
+
+    key_id: int
+    name: str
+    scopes: frozenset[Scope]
+
+    def can(self, scope: Scope) -> bool:
+        return Scope.ADMIN in self.scopes or scope in self.scopes
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def parse_scopes(values: list[str]) -> list[Scope]:
+    if not values:
+        raise ValidationFailed("scopes", "at least one scope is required")
+    try:
+        return sorted({Scope(v.strip().lower()) for v in values})
+    except ValueError:
+        allowed = ", ".join(s.value for s in Scope)
+        raise ValidationFailed("scopes", f"scopes must be among: {allowed}") from None
+
+
+async def create(
+    session: AsyncSession, name: str, scopes: list[str], now: datetime
+) -> tuple[ApiKey, str]:
+    """Return the stored key and its secret (to show once)."""
+    secret = KEY_PREFIX + secrets.token_urlsafe(32)
+    key = ApiKey(
+        name=check_length(name, "name", 255),
+        prefix=secret[:12],
+        digest=digest(secret),
+        scopes=[s.value for s in parse_scopes(scopes)],
+        created_at=now,
+    )
+    session.add(key)
+    await session.flush()
+    return key, secret
+
+
+async def revoke(session: AsyncSession, key_id: int, now: datetime) -> ApiKey:
+    key = await session.get(ApiKey, key_id)
+    if key is None:
+        raise NotFound("id", f"no API key with id {key_id}")
+    if key.revoked_at is None:
+        key.revoked_at = now
+        session.add(key)
+        await session.flush()
+    return key
+
+
+async def listing(session: AsyncSession) -> list[ApiKey]:
+    return list((await session.exec(select(ApiKey).order_by(col(ApiKey.id)))).all())
+
+
+class KeyCache:
+    """Recently verified keys, so the ingest hot path does not hit the database per request.
+
+    A revocation is seen at once by the process that made it and within ``ttl`` seconds by
+    every other process.
+    """
+
+    def __init__(self, ttl: float) -> None:
+        self.ttl = ttl
+        self._entries: dict[str, tuple[float, Principal | None]] = {}
+
+    async def authenticate(self, session: AsyncSession, authorization: str | None) -> Principal:
+        if not authorization:
+            raise Unauthorized(
+                "Authorization", "missing API key: send 'Authorization: Bearer <key>'"
+            )
+        scheme, _, secret = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not secret.strip():
+            raise Unauthorized("Authorization", "expected 'Authorization: Bearer <key>'")
+        key_digest = digest(secret.strip())
+        cached = self._entries.get(key_digest)
+        if cached is not None and cached[0] > time.monotonic():
+            principal = cached[1]
+        else:
+            principal = await self._load(session, key_digest)
+            self._entries[key_digest] = (time.monotonic() + self.ttl, principal)
+        if principal is None:
+            raise Unauthorized("Authorization", "unknown or revoked API key")
+        return principal
+
+    async def _load(self, session: AsyncSession, key_digest: str) -> Principal | None:
+        statement = select(ApiKey).where(ApiKey.digest == key_digest)
+        key = (await session.exec(statement)).one_or_none()
+        if key is None or key.revoked_at is not None or key.id is None:
+            return None
+        return Principal(key.id, key.name, frozenset(Scope(s) for s in key.scopes))
+
+    def forget_all(self) -> None:
+        self._entries.clear()

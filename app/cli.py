@@ -1,0 +1,148 @@
+"""The ``tally`` command: the composition root for running Tally from a shell."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from app.config import Settings
+
+cli = typer.Typer(
+    help="Tally: prepaid credits and progressive billing.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option(help="Folder of the embedded PostgreSQL (default: a per-user data folder)."),
+]
+
+
+def _settings(data_dir: Path | None) -> Settings:
+    settings = Settings()
+    if data_dir is not None:
+        settings.data_dir = data_dir
+    return settings
+
+
+def database_url(settings: Settings) -> str:
+    """DATABASE_URL when set; otherwise start the embedded PostgreSQL in the data folder."""
+    if settings.database_url:
+        return settings.database_url
+    from app.db.embedded import start_embedded_postgres
+
+    typer.echo(f"Starting the embedded PostgreSQL in {settings.data_dir / 'pgdata'} …")
+    return start_embedded_postgres(settings.data_dir)
+
+
+def _migrate(url: str) -> None:
+    from app.db.migrate import upgrade
+
+    upgrade(url)
+
+
+async def _with_database(url: str, work: Any) -> Any:
+    from app.db.engine import Database
+
+    database = Database(url, pool_size=2)
+    try:
+        async with database.transaction() as session:
+            return await work(session)
+    finally:
+        await database.dispose()
+
+
+async def _mint_key(url: str, name: str, scopes: list[str]) -> str:
+    from app.access import service
+    from app.clock import SystemClock
+
+    async def work(session):  # type: ignore[no-untyped-def]
+        _, secret = await service.create(session, name, scopes, SystemClock().now())
+        return secret
+
+    secret: str = await _with_database(url, work)
+    return secret
+
+
+async def _seed(url: str) -> bool:
+    from app.clock import SystemClock
+    from app.demo import seed
+
+    created: bool = await _with_database(url, lambda session: seed(session, SystemClock()))
+    return created
+
+
+@cli.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Seed demo data and print an admin key.")
+    ] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Start Tally: migrations, GraphQL at /graphql (GraphiQL in a browser), /health, /ready."""
+    import uvicorn
+
+    from app.server import build_runtime, create_app
+
+    settings = _settings(data_dir)
+    url = database_url(settings)
+    _migrate(url)
+    if demo:
+        created = asyncio.run(_seed(url))
+        typer.echo("Demo data seeded." if created else "Demo data already present.")
+        key = asyncio.run(_mint_key(url, "demo admin", ["admin"]))
+        typer.echo(f"Admin API key (shown once): {key}")
+        typer.echo('In GraphiQL, set the header {"Authorization": "Bearer <key>"}.')
+    listen_host, listen_port = host or settings.host, port or settings.port
+    typer.echo(f"GraphiQL: http://{listen_host}:{listen_port}/graphql")
+    app = create_app(build_runtime(settings, url))
+    uvicorn.run(app, host=listen_host, port=listen_port, log_level="info")
+
+
+@cli.command()
+def migrate(data_dir: DataDir = None) -> None:
+    """Apply database migrations (DATABASE_URL, or the embedded PostgreSQL)."""
+    _migrate(database_url(_settings(data_dir)))
+    typer.echo("Database is up to date.")
+
+
+@cli.command("create-api-key")
+def create_api_key(
+    name: Annotated[str, typer.Option(help="A name to recognise the key by.")],
+    scope: Annotated[
+        list[str] | None, typer.Option(help="admin, ingest or read; repeat for several.")
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Create an API key and print it once (only its digest is stored)."""
+    from app.errors import DomainError
+
+    url = database_url(_settings(data_dir))
+    _migrate(url)
+    try:
+        key = asyncio.run(_mint_key(url, name, scope or ["admin"]))
+    except DomainError as error:
+        typer.echo(f"{error.field}: {error.message}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(key)
+
+
+@cli.command()
+def demo(data_dir: DataDir = None) -> None:
+    """Seed the demo customers, wallets, grants and history (once)."""
+    url = database_url(_settings(data_dir))
+    _migrate(url)
+    created = asyncio.run(_seed(url))
+    typer.echo("Demo data seeded." if created else "Demo data already present.")
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    cli()

@@ -1,0 +1,3 @@
+from app.errors import Conflict, NotFound, ValidationFailed
+
+__all__ = ["Conflict", "NotFound", "ValidationFailed"]

@@ -1,0 +1,24 @@
+"""The resources one process shares, built once at the edge (server lifespan, CLI, tests)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from app.access.service import KeyCache
+from app.clock import Clock, SystemClock
+from app.config import Settings
+from app.db.engine import Database
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Database
+    clock: Clock = field(default_factory=SystemClock)
+    keys: KeyCache = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.keys = KeyCache(self.settings.api_key_cache_seconds)
+
+    async def close(self) -> None:
+        await self.db.dispose()

@@ -1,0 +1,65 @@
+"""The composition root for HTTP: builds the runtime and mounts every surface on one app.
+
+This module and ``app.cli`` are the only places in ``app`` that import the outer layers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route, WebSocketRoute
+
+from app.clock import Clock, SystemClock
+from app.config import Settings
+from app.db.engine import Database
+from app.runtime import Runtime
+from graphql_schema.schema import build_schema
+from graphql_schema.view import GraphQLView
+
+log = logging.getLogger("tally")
+
+
+def build_runtime(settings: Settings, database_url: str, clock: Clock | None = None) -> Runtime:
+    database = Database(database_url, pool_size=settings.db_pool_size)
+    return Runtime(settings, database, clock or SystemClock())
+
+
+def create_app(runtime: Runtime) -> Starlette:
+    view = GraphQLView(build_schema(runtime.settings.max_query_depth), runtime)
+
+    async def health(request: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    async def ready(request: Request) -> JSONResponse:
+        try:
+            async with asyncio.timeout(2):
+                async with runtime.db.engine.connect() as connection:
+                    await connection.execute(text("SELECT 1 FROM alembic_version"))
+        except Exception as error:  # noqa: BLE001 - readiness reports any failure
+            return JSONResponse(
+                {"status": "unavailable", "reason": str(error)[:200]}, status_code=503
+            )
+        return JSONResponse({"status": "ready"})
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        app.state.runtime = runtime
+        yield
+        await runtime.close()
+
+    return Starlette(
+        routes=[
+            Route("/health", health),
+            Route("/ready", ready),
+            Route("/graphql", view, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", view),
+        ],
+        lifespan=lifespan,
+    )

@@ -1,0 +1,161 @@
+"""The only code that changes a wallet's balance. Every change holds the wallet's row lock.
+
+Debits and expiry run as PostgreSQL functions (see ``ledger_sql``); credits run here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import text
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.wallets.models import (
+    CauseType,
+    EntryKind,
+    Grant,
+    GrantKind,
+    GrantSource,
+    LedgerEntry,
+    Wallet,
+)
+
+
+@dataclass(frozen=True)
+class Cause:
+    type: CauseType
+    id: str | None = None
+
+
+@dataclass(frozen=True)
+class Usage:
+    """What a debit paid for, for value translation ("· 10 reports generated")."""
+
+    metric_code: str
+    units: Decimal
+    unit_label: str
+
+
+@dataclass(frozen=True)
+class Debit:
+    entry_id: int | None
+    balance_after: Decimal
+    shortfall: Decimal
+
+
+async def lock_wallet(session: AsyncSession, wallet_id: int) -> Wallet | None:
+    statement = (
+        select(Wallet)
+        .where(Wallet.id == wallet_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return (await session.exec(statement)).one_or_none()
+
+
+async def expire(session: AsyncSession, wallet_id: int, now: datetime) -> Decimal:
+    """Expire the wallet's due grants (the caller holds the lock). Returns the balance."""
+    result = await session.execute(
+        text("SELECT tally_expire(:w, :now)"), {"w": wallet_id, "now": now}
+    )
+    return Decimal(result.scalar_one())
+
+
+async def debit(
+    session: AsyncSession,
+    wallet_id: int,
+    credits: Decimal,
+    *,
+    kind: EntryKind,
+    cause: Cause,
+    description: str,
+    now: datetime,
+    usage: Usage | None = None,
+    only_grant: int | None = None,
+    allow_debt: bool = True,
+) -> Debit:
+    row = (
+        await session.execute(
+            text(
+                "SELECT * FROM tally_debit("
+                ":w, :c, :kind, :ct, :cid, :d, :m, :u, :l, :now, :g, :debt)"
+            ),
+            {
+                "w": wallet_id,
+                "c": credits,
+                "kind": kind.value,
+                "ct": cause.type.value,
+                "cid": cause.id,
+                "d": description,
+                "m": usage.metric_code if usage else None,
+                "u": usage.units if usage else None,
+                "l": usage.unit_label if usage else None,
+                "now": now,
+                "g": only_grant,
+                "debt": allow_debt,
+            },
+        )
+    ).one()
+    return Debit(row.entry_id, Decimal(row.balance_after), Decimal(row.shortfall))
+
+
+@dataclass(frozen=True)
+class NewGrant:
+    amount: Decimal
+    kind: GrantKind
+    source: GrantSource
+    priority: int = 50
+    expires_at: datetime | None = None
+    cost_minor: int | None = None
+    description: str = ""
+
+
+async def credit(
+    session: AsyncSession,
+    wallet: Wallet,
+    new: NewGrant,
+    *,
+    entry_kind: EntryKind,
+    cause: Cause,
+    description: str,
+    now: datetime,
+) -> tuple[Grant, LedgerEntry]:
+    """Add a grant to a locked wallet. Debt is paid first from the new credits."""
+    assert wallet.id is not None
+    balance = await expire(session, wallet.id, now)  # debt is untouched by expiry
+    paid_debt = min(wallet.debt, new.amount)
+    grant = Grant(
+        wallet_id=wallet.id,
+        kind=new.kind,
+        source=new.source,
+        amount=new.amount,
+        remaining=new.amount - paid_debt,
+        priority=new.priority,
+        expires_at=new.expires_at,
+        cost_minor=new.cost_minor,
+        description=new.description,
+        created_at=now,
+    )
+    session.add(grant)
+    await session.flush()
+    wallet.balance = balance + new.amount
+    wallet.debt -= paid_debt
+    wallet.reference_balance = wallet.balance
+    wallet.updated_at = now
+    entry = LedgerEntry(
+        wallet_id=wallet.id,
+        kind=entry_kind,
+        credits=new.amount,
+        balance_after=wallet.balance,
+        grant_id=grant.id,
+        cause_type=cause.type,
+        cause_id=cause.id,
+        description=description,
+        created_at=now,
+    )
+    session.add_all([wallet, entry])
+    await session.flush()
+    return grant, entry

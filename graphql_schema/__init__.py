@@ -1,0 +1,1 @@
+"""The API surface: a Strawberry schema over the app's services (imports ``app``, not back)."""

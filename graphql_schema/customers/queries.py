@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+import strawberry
+
+from app.customers import repository
+from graphql_schema.context import Info
+from graphql_schema.customers.types import Customer
+from graphql_schema.pagination import Connection, connection, decode_cursor, page_size
+from graphql_schema.permissions import CanRead
+
+
+@strawberry.type
+class CustomerQueries:
+    @strawberry.field(
+        permission_classes=[CanRead],
+        description="Customers in creation order; `search` matches the start of the name or "
+        "external id (case-insensitive) or the whole billing email.",
+    )
+    async def customers(
+        self, info: Info, first: int = 20, after: str | None = None, search: str | None = None
+    ) -> Connection[Customer]:
+        limit = page_size(first)
+        after_id = decode_cursor(after)
+        rows = await info.context.run(
+            lambda s: repository.page(s, after_id=after_id, limit=limit + 1, search=search)
+        )
+        return connection(rows, limit, lambda r: r.id, lambda r: Customer(model=r))
+
+    @strawberry.field(permission_classes=[CanRead], description="One customer by external id.")
+    async def customer(self, info: Info, external_id: str) -> Customer | None:
+        found = await info.context.run(lambda s: repository.by_external_id(s, external_id))
+        return Customer(model=found) if found else None

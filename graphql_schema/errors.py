@@ -1,0 +1,91 @@
+"""Expected failures are part of the schema: each mutation returns a union of its payload and
+these error types. Unexpected exceptions are masked ("Unexpected error.") and logged once."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, TypeVar, Union
+
+import strawberry
+from graphql import GraphQLError
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.errors import Conflict, DomainError, InsufficientCredits, NotFound
+from graphql_schema.context import Info
+
+log = logging.getLogger("tally.graphql")
+T = TypeVar("T")
+
+
+@strawberry.interface(description="An expected failure: what went wrong and which input field.")
+class Error:
+    code: str
+    message: str
+    field: str | None
+
+
+@strawberry.type(description="The input is malformed or out of range; nothing was written.")
+class ValidationError(Error):
+    pass
+
+
+@strawberry.type(description="An id or external id matched nothing; nothing was written.")
+class NotFoundError(Error):
+    pass
+
+
+@strawberry.type(description="A duplicate, or an idempotency key reused for another request.")
+class ConflictError(Error):
+    pass
+
+
+@strawberry.type(description="Fewer credits remain than the operation needs.")
+class InsufficientCreditsError(Error):
+    pass
+
+
+ERROR_TYPES: tuple[type, ...] = (
+    ValidationError,
+    NotFoundError,
+    ConflictError,
+    InsufficientCreditsError,
+)
+
+
+def to_error(error: DomainError) -> Error:
+    kind: type[Error] = ValidationError
+    if isinstance(error, NotFound):
+        kind = NotFoundError
+    elif isinstance(error, Conflict):
+        kind = ConflictError
+    elif isinstance(error, InsufficientCredits):
+        kind = InsufficientCreditsError
+    return kind(code=error.code, message=error.message, field=error.field)
+
+
+def result(name: str, payload: type) -> Any:
+    """``name = payload | ValidationError | NotFoundError | ConflictError | ...``"""
+    return Annotated[Union[(payload, *ERROR_TYPES)], strawberry.union(name)]
+
+
+async def attempt(info: Info, work: Callable[[AsyncSession], Awaitable[T]]) -> T | Error:
+    """Run a mutation's work in a savepoint: a typed failure writes nothing and is returned."""
+
+    async def guarded(session: AsyncSession) -> T:
+        async with session.begin_nested():
+            return await work(session)
+
+    try:
+        return await info.context.run(guarded)
+    except DomainError as error:
+        return to_error(error)
+
+
+class Forbidden(GraphQLError):
+    """Raised by permission checks; shown to the caller (not masked)."""
+
+
+def should_mask(error: GraphQLError) -> bool:
+    original = error.original_error
+    return original is not None and not isinstance(original, (GraphQLError, DomainError))

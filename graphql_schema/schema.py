@@ -1,0 +1,83 @@
+"""The schema: every domain's queries and mutations, with the operation-level extensions."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors, QueryDepthLimiter, SchemaExtension
+from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
+
+from graphql_schema.access.mutations import AccessMutations
+from graphql_schema.access.queries import AccessQueries
+from graphql_schema.context import Context
+from graphql_schema.customers.mutations import CustomerMutations
+from graphql_schema.customers.queries import CustomerQueries
+from graphql_schema.errors import ERROR_TYPES, should_mask
+from graphql_schema.scalars import CREDITS_SCALAR, Credits
+from graphql_schema.wallets.mutations import WalletMutations
+from graphql_schema.wallets.queries import WalletQueries
+
+log = logging.getLogger("tally.graphql")
+
+Query = merge_types("Query", (CustomerQueries, WalletQueries, AccessQueries))
+Mutation = merge_types("Mutation", (CustomerMutations, WalletMutations, AccessMutations))
+
+
+class UnitOfWork(SchemaExtension):
+    """One operation, one transaction: commit when it succeeded, roll back otherwise."""
+
+    async def on_operation(self) -> AsyncIterator[None]:
+        yield
+        context = self.execution_context.context
+        if isinstance(context, Context):
+            result = self.execution_context.result
+            failed = result is None or bool(getattr(result, "errors", None))
+            await context.finish(success=not failed)
+
+
+class Schema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Log unexpected errors once, with the request id; expected ones at debug level."""
+        for error in errors:
+            if should_mask(error):
+                request_id = _request_id(execution_context)
+                log.error(
+                    "unexpected error in GraphQL operation (request %s)",
+                    request_id,
+                    exc_info=error.original_error,
+                )
+            else:
+                log.debug("GraphQL error: %s", error.message)
+
+
+def _request_id(execution_context: ExecutionContext | None) -> str | None:
+    context = getattr(execution_context, "context", None)
+    request = getattr(context, "request", None)
+    headers: Any = getattr(request, "headers", None)
+    return headers.get("x-request-id") if headers is not None else None
+
+
+def build_schema(max_depth: int = 10) -> Schema:
+    return Schema(
+        query=Query,
+        mutation=Mutation,
+        types=list(ERROR_TYPES),
+        config=StrawberryConfig(scalar_map={Credits: CREDITS_SCALAR}),
+        extensions=[
+            lambda: QueryDepthLimiter(max_depth=max_depth),
+            lambda: MaskErrors(should_mask_error=should_mask),
+            UnitOfWork,
+        ],
+    )
+
+
+def sdl() -> str:
+    return build_schema().as_str() + "\n"

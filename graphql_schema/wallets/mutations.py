@@ -1,0 +1,305 @@
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+import strawberry
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app import money
+from app.customers import repository as customers
+from app.errors import NotFound
+from app.wallets import repository, service
+from app.wallets.ledger import Cause
+from app.wallets.models import CauseType, DepletionPolicy
+from app.wallets.models import GrantKind as GrantKindModel
+from app.wallets.models import GrantSource as GrantSourceModel
+from app.wallets.models import SignupBonus as SignupBonusModel
+from app.wallets.service import BundleInput, GrantRequest
+from graphql_schema.context import Info
+from graphql_schema.errors import attempt, result
+from graphql_schema.permissions import IsAdmin
+from graphql_schema.scalars import Credits
+from graphql_schema.wallets.types import (
+    Bundle,
+    DepletionPolicyEnum,
+    GrantKind,
+    GrantSource,
+    LedgerEntry,
+    SignupBonus,
+    Wallet,
+)
+
+
+@strawberry.input
+class CreateWalletInput:
+    customer_external_id: str
+    rate: Decimal = strawberry.field(description='Money value of one credit, e.g. "0.01".')
+    currency: str | None = strawberry.field(default=None, description="Default: the customer's.")
+    policy: DepletionPolicyEnum = DepletionPolicyEnum.ALLOW
+    overdraft_limit: Credits | None = None
+
+
+@strawberry.input
+class UpdateWalletPolicyInput:
+    wallet_id: strawberry.ID
+    policy: DepletionPolicyEnum
+    overdraft_limit: Credits | None = None
+
+
+@strawberry.input
+class GrantCreditsInput:
+    wallet_id: strawberry.ID
+    amount: Credits
+    idempotency_key: str = strawberry.field(
+        description="Your key for this request: a retry with the same key grants once."
+    )
+    kind: GrantKind = GrantKind.FREE
+    source: GrantSource = GrantSource.MANUAL
+    priority: int = 50
+    expires_at: datetime | None = None
+    cost: Decimal | None = strawberry.field(
+        default=None, description="Money paid for a paid grant, in the wallet's currency."
+    )
+    reason: str = ""
+
+
+@strawberry.input
+class VoidCreditsInput:
+    wallet_id: strawberry.ID
+    amount: Credits
+    reason: str
+    idempotency_key: str
+    grant_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Void from this grant only; otherwise in burn order."
+    )
+
+
+@strawberry.input
+class CreateBundleInput:
+    code: str
+    name: str
+    credits: Credits
+    price: Decimal = strawberry.field(description='In major units of `currency` ("50.00").')
+    currency: str
+    bonus_credits: Credits = Decimal(0)
+    active: bool = True
+
+
+@strawberry.input
+class UpdateBundleInput:
+    code: str
+    name: str | None = None
+    credits: Credits | None = None
+    bonus_credits: Credits | None = None
+    price: Decimal | None = None
+    active: bool | None = None
+
+
+@strawberry.type
+class WalletPayload:
+    wallet: Wallet
+
+
+@strawberry.type
+class LedgerEntryPayload:
+    entry: LedgerEntry
+    wallet: Wallet
+
+
+@strawberry.type
+class BundlePayload:
+    bundle: Bundle
+
+
+@strawberry.type
+class SignupBonusPayload:
+    signup_bonus: SignupBonus
+
+
+WalletResult = result("WalletResult", WalletPayload)
+LedgerEntryResult = result("LedgerEntryResult", LedgerEntryPayload)
+BundleResult = result("BundleResult", BundlePayload)
+SignupBonusResult = result("SignupBonusResult", SignupBonusPayload)
+
+
+def _wallet_id(value: strawberry.ID, field: str = "walletId") -> int:
+    if not str(value).isdigit():
+        raise NotFound(field, f"no wallet with id {value}")
+    return int(value)
+
+
+def operator_cause(info: Info) -> Cause:
+    principal = info.context.principal
+    return Cause(CauseType.API, f"api_key:{principal.key_id}" if principal else None)
+
+
+async def _entry_payload(session: AsyncSession, entry_id: int | None) -> LedgerEntryPayload:
+    assert entry_id is not None
+    entry = await repository.entry(session, entry_id)
+    wallet = await repository.get(session, entry.wallet_id)
+    await session.refresh(wallet)
+    return LedgerEntryPayload(entry=LedgerEntry(model=entry), wallet=Wallet(model=wallet))
+
+
+@strawberry.type
+class WalletMutations:
+    @strawberry.mutation(permission_classes=[IsAdmin], description="Open a wallet in a currency.")
+    async def create_wallet(self, info: Info, input: CreateWalletInput) -> WalletResult:
+        now = info.context.now
+
+        async def work(session: AsyncSession) -> WalletPayload:
+            customer = await customers.get_by_external_id(session, input.customer_external_id)
+            wallet = await service.create_wallet(
+                session,
+                customer,
+                currency=input.currency,
+                rate=input.rate,
+                policy=DepletionPolicy(input.policy.value),
+                overdraft_limit=input.overdraft_limit,
+                now=now,
+            )
+            await session.refresh(wallet)
+            return WalletPayload(wallet=Wallet(model=wallet))
+
+        return await attempt(info, work)
+
+    @strawberry.mutation(permission_classes=[IsAdmin])
+    async def update_wallet_policy(
+        self, info: Info, input: UpdateWalletPolicyInput
+    ) -> WalletResult:
+        now = info.context.now
+
+        async def work(session: AsyncSession) -> WalletPayload:
+            wallet = await service.update_policy(
+                session,
+                _wallet_id(input.wallet_id),
+                DepletionPolicy(input.policy.value),
+                input.overdraft_limit,
+                now,
+            )
+            return WalletPayload(wallet=Wallet(model=wallet))
+
+        return await attempt(info, work)
+
+    @strawberry.mutation(
+        permission_classes=[IsAdmin],
+        description="Add credits to a wallet. Debt is paid first. Idempotent by key.",
+    )
+    async def grant_credits(self, info: Info, input: GrantCreditsInput) -> LedgerEntryResult:
+        now, cause = info.context.now, operator_cause(info)
+
+        async def work(session: AsyncSession) -> LedgerEntryPayload:
+            wallet = await repository.get(session, _wallet_id(input.wallet_id))
+            cost = (
+                money.minor_units(input.cost, wallet.currency, "cost")
+                if input.cost is not None
+                else None
+            )
+            request = GrantRequest(
+                amount=input.amount,
+                kind=GrantKindModel(input.kind.value),
+                source=GrantSourceModel(input.source.value),
+                priority=input.priority,
+                expires_at=input.expires_at,
+                cost_minor=cost,
+                reason=input.reason,
+            )
+            entry = await service.grant_credits(
+                session,
+                _wallet_id(input.wallet_id),
+                request,
+                cause=cause,
+                idempotency_key=input.idempotency_key,
+                now=now,
+            )
+            return await _entry_payload(session, entry.id)
+
+        return await attempt(info, work)
+
+    @strawberry.mutation(
+        permission_classes=[IsAdmin],
+        description="Remove unused credits (never below zero), with a reason. Idempotent by key.",
+    )
+    async def void_credits(self, info: Info, input: VoidCreditsInput) -> LedgerEntryResult:
+        now, cause = info.context.now, operator_cause(info)
+
+        async def work(session: AsyncSession) -> LedgerEntryPayload:
+            grant_id = None
+            if input.grant_id is not None:
+                if not str(input.grant_id).isdigit():
+                    raise NotFound("grantId", f"no grant with id {input.grant_id}")
+                grant_id = int(input.grant_id)
+            entry = await service.void_credits(
+                session,
+                _wallet_id(input.wallet_id),
+                input.amount,
+                reason=input.reason,
+                grant_id=grant_id,
+                cause=cause,
+                idempotency_key=input.idempotency_key,
+                now=now,
+            )
+            return await _entry_payload(session, entry.id)
+
+        return await attempt(info, work)
+
+    @strawberry.mutation(permission_classes=[IsAdmin])
+    async def create_bundle(self, info: Info, input: CreateBundleInput) -> BundleResult:
+        now = info.context.now
+
+        async def work(session: AsyncSession) -> BundlePayload:
+            data = BundleInput(
+                code=input.code,
+                name=input.name,
+                credits=input.credits,
+                price=input.price,
+                currency=input.currency,
+                bonus_credits=input.bonus_credits,
+                active=input.active,
+            )
+            return BundlePayload(
+                bundle=Bundle(model=await service.create_bundle(session, data, now))
+            )
+
+        return await attempt(info, work)
+
+    @strawberry.mutation(permission_classes=[IsAdmin])
+    async def update_bundle(self, info: Info, input: UpdateBundleInput) -> BundleResult:
+        async def work(session: AsyncSession) -> BundlePayload:
+            bundle = await service.update_bundle(
+                session,
+                input.code,
+                name=input.name,
+                credits=input.credits,
+                bonus_credits=input.bonus_credits,
+                price=input.price,
+                active=input.active,
+            )
+            return BundlePayload(bundle=Bundle(model=bundle))
+
+        return await attempt(info, work)
+
+    @strawberry.mutation(
+        permission_classes=[IsAdmin],
+        description="Free credits every customer's first wallet receives (0 turns it off).",
+    )
+    async def set_signup_bonus(
+        self, info: Info, credits: Credits, expires_in_days: int | None = None
+    ) -> SignupBonusResult:
+        now = info.context.now
+
+        async def work(session: AsyncSession) -> SignupBonusPayload:
+            bonus: SignupBonusModel = await service.set_signup_bonus(
+                session, credits, expires_in_days, now
+            )
+            return SignupBonusPayload(
+                signup_bonus=SignupBonus(
+                    credits=bonus.credits, expires_in_days=bonus.expires_in_days
+                )
+            )
+
+        return await attempt(info, work)
+
+
+__all__ = ["WalletMutations", "money"]

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+import strawberry
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app import money
+from app.customers import repository as customers
+from app.errors import NotFound
+from app.wallets import repository, service
+from graphql_schema.context import Info
+from graphql_schema.errors import attempt, result
+from graphql_schema.permissions import CanRead
+from graphql_schema.scalars import Credits
+from graphql_schema.wallets.types import Bundle, Entitlement, SignupBonus, Wallet
+
+EntitlementResult = result("EntitlementResult", Entitlement)
+
+
+@strawberry.type
+class WalletQueries:
+    @strawberry.field(permission_classes=[CanRead])
+    async def wallet(self, info: Info, id: strawberry.ID) -> Wallet | None:
+        from app.wallets.models import Wallet as WalletModel
+
+        if not str(id).isdigit():
+            return None
+        found = await info.context.run(lambda s: s.get(WalletModel, int(id)))
+        return Wallet(model=found) if found else None
+
+    @strawberry.field(permission_classes=[CanRead], description="The credit packs on sale.")
+    async def bundles(self, info: Info, active_only: bool = True) -> list[Bundle]:
+        rows = await info.context.run(lambda s: repository.bundles(s, active_only=active_only))
+        return [Bundle(model=b) for b in rows]
+
+    @strawberry.field(permission_classes=[CanRead])
+    async def signup_bonus(self, info: Info) -> SignupBonus:
+        bonus = await info.context.run(repository.signup_bonus)
+        if bonus is None:
+            return SignupBonus(credits=Decimal(0), expires_in_days=None)
+        return SignupBonus(credits=bonus.credits, expires_in_days=bonus.expires_in_days)
+
+    @strawberry.field(
+        permission_classes=[CanRead],
+        description="May this customer use `credits` more? One indexed read.",
+    )
+    async def entitlement(
+        self,
+        info: Info,
+        customer_external_id: str,
+        currency: str | None = None,
+        credits: Credits = Decimal(0),
+    ) -> EntitlementResult:
+        async def work(session: AsyncSession) -> Entitlement:
+            customer = await customers.get_by_external_id(session, customer_external_id)
+            code = money.normalize_currency(currency or customer.currency)
+            assert customer.id is not None
+            wallet = await repository.for_customer(session, customer.id, code)
+            if wallet is None:
+                raise NotFound("currency", f"{customer_external_id} has no {code} wallet")
+            return Entitlement.of(service.entitlement(wallet, credits))
+
+        return await attempt(info, work)
