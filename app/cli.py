@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from app.clock import Clock
 from app.config import Settings
+
+if TYPE_CHECKING:
+    from workers.system import JobSystem
 
 cli = typer.Typer(
     help="Tally: prepaid credits and progressive billing.",
@@ -86,7 +92,10 @@ def serve(
     ] = False,
     data_dir: DataDir = None,
 ) -> None:
-    """Start Tally: migrations, GraphQL at /graphql (GraphiQL in a browser), /health, /ready."""
+    """Start Tally: migrations, GraphQL at /graphql (GraphiQL in a browser), /health, /ready.
+
+    Without REDIS_URL, jobs run on an in-process worker and the scheduler runs here too.
+    """
     import uvicorn
 
     from app.server import build_runtime, create_app
@@ -100,10 +109,82 @@ def serve(
         key = asyncio.run(_mint_key(url, "demo admin", ["admin"]))
         typer.echo(f"Admin API key (shown once): {key}")
         typer.echo('In GraphiQL, set the header {"Authorization": "Bearer <key>"}.')
+    runtime = build_runtime(settings, url)
+    jobs = _job_system(settings, url, runtime.clock)
+    background = [_relay(url, jobs, runtime.clock)]
+    if not settings.redis_url:
+        from workers.scheduler import Scheduler
+
+        jobs.start_worker(threads=2)
+        background.append(Scheduler(runtime).run)
     listen_host, listen_port = host or settings.host, port or settings.port
     typer.echo(f"GraphiQL: http://{listen_host}:{listen_port}/graphql")
-    app = create_app(build_runtime(settings, url))
-    uvicorn.run(app, host=listen_host, port=listen_port, log_level="info")
+    try:
+        app = create_app(runtime, background)
+        uvicorn.run(app, host=listen_host, port=listen_port, log_level="info")
+    finally:
+        jobs.stop()
+
+
+@cli.command()
+def worker(
+    threads: Annotated[int, typer.Option(help="Worker threads for jobs.")] = 4,
+    data_dir: DataDir = None,
+) -> None:
+    """Run jobs from Redis (REDIS_URL) and relay the outbox. Run as many as you like."""
+    settings = _settings(data_dir)
+    if not settings.redis_url:
+        typer.echo("tally worker needs REDIS_URL (without it, `tally serve` runs jobs).", err=True)
+        raise typer.Exit(2)
+    url = database_url(settings)
+    _migrate(url)
+    from app.clock import SystemClock
+
+    clock = SystemClock()
+    jobs = _job_system(settings, url, clock)
+    jobs.start_worker(threads=threads)
+    typer.echo(f"Worker running ({threads} threads); Ctrl-C to stop.")
+    try:
+        asyncio.run(_relay(url, jobs, clock)())
+    except KeyboardInterrupt:
+        pass
+    finally:
+        jobs.stop()
+
+
+@cli.command()
+def scheduler(data_dir: DataDir = None) -> None:
+    """Run the periodic work (expiry, sweeps) on the clock. Run exactly one."""
+    from app.server import build_runtime
+    from workers.scheduler import Scheduler
+
+    settings = _settings(data_dir)
+    url = database_url(settings)
+    _migrate(url)
+
+    async def run() -> None:
+        runtime = build_runtime(settings, url)
+        try:
+            await Scheduler(runtime).run()
+        finally:
+            await runtime.close()
+
+    typer.echo("Scheduler running; Ctrl-C to stop.")
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run())
+
+
+def _job_system(settings: Settings, url: str, clock: Clock) -> JobSystem:
+    from workers.system import JobSystem
+
+    return JobSystem(settings, url, clock, redis_url=settings.redis_url)
+
+
+def _relay(url: str, jobs: JobSystem, clock: Clock) -> Callable[[], Coroutine[Any, Any, None]]:
+    from app.db.engine import plain_url
+    from app.outbox.relay import Relay
+
+    return Relay(plain_url(url), jobs.dispatch, clock).run
 
 
 @cli.command()

@@ -41,7 +41,7 @@ async def claim(
     """Return the earlier result id for a replayed request, or None when this is the first."""
     key = check_length(key, "idempotencyKey", 255)
     digest = fingerprint(request)
-    inserted = await session.execute(
+    inserted = await (await session.connection()).execute(
         text(
             "INSERT INTO idempotency_keys (scope, key, fingerprint, created_at) "
             "VALUES (:scope, :key, :fp, :now) ON CONFLICT DO NOTHING RETURNING key"
@@ -51,7 +51,7 @@ async def claim(
     if inserted.first() is not None:
         return None
     row = (
-        await session.execute(
+        await (await session.connection()).execute(
             text("SELECT fingerprint, result_id FROM idempotency_keys WHERE scope=:s AND key=:k"),
             {"s": scope, "k": key},
         )
@@ -66,7 +66,7 @@ async def claim(
 
 
 async def record(session: AsyncSession, scope: str, key: str, result_id: int) -> None:
-    await session.execute(
+    await (await session.connection()).execute(
         text("UPDATE idempotency_keys SET result_id=:r WHERE scope=:s AND key=:k"),
         {"r": result_id, "s": scope, "k": key.strip()},
     )

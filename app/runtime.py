@@ -8,6 +8,7 @@ from app.access.service import KeyCache
 from app.clock import Clock, SystemClock
 from app.config import Settings
 from app.db.engine import Database
+from app.reactions import balance_reactions
 
 
 @dataclass
@@ -19,6 +20,7 @@ class Runtime:
 
     def __post_init__(self) -> None:
         self.keys = KeyCache(self.settings.api_key_cache_seconds)
+        self.db.before_commit["balance_reactions"] = balance_reactions(self.clock)
 
     async def close(self) -> None:
         await self.db.dispose()

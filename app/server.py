@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
+from typing import Any
 
 from sqlalchemy import text
 from starlette.applications import Starlette
@@ -31,7 +32,11 @@ def build_runtime(settings: Settings, database_url: str, clock: Clock | None = N
     return Runtime(settings, database, clock or SystemClock())
 
 
-def create_app(runtime: Runtime) -> Starlette:
+Background = Callable[[], Coroutine[Any, Any, None]]
+
+
+def create_app(runtime: Runtime, background: Sequence[Background] = ()) -> Starlette:
+    """The ASGI app. ``background`` tasks (outbox relay, scheduler) run for its lifetime."""
     view = GraphQLView(build_schema(runtime.settings.max_query_depth), runtime)
 
     async def health(request: Request) -> JSONResponse:
@@ -51,8 +56,14 @@ def create_app(runtime: Runtime) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.runtime = runtime
-        yield
-        await runtime.close()
+        tasks = [asyncio.create_task(task()) for task in background]
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await runtime.close()
 
     return Starlette(
         routes=[

@@ -56,7 +56,7 @@ class Context:
             return
         try:
             if success:
-                await self._session.commit()
+                await self.runtime.db.commit(self._session)
             else:
                 await self._session.rollback()
         finally:

@@ -21,8 +21,10 @@ from app.clock import FrozenClock
 from app.config import Settings
 from app.db.engine import Database, plain_url
 from app.db.migrate import upgrade
+from app.outbox.relay import Relay
 from app.runtime import Runtime
 from app.server import create_app
+from workers.system import JobSystem
 
 SERVER_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 START = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
@@ -146,3 +148,25 @@ async def admin_key(runtime: Runtime) -> str:
 @pytest.fixture
 def gql(http: httpx.AsyncClient, admin_key: str) -> GraphQLClient:
     return GraphQLClient(http, admin_key)
+
+
+@pytest.fixture
+def jobs(
+    database_url: str, db: Database, settings: Settings, clock: FrozenClock
+) -> Iterator[JobSystem]:
+    """The embedded job system: in-process broker and worker, on the test database."""
+    system = JobSystem(settings, database_url, clock, redis_url=None)
+    system.start_worker(threads=2)
+    yield system
+    system.stop()
+
+
+async def relay_all(database_url: str, jobs: JobSystem, clock: FrozenClock) -> int:
+    """Hand every committed outbox row to the broker, then wait for the jobs to finish."""
+    connection = await asyncpg.connect(plain_url(database_url))
+    try:
+        sent = await Relay(plain_url(database_url), jobs.dispatch, clock).drain(connection)
+    finally:
+        await connection.close()
+    jobs.join()
+    return sent

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Index, text
+from sqlalchemy import Index, func, literal_column
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
@@ -19,7 +19,8 @@ class Customer(SQLModel, table=True):
     __table_args__ = (
         Index(
             "ix_customers_search",
-            text("lower(name) text_pattern_ops"),
+            func.lower(literal_column("name")).label("name_lower"),
+            postgresql_ops={"name_lower": "text_pattern_ops"},
         ),
     )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from urllib.parse import urlsplit, urlunsplit
 
@@ -25,6 +25,9 @@ def plain_url(url: str) -> str:
     return urlunsplit(("postgresql", parts.netloc, parts.path, parts.query, parts.fragment))
 
 
+BeforeCommit = Callable[[AsyncSession], Awaitable[None]]
+
+
 class Database:
     def __init__(self, url: str, *, pool_size: int = 10) -> None:
         self.url = async_url(url)
@@ -34,12 +37,25 @@ class Database:
         self.sessions = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False, autoflush=False
         )
+        # Work every transaction does last, by name (e.g. the balance reactions).
+        self.before_commit: dict[str, BeforeCommit] = {}
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """One unit of work: commit when the block ends, roll back if it raises."""
-        async with self.sessions() as session, session.begin():
-            yield session
+        async with self.sessions() as session:
+            try:
+                yield session
+            except BaseException:
+                await session.rollback()
+                raise
+            await self.commit(session)
+
+    async def commit(self, session: AsyncSession) -> None:
+        """Run the before-commit hooks (in the same transaction), then commit."""
+        for hook in list(self.before_commit.values()):
+            await hook(session)
+        await session.commit()
 
     async def dispose(self) -> None:
         await self.engine.dispose()

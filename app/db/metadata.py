@@ -5,6 +5,7 @@ from sqlmodel import SQLModel
 import app.access.models
 import app.customers.models
 import app.idempotency
+import app.outbox.models
 import app.wallets.models  # noqa: F401
 
 metadata = SQLModel.metadata

@@ -24,6 +24,19 @@ from app.wallets.models import (
 )
 
 
+TOUCHED = "tally.touched_wallets"
+
+
+def touch(session: AsyncSession, wallet_id: int) -> None:
+    """Note that this transaction changed the wallet's balance (for the balance reactions)."""
+    session.info.setdefault(TOUCHED, set()).add(wallet_id)
+
+
+def take_touched(session: AsyncSession) -> list[int]:
+    """The wallets this transaction changed, in id order; forgets them."""
+    return sorted(session.info.pop(TOUCHED, set()))
+
+
 @dataclass(frozen=True)
 class Cause:
     type: CauseType
@@ -58,9 +71,10 @@ async def lock_wallet(session: AsyncSession, wallet_id: int) -> Wallet | None:
 
 async def expire(session: AsyncSession, wallet_id: int, now: datetime) -> Decimal:
     """Expire the wallet's due grants (the caller holds the lock). Returns the balance."""
-    result = await session.execute(
+    result = await (await session.connection()).execute(
         text("SELECT tally_expire(:w, :now)"), {"w": wallet_id, "now": now}
     )
+    touch(session, wallet_id)
     return Decimal(result.scalar_one())
 
 
@@ -78,7 +92,7 @@ async def debit(
     allow_debt: bool = True,
 ) -> Debit:
     row = (
-        await session.execute(
+        await (await session.connection()).execute(
             text(
                 "SELECT * FROM tally_debit("
                 ":w, :c, :kind, :ct, :cid, :d, :m, :u, :l, :now, :g, :debt)"
@@ -99,6 +113,7 @@ async def debit(
             },
         )
     ).one()
+    touch(session, wallet_id)
     return Debit(row.entry_id, Decimal(row.balance_after), Decimal(row.shortfall))
 
 

@@ -123,7 +123,7 @@ async def grants_by_ids(session: AsyncSession, ids: Sequence[int]) -> list[Grant
 
 
 async def wallets_with_due_grants(session: AsyncSession, now: datetime) -> list[int]:
-    rows = await session.execute(
+    rows = await (await session.connection()).execute(
         text(
             "SELECT DISTINCT wallet_id FROM grants "
             "WHERE remaining > 0 AND expires_at <= :now ORDER BY wallet_id"

@@ -53,12 +53,13 @@ class WalletQueries:
         credits: Credits = Decimal(0),
     ) -> EntitlementResult:
         async def work(session: AsyncSession) -> Entitlement:
+            cost = money.credits(credits, "credits", allow_zero=True)
             customer = await customers.get_by_external_id(session, customer_external_id)
             code = money.normalize_currency(currency or customer.currency)
             assert customer.id is not None
             wallet = await repository.for_customer(session, customer.id, code)
             if wallet is None:
                 raise NotFound("currency", f"{customer_external_id} has no {code} wallet")
-            return Entitlement.of(service.entitlement(wallet, credits))
+            return Entitlement.of(service.entitlement(wallet, cost))
 
         return await attempt(info, work)

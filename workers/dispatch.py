@@ -1,0 +1,20 @@
+"""What the outbox relay hands rows to: jobs to the Dramatiq broker, live messages to the bus."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.live.bus import InMemoryBus
+from workers.broker import BrokerSink
+
+
+class Dispatch:
+    def __init__(self, jobs: BrokerSink, bus: InMemoryBus) -> None:
+        self.jobs = jobs
+        self.bus = bus
+
+    async def job(self, actor: str, payload: dict[str, Any]) -> None:
+        await self.jobs.job(actor, payload)
+
+    async def live(self, channel: str, payload: dict[str, Any]) -> None:
+        await self.bus.publish(channel, payload)
