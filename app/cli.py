@@ -15,6 +15,7 @@ from app.clock import Clock
 from app.config import Settings
 
 if TYPE_CHECKING:
+    from app.live.bus import Bus
     from workers.system import JobSystem
 
 cli = typer.Typer(
@@ -98,7 +99,7 @@ def serve(
     """
     import uvicorn
 
-    from app.server import build_runtime, create_app
+    from app.server import build_runtime, create_app, mount_console
 
     settings = _settings(data_dir)
     url = database_url(settings)
@@ -109,8 +110,10 @@ def serve(
         key = asyncio.run(_mint_key(url, "demo admin", ["admin"]))
         typer.echo(f"Admin API key (shown once): {key}")
         typer.echo('In GraphiQL, set the header {"Authorization": "Bearer <key>"}.')
+        email, password = asyncio.run(_demo_operator(url))
+        typer.echo(f"Console login (demo admin): {email} / {password}")
     runtime = build_runtime(settings, url)
-    jobs = _job_system(settings, url, runtime.clock)
+    jobs = _job_system(settings, url, runtime.clock, runtime.bus)
     background = [_relay(url, jobs, runtime.clock)]
     if not settings.redis_url:
         from workers.scheduler import Scheduler
@@ -119,8 +122,10 @@ def serve(
         background.append(Scheduler(runtime).run)
     listen_host, listen_port = host or settings.host, port or settings.port
     typer.echo(f"GraphiQL: http://{listen_host}:{listen_port}/graphql")
+    typer.echo(f"Console:  http://{listen_host}:{listen_port}/console")
     try:
         app = create_app(runtime, background)
+        mount_console(app, runtime)
         uvicorn.run(app, host=listen_host, port=listen_port, log_level="info")
     finally:
         jobs.stop()
@@ -174,10 +179,10 @@ def scheduler(data_dir: DataDir = None) -> None:
         asyncio.run(run())
 
 
-def _job_system(settings: Settings, url: str, clock: Clock) -> JobSystem:
+def _job_system(settings: Settings, url: str, clock: Clock, bus: Bus | None = None) -> JobSystem:
     from workers.system import JobSystem
 
-    return JobSystem(settings, url, clock, redis_url=settings.redis_url)
+    return JobSystem(settings, url, clock, redis_url=settings.redis_url, bus=bus)
 
 
 def _relay(url: str, jobs: JobSystem, clock: Clock) -> Callable[[], Coroutine[Any, Any, None]]:
@@ -215,6 +220,66 @@ def create_api_key(
     typer.echo(key)
 
 
+async def _demo_operator(url: str) -> tuple[str, str]:
+    from app.clock import SystemClock
+    from app.demo import demo_operator
+
+    result: tuple[str, str] = await _with_database(
+        url, lambda session: demo_operator(session, SystemClock().now())
+    )
+    return result
+
+
+async def _create_admin(url: str, email: str, password: str) -> str:
+    from app.audit import service as audit
+    from app.audit.models import ActorKind
+    from app.audit.service import Action, Actor
+    from app.clock import SystemClock
+    from app.operators import service
+
+    async def work(session):  # type: ignore[no-untyped-def]
+        now = SystemClock().now()
+        operator = await service.create(session, email, password, "admin", now)
+        summary = f"tally create-admin (command line) created the admin {operator.email}"
+        await audit.record(
+            session,
+            Actor(ActorKind.SYSTEM, "tally create-admin"),
+            Action("createOperator", summary, details={"email": operator.email, "role": "admin"}),
+            now,
+        )
+        return operator.email
+
+    created: str = await _with_database(url, work)
+    return created
+
+
+@cli.command("create-admin")
+def create_admin(
+    email: Annotated[str, typer.Option(prompt=True, help="The admin's email (their login).")],
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt=True,
+            hide_input=True,
+            confirmation_prompt=True,
+            help="At least 10 characters (prompted, hidden, when left out).",
+        ),
+    ],
+    data_dir: DataDir = None,
+) -> None:
+    """Create a console admin (the first one, or another). Log in at /console."""
+    from app.errors import DomainError
+
+    url = database_url(_settings(data_dir))
+    _migrate(url)
+    try:
+        created = asyncio.run(_create_admin(url, email, password))
+    except DomainError as error:
+        typer.echo(f"{error.field}: {error.message}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"Admin {created} created. Log in at /console.")
+
+
 @cli.command()
 def demo(data_dir: DataDir = None) -> None:
     """Seed the demo customers, wallets, grants and history (once)."""
@@ -222,6 +287,8 @@ def demo(data_dir: DataDir = None) -> None:
     _migrate(url)
     created = asyncio.run(_seed(url))
     typer.echo("Demo data seeded." if created else "Demo data already present.")
+    email, password = asyncio.run(_demo_operator(url))
+    typer.echo(f"Console login (demo admin): {email} / {password}")
 
 
 def main() -> None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 import platformdirs
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -21,12 +22,79 @@ class Settings(BaseSettings):
     environment: str = "development"
     db_pool_size: int = 10
     api_key_cache_seconds: float = 5.0
+    # Signs customer tokens and portal links. Required (32+ characters) in production; in
+    # development a random one is generated once and kept in the data folder.
+    secret_key: SecretStr | None = None
+    customer_token_ttl_seconds: int = 3600
+    # Browser origins allowed to open GraphQL websockets (e.g. ["https://app.example.com"]).
+    allowed_origins: list[str] = []
     # GraphQL guards
     max_query_depth: int = 10
     # Metering: how far back an event may be dated, and how far ahead (clock skew).
     backdating_days: int = 7
     future_skew_seconds: int = 300
+    # Email over SMTP. Without a host, messages are rendered and recorded (status "recorded")
+    # and shown in the console, never sent.
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str = "Tally <billing@localhost>"
+    smtp_use_tls: bool = False  # implicit TLS (port 465); otherwise STARTTLS when offered
+    smtp_timeout_seconds: float = 10.0
+    # Who gets the operators' emails (recharge disabled, ...): comma-separated addresses.
+    operator_emails: str = ""
+    # Webhook deliveries: how long one POST may take.
+    webhook_timeout_seconds: float = 10.0
+    # Invoices: number series prefix ("TLY-000042") and net terms (days until due).
+    invoice_prefix: str = "TLY"
+    invoice_net_terms_days: int = Field(default=7, ge=0, le=365)
+    # Payments: the provider new payment methods use unless told ("sandbox" or "stripe").
+    payment_provider: str = "sandbox"
+    stripe_api_key: SecretStr | None = None
+    stripe_webhook_secret: SecretStr | None = None
+    stripe_api_base: str | None = None  # another Stripe API address (a local fake in tests)
+    # The sandbox's "pm_sandbox_late_fail" is accepted, then fails this many seconds later.
+    sandbox_late_fail_seconds: int = 5
+    # Auto-recharge guards: the default cooldown between two starts, and after how many
+    # consecutive payment failures a rule disables itself.
+    recharge_cooldown_seconds: int = Field(default=600, ge=0)
+    recharge_max_failures: int = Field(default=3, ge=1)
+
+    # The console: how long an operator stays logged in, and the address links (portal links)
+    # are built on (default: http://<host>:<port>).
+    console_session_hours: float = Field(default=12, gt=0, le=24 * 30)
+    public_url: str | None = None
+    portal_link_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=30, le=30 * 24 * 3600)
 
     @property
     def graphiql(self) -> bool:
         return self.environment != "production"
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def operator_addresses(self) -> list[str]:
+        return [a.strip() for a in self.operator_emails.split(",") if a.strip()]
+
+    @model_validator(mode="after")
+    def _safe_secret(self) -> Settings:
+        secret = self.secret_key.get_secret_value() if self.secret_key else ""
+        if self.environment == "production" and len(secret) < 32:
+            raise ValueError("TALLY_SECRET_KEY must be set to at least 32 characters in production")
+        if secret and len(secret) < 16:
+            raise ValueError("TALLY_SECRET_KEY is too short (at least 16 characters)")
+        return self
+
+    def signing_secret(self) -> str:
+        """The secret key, or (outside production) one generated once into the data folder."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import secrets
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -80,3 +81,20 @@ async def seed(session: AsyncSession, clock: Clock) -> bool:
                 usage=Usage("api_call", calls, "API call"),
             )
     return True
+
+
+DEMO_ADMIN = "admin@tally.test"
+
+
+async def demo_operator(session: AsyncSession, now: datetime) -> tuple[str, str]:
+    """The demo's console admin with a fresh password (printed at every demo start)."""
+    from app.operators import repository as operators
+    from app.operators import service as operator_service
+
+    password = secrets.token_urlsafe(12)
+    found = await operators.by_email(session, DEMO_ADMIN)
+    if found is None:
+        await operator_service.create(session, DEMO_ADMIN, password, "admin", now)
+    else:
+        await operator_service.reset_password(session, found, password, enable=True)
+    return DEMO_ADMIN, password

@@ -21,6 +21,8 @@ CREDIT_PLACES = 6
 CREDIT_QUANTUM = Decimal(1).scaleb(-CREDIT_PLACES)
 RATE_PLACES = 12
 MAX_CREDITS = Decimal("999999999999999999.999999")  # fits NUMERIC(24, 6)
+MAX_RATE = Decimal("999999999999.999999999999")  # fits NUMERIC(24, 12)
+MAX_MINOR_UNITS = 2**63 - 1  # fits BIGINT
 
 # ISO 4217 codes with their minor-unit exponent. Kept in code (not a dependency): the list
 # changes rarely and the exponent is what billing needs.
@@ -243,6 +245,8 @@ def rate(value: object, field: str = "rate") -> Decimal:
         raise ValidationFailed(field, "must be greater than zero", code="invalid_rate")
     if number.as_tuple().exponent < -RATE_PLACES:  # type: ignore[operator]
         raise ValidationFailed(field, f"has more than {RATE_PLACES} decimal places")
+    if number > MAX_RATE:
+        raise ValidationFailed(field, "is too large", code="invalid_rate")
     return number
 
 
@@ -261,7 +265,10 @@ def minor_units(value: object, currency: str, field: str = "price") -> int:
         raise ValidationFailed(
             field, f"has more decimal places than {currency} allows", code="invalid_amount"
         )
-    return int(number.scaleb(exponent(currency)))
+    minor = int(number.scaleb(exponent(currency)))
+    if minor > MAX_MINOR_UNITS:
+        raise ValidationFailed(field, "is too large", code="invalid_amount")
+    return minor
 
 
 def format_money(minor: int, currency: str) -> str:

@@ -22,7 +22,12 @@ Evaluator = Callable[[AsyncSession, Sequence[int], datetime], Awaitable[None]]
 
 
 def evaluators() -> list[Evaluator]:
-    return []
+    from app.alerts.evaluate import evaluate as spend_alerts
+    from app.live.wallet_updates import publish_wallet_updates
+    from app.recharge.auto import evaluate as auto_recharge
+    from app.webhooks.wallet_updates import evaluate as wallet_webhooks
+
+    return [publish_wallet_updates, spend_alerts, auto_recharge, wallet_webhooks]
 
 
 def balance_reactions(clock: Clock, chosen: Sequence[Evaluator] | None = None) -> BeforeCommit:

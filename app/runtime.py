@@ -8,6 +8,8 @@ from app.access.service import KeyCache
 from app.clock import Clock, SystemClock
 from app.config import Settings
 from app.db.engine import Database
+from app.live.bus import Bus, InMemoryBus
+from app.plans.catalog import Catalog
 from app.reactions import balance_reactions
 
 
@@ -16,11 +18,15 @@ class Runtime:
     settings: Settings
     db: Database
     clock: Clock = field(default_factory=SystemClock)
+    bus: Bus = field(default_factory=InMemoryBus)
     keys: KeyCache = field(init=False)
+    # Metrics, plans and credit prices, reloaded when their version changes.
+    catalog: Catalog = field(init=False, default_factory=Catalog)
 
     def __post_init__(self) -> None:
         self.keys = KeyCache(self.settings.api_key_cache_seconds)
         self.db.before_commit["balance_reactions"] = balance_reactions(self.clock)
 
     async def close(self) -> None:
+        await self.bus.close()
         await self.db.dispose()

@@ -20,6 +20,10 @@ from starlette.routing import Route, WebSocketRoute
 from app.clock import Clock, SystemClock
 from app.config import Settings
 from app.db.engine import Database
+from app.http.events import events_route
+from app.http.stripe_webhook import stripe_webhook_route
+from app.live.bus import build_bus
+from app.metrics import metrics_endpoint
 from app.runtime import Runtime
 from graphql_schema.schema import build_schema
 from graphql_schema.view import GraphQLView
@@ -29,7 +33,7 @@ log = logging.getLogger("tally")
 
 def build_runtime(settings: Settings, database_url: str, clock: Clock | None = None) -> Runtime:
     database = Database(database_url, pool_size=settings.db_pool_size)
-    return Runtime(settings, database, clock or SystemClock())
+    return Runtime(settings, database, clock or SystemClock(), build_bus(settings.redis_url))
 
 
 Background = Callable[[], Coroutine[Any, Any, None]]
@@ -69,8 +73,22 @@ def create_app(runtime: Runtime, background: Sequence[Background] = ()) -> Starl
         routes=[
             Route("/health", health),
             Route("/ready", ready),
+            Route("/metrics", metrics_endpoint(runtime)),
+            events_route(runtime),
+            stripe_webhook_route(runtime),
             Route("/graphql", view, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", view),
         ],
         lifespan=lifespan,
     )
+
+
+def mount_console(app: Starlette, runtime: Runtime) -> None:
+    """Serve the web console at /console and the customer portal at /portal/<token> on ``app``.
+
+    NiceGUI is mounted at "/" after every route above, which it therefore never shadows. Call
+    it once per process (NiceGUI's app is process-wide); ``create_app`` alone has no console.
+    """
+    from console import mount
+
+    mount(app, runtime)

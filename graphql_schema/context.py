@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -20,16 +21,37 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
+@dataclass(frozen=True)
+class OperatorIdentity:
+    """Who is logged in to the console."""
+
+    id: int
+    email: str
+    role: str
+
+
 class Context:
     """One GraphQL operation. Resolvers reach the database through ``run`` (serialized, since
     an AsyncSession allows one statement at a time); the UnitOfWork extension commits."""
 
-    def __init__(self, runtime: Runtime, principal: Principal | None, request: Any = None) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        principal: Principal | None,
+        request: Any = None,
+        *,
+        operator: OperatorIdentity | None = None,
+    ) -> None:
         self.runtime = runtime
         self.principal = principal
         self.request = request
+        # A console operator acting through ``principal`` (its role's scopes): the audit log
+        # and the ledger name the person, not a key.
+        self.operator = operator
+        self.connection_params: dict[str, Any] | None = None  # websockets: connection_init
         self._session: AsyncSession | None = None
         self._lock = asyncio.Lock()
+        self._after_commit: list[Callable[[], None]] = []
 
     @property
     def now(self) -> datetime:
@@ -51,7 +73,12 @@ class Context:
 
         return Loaders(self)
 
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once this operation's transaction has committed."""
+        self._after_commit.append(callback)
+
     async def finish(self, success: bool) -> None:
+        callbacks, self._after_commit = self._after_commit, []
         if self._session is None:
             return
         try:
@@ -59,9 +86,12 @@ class Context:
                 await self.runtime.db.commit(self._session)
             else:
                 await self._session.rollback()
+                callbacks = []
         finally:
             await self._session.close()
             self._session = None
+        for callback in callbacks:
+            callback()
 
 
 Info = StrawberryInfo[Context, None]

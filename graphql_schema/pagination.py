@@ -13,6 +13,15 @@ from app.errors import ValidationFailed
 N = TypeVar("N")
 R = TypeVar("R")
 MAX_PAGE = 200
+MAX_ROW_ID = 2**63 - 1  # BIGINT
+
+
+def row_id(value: object) -> int | None:
+    """The row id an ``ID`` (or a cursor) names: ASCII digits within BIGINT; else None."""
+    digits = str(value)
+    if digits.isascii() and digits.isdigit() and int(digits) <= MAX_ROW_ID:
+        return int(digits)
+    return None
 
 
 @strawberry.type
@@ -46,16 +55,17 @@ def decode_cursor(cursor: str | None) -> int | None:
         return None
     try:
         kind, _, value = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
-        if kind == "id":
-            return int(value)
-    except (ValueError, UnicodeDecodeError):
-        pass
-    raise ValidationFailed("after", "is not a cursor this API gave out")
+    except ValueError:  # binascii.Error and UnicodeDecodeError are ValueErrors
+        kind, value = "", ""
+    found = row_id(value) if kind == "id" else None
+    if found is None:
+        raise ValidationFailed("after", "`after` is not a cursor this API gave out")
+    return found
 
 
 def page_size(first: int) -> int:
     if not 1 <= first <= MAX_PAGE:
-        raise ValidationFailed("first", f"must be between 1 and {MAX_PAGE}")
+        raise ValidationFailed("first", f"`first` must be between 1 and {MAX_PAGE}")
     return first
 
 

@@ -8,6 +8,7 @@ from strawberry.permission import BasePermission
 
 from app.access.models import Scope
 from graphql_schema.context import Info
+from graphql_schema.errors import Forbidden
 
 
 class _RequireScope(BasePermission):
@@ -26,6 +27,26 @@ class _RequireScope(BasePermission):
 
 class CanRead(_RequireScope):
     scope = Scope.READ
+
+
+class CanReadCustomer(BasePermission):
+    """An API key with read scope, or a customer token (the resolver then checks that the
+    data belongs to that customer, with ``Principal.acts_for``)."""
+
+    message = "authentication required: an API key with the 'read' scope or a customer token"
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        principal = info.context.principal
+        return principal is not None and (
+            principal.customer_id is not None or principal.can(Scope.READ)
+        )
+
+
+def require_visible(info: Info, customer_id: int, what: str) -> None:
+    """A customer token sees only its own customer's data (API keys with read see all)."""
+    principal = info.context.principal
+    if principal is None or not principal.acts_for(customer_id):
+        raise Forbidden(f"{what} is not visible to this caller")
 
 
 class CanIngest(_RequireScope):

@@ -15,18 +15,75 @@ from strawberry.types import ExecutionContext
 
 from graphql_schema.access.mutations import AccessMutations
 from graphql_schema.access.queries import AccessQueries
+from graphql_schema.alerts.mutations import AlertMutations
+from graphql_schema.alerts.queries import AlertQueries
+from graphql_schema.audit.queries import AuditQueries
+from graphql_schema.audit.trail import AuditTrail
 from graphql_schema.context import Context
 from graphql_schema.customers.mutations import CustomerMutations
 from graphql_schema.customers.queries import CustomerQueries
 from graphql_schema.errors import ERROR_TYPES, should_mask
+from graphql_schema.invoicing.mutations import InvoicingMutations
+from graphql_schema.invoicing.queries import InvoicingQueries
+from graphql_schema.live.subscriptions import LiveSubscriptions
+from graphql_schema.metering.mutations import MeteringMutations
+from graphql_schema.metering.queries import MeteringQueries
+from graphql_schema.notifications.queries import NotificationQueries
+from graphql_schema.operators.mutations import OperatorMutations
+from graphql_schema.operators.queries import OperatorQueries
+from graphql_schema.payments.mutations import PaymentMutations
+from graphql_schema.payments.queries import PaymentQueries
+from graphql_schema.plans.mutations import PlanMutations
+from graphql_schema.plans.queries import PlanQueries
+from graphql_schema.portal.mutations import PortalMutations
+from graphql_schema.recharge.mutations import RechargeMutations
+from graphql_schema.recharge.queries import RechargeQueries
 from graphql_schema.scalars import CREDITS_SCALAR, Credits
 from graphql_schema.wallets.mutations import WalletMutations
 from graphql_schema.wallets.queries import WalletQueries
+from graphql_schema.wallets.stats import WalletStatsQueries
+from graphql_schema.webhooks.mutations import WebhookMutations
+from graphql_schema.webhooks.queries import WebhookQueries
 
 log = logging.getLogger("tally.graphql")
 
-Query = merge_types("Query", (CustomerQueries, WalletQueries, AccessQueries))
-Mutation = merge_types("Mutation", (CustomerMutations, WalletMutations, AccessMutations))
+Query = merge_types(
+    "Query",
+    (
+        CustomerQueries,
+        WalletQueries,
+        AccessQueries,
+        MeteringQueries,
+        PlanQueries,
+        AlertQueries,
+        NotificationQueries,
+        WebhookQueries,
+        WalletStatsQueries,
+        OperatorQueries,
+        AuditQueries,
+        InvoicingQueries,
+        PaymentQueries,
+        RechargeQueries,
+    ),
+)
+Subscription = merge_types("Subscription", (LiveSubscriptions,))
+Mutation = merge_types(
+    "Mutation",
+    (
+        CustomerMutations,
+        WalletMutations,
+        AccessMutations,
+        MeteringMutations,
+        PlanMutations,
+        AlertMutations,
+        WebhookMutations,
+        OperatorMutations,
+        PortalMutations,
+        InvoicingMutations,
+        PaymentMutations,
+        RechargeMutations,
+    ),
+)
 
 
 class UnitOfWork(SchemaExtension):
@@ -69,12 +126,14 @@ def build_schema(max_depth: int = 10) -> Schema:
     return Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=list(ERROR_TYPES),
         config=StrawberryConfig(scalar_map={Credits: CREDITS_SCALAR}),
         extensions=[
             lambda: QueryDepthLimiter(max_depth=max_depth),
             lambda: MaskErrors(should_mask_error=should_mask),
             UnitOfWork,
+            AuditTrail,
         ],
     )
 

@@ -1,4 +1,6 @@
-"""The GraphQL HTTP/websocket endpoint: authenticates the API key, then runs the schema."""
+"""The GraphQL endpoint: HTTP requests authenticate by header before the schema runs;
+websockets (graphql-transport-ws) authenticate in ``connection_init`` and a bad credential
+closes the connection with code 4403 and a reason that says what was wrong."""
 
 from __future__ import annotations
 
@@ -8,12 +10,18 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.types.unset import UnsetType
 
+from app.access.auth import authenticate
+from app.access.service import Principal
 from app.errors import Unauthorized
 from app.runtime import Runtime
 from graphql_schema.context import Context
 from graphql_schema.schema import Schema
+
+CLOSE_REASON = "tally.close_reason"
 
 
 def unauthorized(error: Unauthorized) -> JSONResponse:
@@ -28,22 +36,39 @@ def unauthorized(error: Unauthorized) -> JSONResponse:
     return JSONResponse(body, status_code=401, headers={"WWW-Authenticate": "Bearer"})
 
 
+class _WebSocketAdapter(ASGIWebSocketAdapter):
+    """Closes with the reason the view recorded (Strawberry's own says only "Forbidden")."""
+
+    async def close(self, code: int, reason: str) -> None:
+        custom = self.ws.scope.get("state", {}).get(CLOSE_REASON)
+        await super().close(code, custom or reason)
+
+
 class GraphQLView(GraphQL[Context, None]):
+    websocket_adapter_class = _WebSocketAdapter
+
     def __init__(self, schema: Schema, runtime: Runtime, **kwargs: Any) -> None:
         super().__init__(
-            schema, graphql_ide="graphiql" if runtime.settings.graphiql else None, **kwargs
+            schema,
+            graphql_ide="graphiql" if runtime.settings.graphiql else None,
+            allowed_origins=runtime.settings.allowed_origins,
+            **kwargs,
         )
         self.runtime = runtime
+        self.secret = runtime.settings.signing_secret()
+
+    async def principal(self, authorization: str | None) -> Principal:
+        async with self.runtime.db.sessions() as session:
+            return await authenticate(
+                session, self.runtime.keys, self.secret, authorization, self.runtime.clock.now()
+            )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             request = Request(scope, receive)
             if not _wants_ide(request):
                 try:
-                    async with self.runtime.db.sessions() as session:
-                        principal = await self.runtime.keys.authenticate(
-                            session, request.headers.get("authorization")
-                        )
+                    principal = await self.principal(request.headers.get("authorization"))
                 except Unauthorized as error:
                     await unauthorized(error)(scope, receive, send)
                     return
@@ -55,6 +80,16 @@ class GraphQLView(GraphQL[Context, None]):
     ) -> Context:
         principal = request.scope.get("state", {}).get("principal")
         return Context(self.runtime, principal, request)
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        params = context.connection_params if isinstance(context.connection_params, dict) else {}
+        header = params.get("Authorization") or params.get("authorization")
+        try:
+            context.principal = await self.principal(str(header) if header else None)
+        except Unauthorized as error:
+            context.request.scope.setdefault("state", {})[CLOSE_REASON] = error.message[:120]
+            raise ConnectionRejectionError({"reason": error.message}) from None
+        return {"subject": context.principal.name}
 
 
 def _wants_ide(request: Request) -> bool:

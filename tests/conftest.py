@@ -92,7 +92,9 @@ def clock() -> FrozenClock:
 
 @pytest.fixture
 def settings() -> Settings:
-    return Settings(environment="test", api_key_cache_seconds=0)
+    return Settings(
+        environment="test", api_key_cache_seconds=0, secret_key="test-secret-key-0123456789abcdef"
+    )
 
 
 @pytest.fixture

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.live.bus import InMemoryBus
+from app.live.bus import Bus
 from workers.broker import BrokerSink
 
 
 class Dispatch:
-    def __init__(self, jobs: BrokerSink, bus: InMemoryBus) -> None:
+    def __init__(self, jobs: BrokerSink, bus: Bus) -> None:
         self.jobs = jobs
         self.bus = bus
 
     async def job(self, actor: str, payload: dict[str, Any]) -> None:
         await self.jobs.job(actor, payload)
 
-    async def live(self, channel: str, payload: dict[str, Any]) -> None:
-        await self.bus.publish(channel, payload)
+    async def live(self, messages: list[tuple[str, dict[str, Any]]]) -> None:
+        await self.bus.publish(messages)

@@ -53,9 +53,16 @@ class WorkerRuntimes:
 
 
 def all_specs() -> list[ActorSpec]:
-    from workers import wallets
+    from workers import alerts, notifications, payments, recharge, wallets, webhooks
 
-    return [*wallets.ACTORS]
+    return [
+        *wallets.ACTORS,
+        *alerts.ACTORS,
+        *notifications.ACTORS,
+        *webhooks.ACTORS,
+        *payments.ACTORS,
+        *recharge.ACTORS,
+    ]
 
 
 def declare_actors(

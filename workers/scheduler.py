@@ -25,7 +25,11 @@ class Periodic:
 
 
 def default_jobs() -> list[Periodic]:
-    return [Periodic("wallets.expire_due", timedelta(minutes=1))]
+    return [
+        Periodic("wallets.expire_due", timedelta(minutes=1)),
+        Periodic("recharge.run_intervals", timedelta(minutes=1)),
+        Periodic("payments.sweep", timedelta(minutes=5)),
+    ]
 
 
 class Scheduler:

@@ -12,7 +12,7 @@ from dramatiq.middleware import Middleware
 
 from app.clock import Clock
 from app.config import Settings
-from app.live.bus import InMemoryBus
+from app.live.bus import Bus, build_bus
 from workers.broker import QUEUE, BrokerSink, build_broker
 from workers.dispatch import Dispatch
 from workers.registry import ActorSpec, WorkerRuntimes, declare_actors
@@ -39,6 +39,7 @@ class JobSystem:
         *,
         redis_url: str | None,
         specs: list[ActorSpec] | None = None,
+        bus: Bus | None = None,
     ) -> None:
         self.broker = build_broker(redis_url)
         self.runtimes = WorkerRuntimes(settings, database_url, clock)
@@ -46,7 +47,7 @@ class JobSystem:
         self.actors: dict[str, dramatiq.Actor[Any, Any]] = declare_actors(
             self.broker, self.runtimes, specs
         )
-        self.bus = InMemoryBus()
+        self.bus = bus if bus is not None else build_bus(redis_url)
         self.dispatch = Dispatch(BrokerSink(self.broker), self.bus)
         self.worker: dramatiq.Worker | None = None
 

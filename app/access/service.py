@@ -19,14 +19,23 @@ KEY_PREFIX = "tly_"
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: an API key's id and scopes."""
+    """Who is calling: an API key (id and scopes), or one customer through a customer token."""
 
     key_id: int
     name: str
     scopes: frozenset[Scope]
+    customer_id: int | None = None
+    customer_external_id: str | None = None
 
     def can(self, scope: Scope) -> bool:
+        """API-key scopes. A customer token has none: it reaches only its own customer."""
+        if self.customer_id is not None:
+            return False
         return Scope.ADMIN in self.scopes or scope in self.scopes
+
+    def acts_for(self, customer_id: int) -> bool:
+        """May this caller read and act for this customer?"""
+        return self.customer_id == customer_id or self.can(Scope.READ)
 
 
 def digest(secret: str) -> str:

@@ -24,6 +24,12 @@ async def get_by_external_id(
     return customer
 
 
+async def lock(session: AsyncSession, customer_id: int) -> None:
+    """Hold the customer's row lock until the transaction ends (serializes wallet opening)."""
+    statement = select(Customer.id).where(Customer.id == customer_id).with_for_update()
+    await session.exec(statement)
+
+
 async def by_ids(session: AsyncSession, ids: Sequence[int]) -> list[Customer]:
     statement = select(Customer).where(col(Customer.id).in_(ids))
     return list((await session.exec(statement)).all())
@@ -33,7 +39,7 @@ async def page(
     session: AsyncSession, *, after_id: int | None, limit: int, search: str | None
 ) -> list[Customer]:
     """Customers by id, ``limit`` of them after ``after_id``, optionally matching ``search``
-    (prefix of the name, case-insensitive, or of the external id, or the billing email)."""
+    (a case-insensitive prefix of the name or the external id, or the whole billing email)."""
     statement = select(Customer).order_by(col(Customer.id)).limit(limit)
     if after_id is not None:
         statement = statement.where(col(Customer.id) > after_id)
@@ -45,7 +51,7 @@ async def page(
         statement = statement.where(
             or_(
                 func.lower(Customer.name).like(prefix),
-                col(Customer.external_id).like(prefix),
+                func.lower(Customer.external_id).like(prefix),
                 func.lower(Customer.billing_email) == search.strip().lower(),
             )
         )

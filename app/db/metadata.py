@@ -3,9 +3,19 @@
 from sqlmodel import SQLModel
 
 import app.access.models
+import app.alerts.models
+import app.audit.models
 import app.customers.models
 import app.idempotency
+import app.invoicing.models
+import app.metering.models
+import app.notifications.models
+import app.operators.models
 import app.outbox.models
-import app.wallets.models  # noqa: F401
+import app.payments.models
+import app.plans.models
+import app.recharge.models
+import app.wallets.models
+import app.webhooks.models  # noqa: F401
 
 metadata = SQLModel.metadata

@@ -8,6 +8,6 @@ nothing; a broker that is down leaves the rows waiting; a periodic sweep re-send
 left behind. Delivery is at least once, so every job is idempotent.
 """
 
-from app.outbox.service import enqueue, publish
+from app.outbox.service import enqueue, publish, publish_many
 
-__all__ = ["enqueue", "publish"]
+__all__ = ["enqueue", "publish", "publish_many"]

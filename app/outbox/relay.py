@@ -12,24 +12,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 import asyncpg
 
 from app.clock import Clock
-from app.outbox.service import CHANNEL
+from app.outbox.service import CHANNEL, live_messages
 
 log = logging.getLogger("tally.outbox")
-
-Sink = Callable[[str, dict[str, Any]], Awaitable[None]]
 
 
 class Sinks(Protocol):
     async def job(self, actor: str, payload: dict[str, Any]) -> None: ...
 
-    async def live(self, channel: str, payload: dict[str, Any]) -> None: ...
+    async def live(self, messages: list[tuple[str, dict[str, Any]]]) -> None: ...
 
 
 CLAIM = """
@@ -77,7 +74,7 @@ class Relay:
                         if row["kind"] == "job":
                             await self.sinks.job(row["topic"], payload)
                         else:
-                            await self.sinks.live(row["topic"], payload)
+                            await self.sinks.live(live_messages(row["topic"], payload))
                         done.append(row["id"])
                     except Exception as error:  # noqa: BLE001 - any sink failure is retried
                         failed.append((row["id"], row["attempts"], str(error)[:500]))

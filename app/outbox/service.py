@@ -9,6 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.outbox.models import OutboxKind, OutboxMessage
 
 CHANNEL = "tally_outbox"
+MANY = "*"
 
 
 async def enqueue(
@@ -28,6 +29,21 @@ async def publish(
 ) -> OutboxMessage:
     """Send a live message to the subscribers of ``channel`` once this commits."""
     return await _add(session, OutboxKind.LIVE, channel, payload, now, now)
+
+
+async def publish_many(
+    session: AsyncSession, messages: list[tuple[str, dict[str, Any]]], now: datetime
+) -> OutboxMessage:
+    """Several live messages (channel, payload) in one outbox row, e.g. one per batch."""
+    payload = {"messages": [[channel, message] for channel, message in messages]}
+    return await _add(session, OutboxKind.LIVE, MANY, payload, now, now)
+
+
+def live_messages(topic: str, payload: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """The (channel, payload) pairs a live outbox row carries."""
+    if topic == MANY:
+        return [(channel, message) for channel, message in payload["messages"]]
+    return [(topic, payload)]
 
 
 async def _add(

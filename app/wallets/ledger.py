@@ -5,10 +5,12 @@ Debits and expiry run as PostgreSQL functions (see ``ledger_sql``); credits run 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+import asyncpg
 from sqlalchemy import text
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -22,7 +24,6 @@ from app.wallets.models import (
     LedgerEntry,
     Wallet,
 )
-
 
 TOUCHED = "tally.touched_wallets"
 
@@ -174,3 +175,47 @@ async def credit(
     session.add_all([wallet, entry])
     await session.flush()
     return grant, entry
+
+
+@dataclass(frozen=True)
+class UsageDebit:
+    """One consumption debit of a batch: a wallet's credits for one metric."""
+
+    wallet_id: int
+    credits: Decimal
+    description: str
+    usage: Usage
+
+
+DEBIT_MANY = "SELECT * FROM tally_debit_many($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+
+
+async def debit_many(
+    session: AsyncSession,
+    connection: asyncpg.Connection,
+    debits: Sequence[UsageDebit],
+    *,
+    cause: Cause,
+    now: datetime,
+) -> dict[int, Decimal]:
+    """Many consumption debits in one round trip (``tally_debit_many``: wallets locked in id
+    order, the burn order of ``tally_draw``), on ``connection``: the session's own asyncpg
+    connection, inside its transaction. Returns each wallet's balance afterwards."""
+    if not debits:
+        return {}
+    rows = await connection.fetch(
+        DEBIT_MANY,
+        [d.wallet_id for d in debits],
+        [d.credits for d in debits],
+        [d.description for d in debits],
+        [d.usage.metric_code for d in debits],
+        [d.usage.units for d in debits],
+        [d.usage.unit_label for d in debits],
+        cause.type.value,
+        cause.id,
+        now,
+    )
+    balances = {row["wallet_id"]: row["balance_after"] for row in rows}
+    for wallet_id in balances:
+        touch(session, wallet_id)
+    return balances

@@ -12,6 +12,15 @@ tally_debit(wallet, credits, kind, cause_type, cause_id, description, metric, un
     expiry, free before paid, oldest), recording each draw in ledger_allocations. What the
     grants cannot cover becomes debt when ``allow_debt``; otherwise nothing is written and
     ``shortfall`` says how much was missing (entry_id is NULL).
+tally_debit_many(wallets[], credits[], descriptions[], metrics[], units[], labels[],
+                 cause_type, cause_id, now) -> setof (wallet_id, metric_code, entry_id,
+                 balance_after)
+    Consumption debits of an event batch, one per (wallet, metric), in wallet id order (so
+    concurrent batches cannot deadlock): each wallet is locked and expired once, each debit
+    gets its own ledger entry, and the wallet row is written once.
+tally_draw(wallet, entry, credits, now, only_grant) -> what the grants could not cover
+    The burn order itself, shared by both debits: draws from the usable grants (priority,
+    earliest expiry, free before paid, oldest) and records each draw for the entry.
 """
 
 EXPIRE = r"""
@@ -43,6 +52,35 @@ END
 $fn$
 """
 
+DRAW = r"""
+CREATE OR REPLACE FUNCTION tally_draw(
+  p_wallet bigint, p_entry bigint, p_credits numeric, p_now timestamptz,
+  p_only_grant bigint DEFAULT NULL)
+RETURNS numeric LANGUAGE plpgsql AS $fn$
+DECLARE
+  g record;
+  left_ numeric := p_credits;
+  take numeric;
+BEGIN
+  FOR g IN
+    SELECT id, remaining FROM grants
+    WHERE wallet_id = p_wallet AND remaining > 0
+      AND (expires_at IS NULL OR expires_at > p_now)
+      AND (p_only_grant IS NULL OR id = p_only_grant)
+    ORDER BY priority, expires_at NULLS LAST, kind, id
+    FOR UPDATE
+  LOOP
+    take := least(g.remaining, left_);
+    UPDATE grants SET remaining = remaining - take WHERE id = g.id;
+    INSERT INTO ledger_allocations (entry_id, grant_id, credits) VALUES (p_entry, g.id, take);
+    left_ := left_ - take;
+    EXIT WHEN left_ = 0;
+  END LOOP;
+  RETURN left_;
+END
+$fn$
+"""
+
 DEBIT = r"""
 CREATE OR REPLACE FUNCTION tally_debit(
   p_wallet bigint, p_credits numeric, p_kind text, p_cause_type text, p_cause_id text,
@@ -51,10 +89,8 @@ CREATE OR REPLACE FUNCTION tally_debit(
   OUT entry_id bigint, OUT balance_after numeric, OUT shortfall numeric)
 LANGUAGE plpgsql AS $fn$
 DECLARE
-  g record;
   available numeric;
-  left_ numeric := p_credits;
-  take numeric;
+  left_ numeric;
   eid bigint;
 BEGIN
   PERFORM 1 FROM wallets WHERE id = p_wallet FOR UPDATE;
@@ -80,20 +116,7 @@ BEGIN
     (p_wallet, p_kind, -p_credits, balance_after, p_only_grant, p_cause_type, p_cause_id,
      p_description, p_metric, p_units, p_unit_label, p_now)
   RETURNING id INTO eid;
-  FOR g IN
-    SELECT id, remaining FROM grants
-    WHERE wallet_id = p_wallet AND remaining > 0
-      AND (expires_at IS NULL OR expires_at > p_now)
-      AND (p_only_grant IS NULL OR id = p_only_grant)
-    ORDER BY priority, expires_at NULLS LAST, kind, id
-    FOR UPDATE
-  LOOP
-    take := least(g.remaining, left_);
-    UPDATE grants SET remaining = remaining - take WHERE id = g.id;
-    INSERT INTO ledger_allocations (entry_id, grant_id, credits) VALUES (eid, g.id, take);
-    left_ := left_ - take;
-    EXIT WHEN left_ = 0;
-  END LOOP;
+  left_ := tally_draw(p_wallet, eid, p_credits, p_now, p_only_grant);
   UPDATE wallets
      SET balance = balance - p_credits, debt = debt + left_, updated_at = p_now
    WHERE id = p_wallet;
@@ -103,10 +126,75 @@ END
 $fn$
 """
 
-CREATE_FUNCTIONS = [EXPIRE, DEBIT]
+CREATE_FUNCTIONS = [EXPIRE, DRAW, DEBIT]
 
 DROP_FUNCTIONS = [
     "DROP FUNCTION IF EXISTS tally_debit(bigint, numeric, text, text, text, text, text, numeric,"
     " text, timestamptz, bigint, boolean)",
+    "DROP FUNCTION IF EXISTS tally_draw(bigint, bigint, numeric, timestamptz, bigint)",
     "DROP FUNCTION IF EXISTS tally_expire(bigint, timestamptz)",
+]
+
+# The event hot path's debits (see the module docstring). Changed by migration 0002, which also
+# moves the burn order of tally_debit into tally_draw.
+DEBIT_MANY = r"""
+CREATE OR REPLACE FUNCTION tally_debit_many(
+  p_wallets bigint[], p_credits numeric[], p_descriptions text[], p_metrics text[],
+  p_units numeric[], p_labels text[], p_cause_type text, p_cause_id text, p_now timestamptz)
+RETURNS TABLE (wallet_id bigint, metric_code text, entry_id bigint, balance_after numeric)
+LANGUAGE plpgsql AS $fn$
+DECLARE
+  item record;
+  current_ bigint;
+  balance_ numeric;
+  debt_ numeric;
+  eid bigint;
+BEGIN
+  FOR item IN
+    SELECT * FROM unnest(p_wallets, p_credits, p_descriptions, p_metrics, p_units, p_labels)
+      AS t(w, c, descr, m, u, l)
+    ORDER BY w, m
+  LOOP
+    IF current_ IS DISTINCT FROM item.w THEN
+      IF current_ IS NOT NULL THEN
+        UPDATE wallets SET balance = balance_, debt = debt + debt_, updated_at = p_now
+         WHERE id = current_;
+      END IF;
+      PERFORM 1 FROM wallets WHERE id = item.w FOR UPDATE;
+      IF NOT FOUND THEN
+        RAISE EXCEPTION 'wallet % does not exist', item.w USING ERRCODE = 'no_data_found';
+      END IF;
+      current_ := item.w;
+      balance_ := tally_expire(item.w, p_now);
+      debt_ := 0;
+    END IF;
+    balance_ := balance_ - item.c;
+    INSERT INTO ledger_entries
+      (wallet_id, kind, credits, balance_after, cause_type, cause_id, description,
+       metric_code, units, unit_label, created_at)
+    VALUES
+      (item.w, 'consumption', -item.c, balance_, p_cause_type, p_cause_id, item.descr,
+       item.m, item.u, item.l, p_now)
+    RETURNING id INTO eid;
+    debt_ := debt_ + tally_draw(item.w, eid, item.c, p_now);
+    wallet_id := item.w;
+    metric_code := item.m;
+    entry_id := eid;
+    balance_after := balance_;
+    RETURN NEXT;
+  END LOOP;
+  IF current_ IS NOT NULL THEN
+    UPDATE wallets SET balance = balance_, debt = debt + debt_, updated_at = p_now
+     WHERE id = current_;
+  END IF;
+END
+$fn$
+"""
+
+# Run by migration 0002 on databases made before it (CREATE OR REPLACE: harmless on new ones).
+CREATE_BATCH_FUNCTIONS = [DRAW, DEBIT, DEBIT_MANY]
+
+DROP_BATCH_FUNCTIONS = [
+    "DROP FUNCTION IF EXISTS tally_debit_many(bigint[], numeric[], text[], text[], numeric[],"
+    " text[], text, text, timestamptz)",
 ]

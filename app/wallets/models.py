@@ -86,6 +86,7 @@ class Grant(SQLModel, table=True):
             "id",
             postgresql_where=text("remaining > 0"),
         ),
+        Index("ix_grants_wallet_id", "wallet_id", "id"),
     )
 
     id: int | None = id_field()

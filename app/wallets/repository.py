@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any, TypeVar
 
-from sqlalchemy import text
+from sqlalchemy import ColumnElement, FromClause, text, true
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -17,6 +19,8 @@ from app.wallets.models import (
     SignupBonus,
     Wallet,
 )
+
+R = TypeVar("R")
 
 
 async def get(session: AsyncSession, wallet_id: int, field: str = "walletId") -> Wallet:
@@ -42,24 +46,43 @@ async def by_ids(session: AsyncSession, ids: Sequence[int]) -> list[Wallet]:
     return list((await session.exec(select(Wallet).where(col(Wallet.id).in_(ids)))).all())
 
 
-async def grants_page(
+async def grants_pages(
     session: AsyncSession,
-    wallet_id: int,
+    wallet_ids: Sequence[int],
     *,
     after_id: int | None,
     limit: int,
     active_only: bool,
     now: datetime,
 ) -> list[Grant]:
-    statement = (
-        select(Grant).where(Grant.wallet_id == wallet_id).order_by(col(Grant.id)).limit(limit)
-    )
+    """Up to ``limit`` grants of each wallet after ``after_id``, oldest first."""
+    page = select(Grant).where(Grant.wallet_id == Wallet.id).order_by(col(Grant.id)).limit(limit)
     if after_id is not None:
-        statement = statement.where(col(Grant.id) > after_id)
+        page = page.where(col(Grant.id) > after_id)
     if active_only:
-        statement = statement.where(col(Grant.remaining) > 0).where(
+        page = page.where(col(Grant.remaining) > 0).where(
             (col(Grant.expires_at).is_(None)) | (col(Grant.expires_at) > now)
         )
+    lateral = page.lateral()
+    grant = aliased(Grant, lateral)
+    return await _per_wallet(session, lateral, grant, wallet_ids, col(grant.id).asc())
+
+
+async def _per_wallet(
+    session: AsyncSession,
+    lateral: FromClause,
+    row: type[R],
+    wallet_ids: Sequence[int],
+    order: ColumnElement[Any],
+) -> list[R]:
+    """One statement for many wallets' pages: an index scan with LIMIT per wallet (LATERAL)."""
+    statement = (
+        select(row)
+        .select_from(Wallet)
+        .join(lateral, true())
+        .where(col(Wallet.id).in_(wallet_ids))
+        .order_by(col(Wallet.id), order)
+    )
     return list((await session.exec(statement)).all())
 
 
@@ -79,26 +102,28 @@ async def burn_order(session: AsyncSession, wallet_id: int, now: datetime) -> li
     return list((await session.exec(statement)).all())
 
 
-async def ledger_page(
+async def ledger_pages(
     session: AsyncSession,
-    wallet_id: int,
+    wallet_ids: Sequence[int],
     *,
     before_id: int | None,
     limit: int,
     kinds: Sequence[EntryKind] | None,
 ) -> list[LedgerEntry]:
-    """Newest first."""
-    statement = (
+    """Up to ``limit`` entries of each wallet before ``before_id``, newest first."""
+    page = (
         select(LedgerEntry)
-        .where(LedgerEntry.wallet_id == wallet_id)
+        .where(LedgerEntry.wallet_id == Wallet.id)
         .order_by(col(LedgerEntry.id).desc())
         .limit(limit)
     )
     if before_id is not None:
-        statement = statement.where(col(LedgerEntry.id) < before_id)
+        page = page.where(col(LedgerEntry.id) < before_id)
     if kinds:
-        statement = statement.where(col(LedgerEntry.kind).in_([k.value for k in kinds]))
-    return list((await session.exec(statement)).all())
+        page = page.where(col(LedgerEntry.kind).in_([k.value for k in kinds]))
+    lateral = page.lateral()
+    entry = aliased(LedgerEntry, lateral)
+    return await _per_wallet(session, lateral, entry, wallet_ids, col(entry.id).desc())
 
 
 async def entry(session: AsyncSession, entry_id: int) -> LedgerEntry:
@@ -149,3 +174,41 @@ async def bundle_by_code(session: AsyncSession, code: str, field: str = "code") 
 
 async def signup_bonus(session: AsyncSession) -> SignupBonus | None:
     return await session.get(SignupBonus, 1)
+
+
+CONSUMPTION_BY_DAY = text(
+    """
+    SELECT (le.created_at AT TIME ZONE 'UTC')::date AS day, -sum(le.credits) AS credits
+    FROM ledger_entries le JOIN wallets w ON w.id = le.wallet_id
+    WHERE le.kind = 'consumption' AND le.created_at >= :since
+      AND (CAST(:customer_id AS bigint) IS NULL OR w.customer_id = :customer_id)
+    GROUP BY 1 ORDER BY 1
+    """
+)
+
+TOTALS = text(
+    """
+    SELECT currency, count(*) AS wallets,
+           coalesce(sum(greatest(balance, 0)), 0) AS outstanding,
+           coalesce(sum(debt), 0) AS debt,
+           coalesce(sum(greatest(balance, 0) * rate), 0) AS value
+    FROM wallets GROUP BY currency ORDER BY currency
+    """
+)
+
+
+async def consumption_by_day(
+    session: AsyncSession, since: datetime, customer_id: int | None = None
+) -> list[Any]:
+    """Credits consumed per UTC day since ``since`` (days without consumption are absent)."""
+    connection = await session.connection()
+    rows = await connection.execute(
+        CONSUMPTION_BY_DAY, {"since": since, "customer_id": customer_id}
+    )
+    return list(rows.all())
+
+
+async def totals_by_currency(session: AsyncSession) -> list[Any]:
+    """Per currency: wallets, credits outstanding (positive balances), debt, their value."""
+    connection = await session.connection()
+    return list((await connection.execute(TOTALS)).all())

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import idempotency, money
+from app.customers import repository as customers
 from app.customers.models import Customer
 from app.errors import check_length
 from app.wallets import ledger, repository
@@ -68,6 +69,7 @@ async def create_wallet(
         created_at=now,
         updated_at=now,
     )
+    await customers.lock(session, customer.id)  # concurrent first wallets: one bonus
     first = not await repository.for_customers(session, [customer.id])
     try:
         async with session.begin_nested():

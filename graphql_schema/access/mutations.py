@@ -1,13 +1,17 @@
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import strawberry
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.access import service
+from app.access import service, tokens
+from app.customers import repository as customers
 from app.errors import NotFound
 from graphql_schema.access.types import ApiKey
 from graphql_schema.context import Info
 from graphql_schema.errors import attempt, result
+from graphql_schema.pagination import row_id
 from graphql_schema.permissions import IsAdmin
 
 
@@ -24,12 +28,47 @@ class ApiKeyPayload:
     api_key: ApiKey
 
 
+@strawberry.type(description="A short-lived token a browser uses to act for one customer.")
+class CustomerToken:
+    token: str = strawberry.field(
+        description="Send it as 'Authorization: Bearer …' (HTTP) or in connection_init "
+        '({"Authorization": "Bearer …"}) on the websocket. It reads only this customer, '
+        "subscribes only to its wallets and buys credits only for it."
+    )
+    expires_at: datetime
+
+
 ApiKeyCreatedResult = result("ApiKeyCreatedResult", ApiKeyCreated)
+CustomerTokenResult = result("CustomerTokenResult", CustomerToken)
 ApiKeyResult = result("ApiKeyResult", ApiKeyPayload)
 
 
 @strawberry.type
 class AccessMutations:
+    @strawberry.mutation(
+        permission_classes=[IsAdmin],
+        description="Mint a customer token (default lifetime: one hour).",
+    )
+    async def create_customer_token(
+        self, info: Info, customer_external_id: str, ttl_seconds: int | None = None
+    ) -> CustomerTokenResult:
+        runtime = info.context.runtime
+        seconds = ttl_seconds or runtime.settings.customer_token_ttl_seconds
+
+        async def work(session: AsyncSession) -> CustomerToken:
+            customer = await customers.get_by_external_id(session, customer_external_id)
+            assert customer.id is not None
+            token, expires = tokens.mint(
+                runtime.settings.signing_secret(),
+                customer.id,
+                customer.external_id,
+                runtime.clock.now(),
+                timedelta(seconds=seconds),
+            )
+            return CustomerToken(token=token, expires_at=expires)
+
+        return await attempt(info, work)
+
     @strawberry.mutation(permission_classes=[IsAdmin], description="Scopes: admin, ingest, read.")
     async def create_api_key(self, info: Info, name: str, scopes: list[str]) -> ApiKeyCreatedResult:
         now = info.context.now
@@ -45,10 +84,12 @@ class AccessMutations:
         now, keys = info.context.now, info.context.runtime.keys
 
         async def work(session: AsyncSession) -> ApiKeyPayload:
-            if not str(id).isdigit():
+            key_id = row_id(id)
+            if key_id is None:
                 raise NotFound("id", f"no API key with id {id}")
-            key = await service.revoke(session, int(id), now)
-            keys.forget_all()
+            key = await service.revoke(session, key_id, now)
+            # Forget cached keys after the commit: before it, a request could re-cache the key.
+            info.context.after_commit(keys.forget_all)
             return ApiKeyPayload(api_key=ApiKey(model=key))
 
         return await attempt(info, work)

@@ -6,7 +6,7 @@ from app.customers import repository
 from graphql_schema.context import Info
 from graphql_schema.customers.types import Customer
 from graphql_schema.pagination import Connection, connection, decode_cursor, page_size
-from graphql_schema.permissions import CanRead
+from graphql_schema.permissions import CanRead, CanReadCustomer, require_visible
 
 
 @strawberry.type
@@ -26,7 +26,13 @@ class CustomerQueries:
         )
         return connection(rows, limit, lambda r: r.id, lambda r: Customer(model=r))
 
-    @strawberry.field(permission_classes=[CanRead], description="One customer by external id.")
+    @strawberry.field(
+        permission_classes=[CanReadCustomer],
+        description="One customer by external id (a customer token: only its own).",
+    )
     async def customer(self, info: Info, external_id: str) -> Customer | None:
         found = await info.context.run(lambda s: repository.by_external_id(s, external_id))
-        return Customer(model=found) if found else None
+        if found is None or found.id is None:
+            return None
+        require_visible(info, found.id, f"customer '{external_id}'")
+        return Customer(model=found)

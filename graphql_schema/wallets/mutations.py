@@ -18,6 +18,7 @@ from app.wallets.models import SignupBonus as SignupBonusModel
 from app.wallets.service import BundleInput, GrantRequest
 from graphql_schema.context import Info
 from graphql_schema.errors import attempt, result
+from graphql_schema.pagination import row_id
 from graphql_schema.permissions import IsAdmin
 from graphql_schema.scalars import Credits
 from graphql_schema.wallets.types import (
@@ -123,13 +124,25 @@ BundleResult = result("BundleResult", BundlePayload)
 SignupBonusResult = result("SignupBonusResult", SignupBonusPayload)
 
 
-def _wallet_id(value: strawberry.ID, field: str = "walletId") -> int:
-    if not str(value).isdigit():
-        raise NotFound(field, f"no wallet with id {value}")
-    return int(value)
+def _wallet_id(value: strawberry.ID) -> int:
+    found = row_id(value)
+    if found is None:
+        raise NotFound("walletId", f"no wallet with id {value}")
+    return found
+
+
+def _grant_id(value: strawberry.ID | None) -> int | None:
+    if value is None:
+        return None
+    found = row_id(value)
+    if found is None:
+        raise NotFound("grantId", f"no grant with id {value}")
+    return found
 
 
 def operator_cause(info: Info) -> Cause:
+    if info.context.operator is not None:  # a person in the console
+        return Cause(CauseType.OPERATOR, f"operator:{info.context.operator.id}")
     principal = info.context.principal
     return Cause(CauseType.API, f"api_key:{principal.key_id}" if principal else None)
 
@@ -225,17 +238,12 @@ class WalletMutations:
         now, cause = info.context.now, operator_cause(info)
 
         async def work(session: AsyncSession) -> LedgerEntryPayload:
-            grant_id = None
-            if input.grant_id is not None:
-                if not str(input.grant_id).isdigit():
-                    raise NotFound("grantId", f"no grant with id {input.grant_id}")
-                grant_id = int(input.grant_id)
             entry = await service.void_credits(
                 session,
                 _wallet_id(input.wallet_id),
                 input.amount,
                 reason=input.reason,
-                grant_id=grant_id,
+                grant_id=_grant_id(input.grant_id),
                 cause=cause,
                 idempotency_key=input.idempotency_key,
                 now=now,

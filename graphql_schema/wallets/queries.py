@@ -8,10 +8,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app import money
 from app.customers import repository as customers
 from app.errors import NotFound
+from app.plans import entitlement as plans
 from app.wallets import repository, service
 from graphql_schema.context import Info
 from graphql_schema.errors import attempt, result
-from graphql_schema.permissions import CanRead
+from graphql_schema.pagination import row_id
+from graphql_schema.permissions import CanRead, CanReadCustomer, require_visible
 from graphql_schema.scalars import Credits
 from graphql_schema.wallets.types import Bundle, Entitlement, SignupBonus, Wallet
 
@@ -20,16 +22,26 @@ EntitlementResult = result("EntitlementResult", Entitlement)
 
 @strawberry.type
 class WalletQueries:
-    @strawberry.field(permission_classes=[CanRead])
+    @strawberry.field(
+        permission_classes=[CanReadCustomer],
+        description="One wallet by id (a customer token: only its own customer's).",
+    )
     async def wallet(self, info: Info, id: strawberry.ID) -> Wallet | None:
         from app.wallets.models import Wallet as WalletModel
 
-        if not str(id).isdigit():
+        wallet_id = row_id(id)
+        if wallet_id is None:
             return None
-        found = await info.context.run(lambda s: s.get(WalletModel, int(id)))
-        return Wallet(model=found) if found else None
+        found = await info.context.run(lambda s: s.get(WalletModel, wallet_id))
+        if found is None:
+            return None
+        require_visible(info, found.customer_id, f"wallet {wallet_id}")
+        return Wallet(model=found)
 
-    @strawberry.field(permission_classes=[CanRead], description="The credit packs on sale.")
+    @strawberry.field(
+        permission_classes=[CanReadCustomer],
+        description="The credit packs on sale (customer tokens see them too, to buy one).",
+    )
     async def bundles(self, info: Info, active_only: bool = True) -> list[Bundle]:
         rows = await info.context.run(lambda s: repository.bundles(s, active_only=active_only))
         return [Bundle(model=b) for b in rows]
@@ -43,7 +55,9 @@ class WalletQueries:
 
     @strawberry.field(
         permission_classes=[CanRead],
-        description="May this customer use `credits` more? One indexed read.",
+        description="May this customer use `credits` more, or `units` more of the metric "
+        "`metricCode` (priced by the live subscription's plan, in the plan's currency)? "
+        "One indexed read.",
     )
     async def entitlement(
         self,
@@ -51,8 +65,17 @@ class WalletQueries:
         customer_external_id: str,
         currency: str | None = None,
         credits: Credits = Decimal(0),
+        metric_code: str | None = None,
+        units: Decimal | None = None,
     ) -> EntitlementResult:
         async def work(session: AsyncSession) -> Entitlement:
+            if metric_code is not None or units is not None:
+                catalog = info.context.runtime.catalog
+                return Entitlement.of(
+                    await plans.for_metric_query(
+                        session, catalog, customer_external_id, metric_code, units, credits
+                    )
+                )
             cost = money.credits(credits, "credits", allow_zero=True)
             customer = await customers.get_by_external_id(session, customer_external_id)
             code = money.normalize_currency(currency or customer.currency)

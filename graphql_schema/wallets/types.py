@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from app import money
-from app.wallets import repository
 from app.wallets.models import Bundle as BundleModel
 from app.wallets.models import EntryKind
 from app.wallets.models import Grant as GrantModel
@@ -17,6 +16,7 @@ from app.wallets.models import Wallet as WalletModel
 from app.wallets.service import Entitlement as EntitlementResult
 from app.wallets.service import entitlement
 from graphql_schema.context import Info
+from graphql_schema.loaders import GrantPage, LedgerPage
 from graphql_schema.pagination import Connection, connection, decode_cursor, page_size
 from graphql_schema.scalars import Credits
 
@@ -277,13 +277,10 @@ class Wallet:
     async def grants(
         self, info: Info, first: int = 50, after: str | None = None, active_only: bool = False
     ) -> Connection[Grant]:
-        limit, after_id, now = page_size(first), decode_cursor(after), info.context.now
+        limit, after_id = page_size(first), decode_cursor(after)
         assert self.model.id is not None
-        wallet_id = self.model.id
-        rows = await info.context.run(
-            lambda s: repository.grants_page(
-                s, wallet_id, after_id=after_id, limit=limit + 1, active_only=active_only, now=now
-            )
+        rows = await info.context.loaders.grant_pages.load(
+            (self.model.id, GrantPage(after_id, limit + 1, active_only))
         )
         return connection(rows, limit, lambda r: r.id, lambda r: Grant(model=r))
 
@@ -296,13 +293,10 @@ class Wallet:
         kinds: list[LedgerEntryKind] | None = None,
     ) -> Connection[LedgerEntry]:
         limit, before_id = page_size(first), decode_cursor(after)
-        wanted = [EntryKind(k.value) for k in kinds] if kinds else None
+        wanted = tuple(EntryKind(k.value) for k in kinds or ())
         assert self.model.id is not None
-        wallet_id = self.model.id
-        rows = await info.context.run(
-            lambda s: repository.ledger_page(
-                s, wallet_id, before_id=before_id, limit=limit + 1, kinds=wanted
-            )
+        rows = await info.context.loaders.ledger_pages.load(
+            (self.model.id, LedgerPage(before_id, limit + 1, wanted))
         )
         return connection(rows, limit, lambda r: r.id, lambda r: LedgerEntry(model=r))
 

@@ -24,7 +24,7 @@ from app.wallets.ledger import Cause
 from app.wallets.models import CauseType, DepletionPolicy, GrantKind
 from app.wallets.service import GrantRequest
 from tests.conftest import relay_all
-from workers.scheduler import Scheduler
+from workers.scheduler import Periodic, Scheduler
 from workers.system import JobSystem
 
 
@@ -39,8 +39,8 @@ class RecordingSinks:
             raise ConnectionError("broker unreachable")
         self.jobs.append((actor, payload))
 
-    async def live(self, channel: str, payload: dict[str, Any]) -> None:
-        self.jobs.append((channel, payload))
+    async def live(self, messages: list[tuple[str, dict[str, Any]]]) -> None:
+        self.jobs.extend(messages)
 
 
 async def pending(runtime: Runtime) -> int:
@@ -122,7 +122,8 @@ async def test_scheduler_job_runs_on_the_worker_after_commit(
     runtime: Runtime, database_url: str, clock: FrozenClock, jobs: JobSystem
 ) -> None:
     wallet_id = await _wallet_with_expiring_grant(runtime)
-    scheduler = Scheduler(runtime)
+    await relay_all(database_url, jobs, clock)  # the grant's wallet.updated message
+    scheduler = Scheduler(runtime, [Periodic("wallets.expire_due", timedelta(minutes=1))])
     assert await scheduler.tick() == ["wallets.expire_due"]
     assert await scheduler.tick() == []  # not due again until a minute has passed
     assert await relay_all(database_url, jobs, clock) == 1
@@ -130,7 +131,7 @@ async def test_scheduler_job_runs_on_the_worker_after_commit(
 
     clock.advance(timedelta(days=1))
     assert await scheduler.tick() == ["wallets.expire_due"]
-    assert await relay_all(database_url, jobs, clock) == 1
+    assert await relay_all(database_url, jobs, clock) == 1  # the job
     assert await _balance(runtime, wallet_id) == Decimal(0)
 
 

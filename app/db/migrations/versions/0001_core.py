@@ -107,6 +107,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['wallet_id'], ['wallets.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
+    op.create_index('ix_grants_wallet_id', 'grants', ['wallet_id', 'id'], unique=False)
     op.create_index('ix_grants_burn_order', 'grants', ['wallet_id', 'priority', 'expires_at', 'kind', 'id'], unique=False, postgresql_where=sa.text('remaining > 0'))
     op.create_table('ledger_entries',
     sa.Column('id', sa.BigInteger(), nullable=False),
@@ -164,6 +165,7 @@ def downgrade() -> None:
     op.drop_table('ledger_allocations')
     op.drop_index('ix_ledger_wallet_id_desc', table_name='ledger_entries')
     op.drop_table('ledger_entries')
+    op.drop_index('ix_grants_wallet_id', table_name='grants')
     op.drop_index('ix_grants_burn_order', table_name='grants', postgresql_where=sa.text('remaining > 0'))
     op.drop_table('grants')
     op.drop_index(op.f('ix_wallets_customer_id'), table_name='wallets')

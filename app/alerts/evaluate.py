@@ -1,0 +1,135 @@
+"""The spend-alert evaluator: one set-based statement over the wallets a transaction changed.
+
+It runs just before the transaction commits (see ``app.reactions``), under the row locks the
+balance change already holds. In one round trip it works out which thresholds are crossed
+now, re-arms the ones that are not (deletes their ``alert_states`` row), marks the newly
+crossed ones fired (inserts it) and records a firing for each. Only when something fired does
+it write to the outbox: one row of live messages (``alert.triggered`` on each wallet's
+channel) and one ``alerts.notify`` job, which emails and calls webhooks. So the common case
+costs one statement, and a batch that crosses thresholds on hundreds of wallets a few.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import text
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app import outbox
+from app.alerts.thresholds import DEFAULT_PERCENTS, plain
+
+NOTIFY = "alerts.notify"
+
+_DEFAULTS = ", ".join(f"({p})" for p in DEFAULT_PERCENTS)
+
+CROSSED = f"""
+WITH w AS (
+  SELECT id, balance, reference_balance FROM wallets WHERE id = ANY(:ids)
+),
+t AS (
+  SELECT a.wallet_id, a.kind, a.value FROM alert_thresholds a WHERE a.wallet_id = ANY(:ids)
+  UNION ALL
+  SELECT w.id, 'percent', d.value FROM w CROSS JOIN (VALUES {_DEFAULTS}) AS d(value)
+  WHERE NOT EXISTS (SELECT 1 FROM alert_settings s WHERE s.wallet_id = w.id)
+  UNION ALL
+  SELECT w.id, 'depleted', 0 FROM w
+),
+crossed AS (
+  SELECT t.wallet_id, t.kind, t.value, w.balance, w.reference_balance,
+         CASE t.kind WHEN 'percent' THEN w.reference_balance * t.value / 100
+                     WHEN 'absolute' THEN t.value ELSE 0 END AS level
+  FROM t JOIN w ON w.id = t.wallet_id
+  WHERE CASE t.kind
+          WHEN 'depleted' THEN w.balance <= 0
+          WHEN 'percent' THEN w.reference_balance > 0
+                              AND w.balance < w.reference_balance * t.value / 100
+          ELSE w.balance < t.value
+        END
+),
+rearmed AS (
+  DELETE FROM alert_states s
+  WHERE s.wallet_id = ANY(:ids) AND NOT EXISTS (
+    SELECT 1 FROM crossed c
+    WHERE c.wallet_id = s.wallet_id AND c.kind = s.kind AND c.value = s.value)
+),
+fired AS (
+  INSERT INTO alert_states (wallet_id, kind, value, fired_at)
+  SELECT wallet_id, kind, value, CAST(:now AS timestamptz) FROM crossed
+  ON CONFLICT DO NOTHING
+  RETURNING wallet_id, kind, value
+)
+"""
+
+FIRE = text(
+    CROSSED
+    + """
+INSERT INTO alert_firings (wallet_id, kind, value, level, balance, reference_balance, fired_at)
+SELECT c.wallet_id, c.kind, c.value, c.level, c.balance, c.reference_balance,
+       CAST(:now AS timestamptz)
+FROM fired f JOIN crossed c
+  ON c.wallet_id = f.wallet_id AND c.kind = f.kind AND c.value = f.value
+ORDER BY c.wallet_id, c.level DESC
+RETURNING id, wallet_id, kind, value, level, balance, reference_balance, fired_at
+"""
+)
+
+# After thresholds change: bring the states in line without firing (a threshold set below the
+# current balance counts as already crossed; it fires on the next crossing, not at once).
+SYNC = text(CROSSED + "SELECT count(*) FROM fired")
+
+
+@dataclass(frozen=True)
+class Firing:
+    id: int
+    wallet_id: int
+    kind: str
+    value: Decimal
+    level: Decimal
+    balance: Decimal
+    reference_balance: Decimal
+    fired_at: datetime
+
+    def live_message(self) -> dict[str, Any]:
+        return {
+            "type": "alert.triggered",
+            "alert": {
+                "id": self.id,
+                "wallet_id": self.wallet_id,
+                "kind": self.kind,
+                "threshold": plain(self.value),
+                "level": plain(self.level),
+                "balance": plain(self.balance),
+                "reference_balance": plain(self.reference_balance),
+                "fired_at": self.fired_at.isoformat(),
+            },
+        }
+
+
+async def evaluate(session: AsyncSession, wallet_ids: Sequence[int], now: datetime) -> None:
+    """The balance-reaction evaluator for spend alerts."""
+    firings = await fire(session, wallet_ids, now)
+    if not firings:
+        return
+    await outbox.publish_many(
+        session, [(f"wallet:{f.wallet_id}", f.live_message()) for f in firings], now
+    )
+    await outbox.enqueue(session, NOTIFY, {"firing_ids": [f.id for f in firings]}, now)
+
+
+async def fire(session: AsyncSession, wallet_ids: Sequence[int], now: datetime) -> list[Firing]:
+    await session.flush()
+    connection = await session.connection()
+    rows = await connection.execute(FIRE, {"ids": list(wallet_ids), "now": now})
+    return [Firing(*row) for row in rows]
+
+
+async def sync(session: AsyncSession, wallet_id: int, now: datetime) -> None:
+    """Re-arm or silently disarm a wallet's thresholds after they changed."""
+    await session.flush()
+    connection = await session.connection()
+    await connection.execute(SYNC, {"ids": [wallet_id], "now": now})

@@ -1,0 +1,5 @@
+"""Metering errors are the shared domain errors; this module names the ones metering raises."""
+
+from app.errors import Conflict, NotFound, ValidationFailed
+
+__all__ = ["Conflict", "NotFound", "ValidationFailed"]

@@ -1,0 +1,250 @@
+"""The event hot path: one batch, one transaction, each event its own result.
+
+    parse every event (no I/O) → one indexed read of the batch's customers and the catalog
+    version → resolve customer, metric and properties → insert the events with
+    ``ON CONFLICT (transaction_id) DO NOTHING RETURNING`` (sorted by transaction id, so
+    concurrent batches wait on each other's keys in one order) → fold the accepted, priced
+    events into period usage → one debit per wallet and metric (``tally_debit_many``)
+
+The caller owns the transaction (the HTTP endpoint or the GraphQL unit of work) and commits it,
+with the balance reactions, after this returns. The array statements run on the session's own
+asyncpg connection, inside that transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import NamedTuple
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app import money
+from app.errors import DomainError, ValidationFailed
+from app.metering.validation import FieldNames, Parsed, Resolved, Window, parse, resolve
+from app.plans import lookup, usage
+from app.plans.catalog import EMPTY, Catalog
+from app.wallets import ledger
+from app.wallets.ledger import Cause, Usage, UsageDebit
+from app.wallets.models import CauseType
+
+MAX_BATCH = 1000
+
+INSERT = """
+WITH batch AS (
+  INSERT INTO event_batches (source, api_key_id, received_at) VALUES ($1, $2, $3) RETURNING id
+), stored AS (
+  INSERT INTO events (batch_id, transaction_id, customer_id, metric_id, timestamp, properties)
+  SELECT batch.id, t.tid, t.cid, t.mid, t.ts, t.props::jsonb
+  FROM batch, unnest($4::text[], $5::bigint[], $6::bigint[], $7::timestamptz[], $8::text[])
+    WITH ORDINALITY AS t(tid, cid, mid, ts, props, n)
+  ORDER BY t.n
+  ON CONFLICT (transaction_id) DO NOTHING
+  RETURNING transaction_id
+)
+SELECT (SELECT id FROM batch) AS batch_id,
+       CASE WHEN count(*) < cardinality($4::text[])
+         THEN coalesce(array_agg(transaction_id), '{}') END AS new
+FROM stored
+"""
+
+
+class Status(StrEnum):
+    ACCEPTED = "accepted"
+    DUPLICATE = "duplicate"
+    REJECTED = "rejected"
+
+
+class EventResult(NamedTuple):
+    position: int  # in the request
+    transaction_id: str | None
+    status: Status
+    error: DomainError | None = None
+
+
+@dataclass(frozen=True)
+class WalletBalance:
+    wallet_id: int
+    customer_external_id: str
+    currency: str
+    balance: Decimal
+
+
+@dataclass(frozen=True)
+class Outcome:
+    results: list[EventResult]
+    wallets: list[WalletBalance]
+
+    def count(self, status: Status) -> int:
+        return sum(1 for r in self.results if r.status is status)
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a batch came from: "http" or "graphql", the API key, the field spelling."""
+
+    kind: str
+    api_key_id: int | None
+    names: FieldNames
+
+
+def check_batch(events: object, field: str = "events") -> list[object]:
+    """A batch is a list of 1 to ``MAX_BATCH`` events (code ``too_many`` when it is longer)."""
+    if not isinstance(events, list):
+        raise ValidationFailed(field, "must be a list of events")
+    if not events:
+        raise ValidationFailed(field, "must contain at least one event", code="required")
+    if len(events) > MAX_BATCH:
+        raise ValidationFailed(
+            field,
+            f"has {len(events)} events; a batch holds at most {MAX_BATCH:,}",
+            code="too_many",
+        )
+    return events
+
+
+def _transaction_id(raw: object, names: FieldNames) -> str | None:
+    value = raw.get(names.transaction_id) if isinstance(raw, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def describe(credits: Decimal, units: Decimal, label: str) -> str:
+    """Value translation: "−500 credits · 10 reports generated"."""
+    return f"−{money.format_credits(credits)} credits · {money.format_credits(units)} {label}"
+
+
+class Batch:
+    """The results of one batch as they are decided, in the order of the request."""
+
+    def __init__(self, events: Sequence[object], source: Source) -> None:
+        self.events, self.source = events, source
+        self.results: list[EventResult | None] = [None] * len(events)
+
+    def reject(self, index: int, error: DomainError) -> None:
+        tid = _transaction_id(self.events[index], self.source.names)
+        self.results[index] = EventResult(index, tid, Status.REJECTED, error)
+
+    def decide(self, index: int, transaction_id: str, status: Status) -> None:
+        self.results[index] = EventResult(index, transaction_id, status)
+
+    def parse(self, window: Window) -> list[Parsed]:
+        parsed = []
+        for index, raw in enumerate(self.events):
+            try:
+                parsed.append(parse(index, raw, self.source.names, window))
+            except DomainError as error:
+                self.reject(index, error)
+        return parsed
+
+    def first_of_each(self, events: list[Resolved]) -> list[Resolved]:
+        """Events whose transaction id repeats an earlier one of the batch are duplicates."""
+        seen: set[str] = set()
+        unique = []
+        for event in events:
+            tid = event.parsed.transaction_id
+            if tid in seen:
+                self.decide(event.parsed.position, tid, Status.DUPLICATE)
+            else:
+                seen.add(tid)
+                unique.append(event)
+        return unique
+
+    def finished(self) -> list[EventResult]:
+        assert all(r is not None for r in self.results)
+        return [r for r in self.results if r is not None]
+
+
+async def _insert(
+    session: AsyncSession, events: list[Resolved], source: Source, now: datetime
+) -> tuple[set[str] | None, int]:
+    """Store the events; return the batch id and the transaction ids that were new (None when
+    all were: the usual case, answered without sending the ids back)."""
+    ordered = sorted(events, key=lambda e: e.parsed.transaction_id)
+    connection = await lookup.driver(session)
+    row = await connection.fetchrow(
+        INSERT,
+        source.kind,
+        source.api_key_id,
+        now,
+        [e.parsed.transaction_id for e in ordered],
+        [e.billing.customer_id for e in ordered],
+        [e.metric.id for e in ordered],
+        [e.parsed.timestamp for e in ordered],
+        [e.parsed.properties_json for e in ordered],
+    )
+    assert row is not None
+    new = row["new"]
+    return (None if new is None else set(new)), row["batch_id"]
+
+
+def _debits(billed: list[usage.Billed]) -> list[UsageDebit]:
+    """One debit per wallet and metric: the batch's groups (periods) added together."""
+    totals: dict[tuple[int, int], tuple[usage.Billed, Decimal, Decimal]] = {}
+    for item in billed:
+        key = (item.wallet_id, item.metric.id)
+        _, units, credits = totals.get(key, (item, Decimal(0), Decimal(0)))
+        totals[key] = (item, units + item.units, credits + item.credits)
+    debits = []
+    for item, units, credits in totals.values():
+        if credits <= 0:
+            continue
+        label = item.metric.label(units)
+        use = Usage(item.metric.code, money.round_credits(units), label)
+        description = describe(credits, use.units, label)
+        debits.append(UsageDebit(item.wallet_id, credits, description, use))
+    return debits
+
+
+def _balances(events: list[Resolved], balances: dict[int, Decimal]) -> list[WalletBalance]:
+    owners = {}
+    for event in events:
+        wallet, plan = event.billing.wallet, event.plan
+        if wallet is not None and plan is not None and wallet.id in balances:
+            owners[wallet.id] = (event.billing.external_id, plan.currency)
+    return [
+        WalletBalance(wallet_id, owners[wallet_id][0], owners[wallet_id][1], balance)
+        for wallet_id, balance in sorted(balances.items())
+    ]
+
+
+async def ingest(
+    session: AsyncSession,
+    catalog: Catalog,
+    events: Sequence[object],
+    source: Source,
+    window: Window,
+) -> Outcome:
+    """Store, price and debit one batch of events in the session's transaction."""
+    batch = Batch(events, source)
+    parsed = batch.parse(window)
+    if not parsed:
+        return Outcome(batch.finished(), [])
+    customers, version = await lookup.billing(session, sorted({p.customer for p in parsed}))
+    snapshot = await catalog.current(await lookup.driver(session), version) if customers else EMPTY
+    resolved = []
+    for event in parsed:
+        try:
+            resolved.append(resolve(event, customers, snapshot, source.names))
+        except DomainError as error:
+            batch.reject(event.position, error)
+    unique = batch.first_of_each(resolved)
+    if not unique:
+        return Outcome(batch.finished(), [])
+    inserted, batch_id = await _insert(session, unique, source, window.now)
+    accepted = []
+    for item in unique:
+        tid = item.parsed.transaction_id
+        new = inserted is None or tid in inserted
+        status = Status.ACCEPTED if new else Status.DUPLICATE
+        batch.decide(item.parsed.position, tid, status)
+        if status is Status.ACCEPTED and item.plan is not None:
+            accepted.append(item)
+    billed = await usage.record(await lookup.driver(session), accepted, window.now)
+    cause = Cause(CauseType.EVENT_BATCH, f"batch:{batch_id}")
+    balances = await ledger.debit_many(
+        session, await lookup.driver(session), _debits(billed), cause=cause, now=window.now
+    )
+    return Outcome(batch.finished(), _balances(accepted, balances))

@@ -1,0 +1,1 @@
+"""Emails from templates over SMTP; every message is recorded with its status."""

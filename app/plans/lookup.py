@@ -1,0 +1,100 @@
+"""One indexed read that says how a customer is billed: the live subscription, the wallet in the
+plan's currency (the customer's own without a plan) and the catalog version (for
+``Catalog.current``). Used by the event hot path (for every customer of a batch at once) and by
+entitlement (for one)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, cast
+
+import asyncpg
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.plans.catalog import VERSION_SQL
+from app.plans.models import SubscriptionStatus
+from app.wallets.models import DepletionPolicy
+
+BILLING = f"""
+SELECT c.id AS customer_id, c.external_id, s.id AS subscription_id, s.status, s.plan_id,
+       s.anchor, s.started_at, w.id AS wallet_id, w.currency, w.rate, w.balance, w.policy,
+       w.overdraft_limit,
+       {VERSION_SQL} AS catalog_version
+FROM customers c
+LEFT JOIN subscriptions s ON s.customer_id = c.id AND s.status <> 'terminated'
+LEFT JOIN plans p ON p.id = s.plan_id
+LEFT JOIN wallets w ON w.customer_id = c.id AND w.currency = coalesce(p.currency, c.currency)
+WHERE c.external_id = ANY($1::text[])
+"""
+
+
+@dataclass(frozen=True)
+class Subscribed:
+    id: int
+    status: SubscriptionStatus
+    plan_id: int
+    anchor: datetime
+    started_at: datetime
+
+
+@dataclass(frozen=True)
+class WalletState:
+    id: int
+    currency: str
+    rate: Decimal
+    balance: Decimal
+    policy: DepletionPolicy
+    overdraft_limit: Decimal
+
+
+@dataclass(frozen=True)
+class Billing:
+    customer_id: int
+    external_id: str
+    subscription: Subscribed | None
+    wallet: WalletState | None  # in the plan's currency (without a plan: the customer's)
+
+
+def _billing(row: Any) -> Billing:
+    subscription = wallet = None
+    if row.subscription_id is not None:
+        subscription = Subscribed(
+            row.subscription_id,
+            SubscriptionStatus(row.status),
+            row.plan_id,
+            row.anchor,
+            row.started_at,
+        )
+    if row.wallet_id is not None:
+        wallet = WalletState(
+            row.wallet_id,
+            row.currency,
+            row.rate,
+            row.balance,
+            DepletionPolicy(row.policy),
+            row.overdraft_limit,
+        )
+    return Billing(row.customer_id, row.external_id, subscription, wallet)
+
+
+async def billing(
+    session: AsyncSession, external_ids: list[str]
+) -> tuple[dict[str, Billing], uuid.UUID | None]:
+    """Customers by external id (unknown ones are absent) and the catalog version.
+
+    It runs through the session, so the session's transaction has begun when it returns and
+    ``driver`` may be used."""
+    connection = await session.connection()
+    rows = (await connection.exec_driver_sql(BILLING, (external_ids,))).all()
+    version = rows[0].catalog_version if rows else None
+    return {r.external_id: _billing(r) for r in rows}, version
+
+
+async def driver(session: AsyncSession) -> asyncpg.Connection:
+    """The asyncpg connection under the session (inside its transaction), for statements that
+    send whole arrays at once."""
+    raw = await (await session.connection()).get_raw_connection()
+    return cast(asyncpg.Connection, raw.driver_connection)

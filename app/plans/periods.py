@@ -1,0 +1,48 @@
+"""Billing periods: whole months or years from a subscription's anchor.
+
+The k-th period starts at the anchor moved by k intervals, the day clamped to the length of the
+month (an anchor on 31 January gives 28 or 29 February, then 31 March). Times are UTC.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from app.plans.models import BillingInterval
+
+
+@dataclass(frozen=True)
+class Period:
+    start: datetime
+    end: datetime
+
+    def __contains__(self, moment: datetime) -> bool:
+        return self.start <= moment < self.end
+
+
+def _months(interval: BillingInterval) -> int:
+    return 12 if interval is BillingInterval.YEARLY else 1
+
+
+def shift(anchor: datetime, months: int) -> datetime:
+    """The anchor moved by a number of months, the day clamped to the target month."""
+    index = anchor.year * 12 + anchor.month - 1 + months
+    year, month = divmod(index, 12)
+    day = min(anchor.day, calendar.monthrange(year, month + 1)[1])
+    return anchor.replace(year=year, month=month + 1, day=day)
+
+
+def period_containing(anchor: datetime, interval: BillingInterval, moment: datetime) -> Period:
+    """The billing period that contains ``moment`` (before or after the anchor)."""
+    anchor, moment = anchor.astimezone(UTC), moment.astimezone(UTC)
+    step = _months(interval)
+    elapsed = (moment.year - anchor.year) * 12 + moment.month - anchor.month
+    k = elapsed // step
+    start = shift(anchor, k * step)
+    if start > moment:
+        k -= 1
+    elif shift(anchor, (k + 1) * step) <= moment:
+        k += 1
+    return Period(shift(anchor, k * step), shift(anchor, (k + 1) * step))

@@ -1,0 +1,45 @@
+"""What usage costs in credits under a charge. Pure; every debit rounds through ``money``.
+
+A period's usage is debited as it grows: when the billed quantity of a period rises from
+``before`` to ``after``, the debit is ``credits_for(after) - credits_for(before)``, so the sum of
+a period's debits is exactly the price of its final quantity, whatever the batches were.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, Decimal
+
+from app import money
+from app.plans.models import ChargeModel, ChargePricing
+
+
+@dataclass(frozen=True)
+class Price:
+    """A charge's credit price: per unit, or per started package of ``package_size`` units."""
+
+    pricing: ChargePricing
+    model: ChargeModel
+    credit_price: Decimal
+    package_size: int = 1
+
+
+def packages(quantity: Decimal, size: int) -> Decimal:
+    """Started packages: 1 to ``size`` units are one package."""
+    return (quantity / size).to_integral_value(rounding=ROUND_CEILING)
+
+
+def credits_for(price: Price, quantity: Decimal) -> Decimal:
+    """The credits ``quantity`` units cost in one period."""
+    if quantity <= 0:
+        return Decimal(0)
+    if price.model is ChargeModel.PACKAGE:
+        return money.round_credits(price.credit_price * packages(quantity, price.package_size))
+    return money.round_credits(price.credit_price * quantity)
+
+
+def increment(price: Price, before: Decimal, after: Decimal) -> Decimal:
+    """The debit when a period's billed quantity rises from ``before`` to ``after``."""
+    if after <= before:
+        return Decimal(0)
+    return credits_for(price, after) - credits_for(price, before)

@@ -1,0 +1,196 @@
+"""Period-to-date usage, kept up to date in the ingest transaction, and what it costs.
+
+For each (subscription, metric, period) a batch touches, one upsert folds the batch into the
+stored quantity and returns it with ``billed`` (the quantity already debited). The rise of the
+billed quantity (for latest: the highest value seen in the period) is priced
+(``pricing.increment``) and recorded; rows are written in key order
+so concurrent batches lock them in the same order. unique_count first inserts the batch's
+values into ``usage_unique_values`` and adds the number that were new to the period.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+import asyncpg
+
+from app.metering.aggregation import ADDITIVE, Fold
+from app.metering.models import Aggregation
+from app.metering.validation import Resolved
+from app.plans import pricing
+from app.plans.catalog import Metric
+from app.plans.periods import Period, period_containing
+from app.plans.pricing import Price
+
+Key = tuple[int, int, datetime]  # subscription, metric, period start
+
+UNIQUE = """
+INSERT INTO usage_unique_values (subscription_id, metric_id, period_start, value)
+SELECT s, m, p, v FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[], $4::text[])
+  WITH ORDINALITY AS t(s, m, p, v, n)
+ORDER BY n
+ON CONFLICT DO NOTHING
+RETURNING subscription_id, metric_id, period_start
+"""
+
+UPSERT = """
+INSERT INTO subscription_usage AS u
+  (subscription_id, metric_id, period_start, quantity, billed, credits, latest_at, updated_at)
+SELECT s, m, p, q, 0, 0, at, $6
+FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[], $4::numeric[], $5::timestamptz[])
+  WITH ORDINALITY AS t(s, m, p, q, at, n)
+ORDER BY n
+ON CONFLICT (subscription_id, metric_id, period_start) DO UPDATE SET {fold}, updated_at = $6
+RETURNING subscription_id, metric_id, period_start, quantity, billed
+"""
+
+FOLDS = {
+    "add": "quantity = u.quantity + excluded.quantity",
+    "max": "quantity = GREATEST(u.quantity, excluded.quantity)",
+    "latest": "quantity = CASE WHEN excluded.latest_at >= u.latest_at "
+    "THEN excluded.quantity ELSE u.quantity END, "
+    "latest_at = GREATEST(u.latest_at, excluded.latest_at)",
+}
+
+RECORD = """
+UPDATE subscription_usage AS u SET billed = t.b, credits = u.credits + t.c
+FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[], $4::numeric[], $5::numeric[])
+  AS t(s, m, p, b, c)
+WHERE u.subscription_id = t.s AND u.metric_id = t.m AND u.period_start = t.p
+"""
+
+
+@dataclass
+class Group:
+    wallet_id: int
+    metric: Metric
+    price: Price
+    fold: Fold
+
+
+@dataclass(frozen=True)
+class Billed:
+    """What a batch adds to the bill of one (subscription, metric, period)."""
+
+    wallet_id: int
+    metric: Metric
+    units: Decimal
+    credits: Decimal
+
+
+def _mode(aggregation: Aggregation) -> str:
+    if aggregation in ADDITIVE:
+        return "add"
+    return "max" if aggregation is Aggregation.MAX else "latest"
+
+
+def _billable(found: Group, quantity: Decimal) -> Decimal:
+    """The quantity to bill: the period's quantity; for latest, the highest value seen, so the
+    bill does not depend on how the events were batched or in which order they came."""
+    if found.metric.aggregation is Aggregation.LATEST:
+        return max(quantity, found.fold.peak)
+    return quantity
+
+
+def group(events: Sequence[Resolved]) -> dict[Key, Group]:
+    """Fold priced events by subscription, metric and the period of their timestamp."""
+    groups: dict[Key, Group] = {}
+    periods: dict[int, Period] = {}
+    for event in events:
+        subscription, plan, price = event.billing.subscription, event.plan, event.price
+        assert subscription is not None and plan is not None and price is not None
+        assert event.billing.wallet is not None
+        moment = event.parsed.timestamp
+        period = periods.get(subscription.id)
+        if period is None or moment not in period:
+            period = period_containing(subscription.anchor, plan.interval, moment)
+            periods[subscription.id] = period
+        key = (subscription.id, event.metric.id, period.start)
+        found = groups.get(key)
+        if found is None:
+            fold = Fold(event.metric.aggregation)
+            found = groups[key] = Group(event.billing.wallet.id, event.metric, price, fold)
+        found.fold.add(event.value, moment)
+    return groups
+
+
+async def _count_new_values(connection: asyncpg.Connection, groups: dict[Key, Group]) -> None:
+    rows = sorted(
+        (key, value)
+        for key, found in groups.items()
+        if found.metric.aggregation is Aggregation.UNIQUE_COUNT
+        for value in found.fold.values
+    )
+    if not rows:
+        return
+    inserted = await connection.fetch(
+        UNIQUE,
+        [k[0] for k, _ in rows],
+        [k[1] for k, _ in rows],
+        [k[2] for k, _ in rows],
+        [v for _, v in rows],
+    )
+    new: dict[Key, int] = defaultdict(int)
+    for row in inserted:
+        new[(row[0], row[1], row[2])] += 1
+    for key, found in groups.items():
+        if found.metric.aggregation is Aggregation.UNIQUE_COUNT:
+            found.fold.total = Decimal(new[key])
+
+
+async def _upsert(
+    connection: asyncpg.Connection,
+    mode: str,
+    keys: list[Key],
+    groups: dict[Key, Group],
+    now: datetime,
+) -> list[asyncpg.Record]:
+    rows: list[asyncpg.Record] = await connection.fetch(
+        UPSERT.format(fold=FOLDS[mode]),
+        [k[0] for k in keys],
+        [k[1] for k in keys],
+        [k[2] for k in keys],
+        [groups[k].fold.amount() for k in keys],
+        [groups[k].fold.latest_at for k in keys],
+        now,
+    )
+    return rows
+
+
+async def record(
+    connection: asyncpg.Connection, events: Sequence[Resolved], now: datetime
+) -> list[Billed]:
+    """Add the batch's priced events to period usage; return what each group must debit."""
+    groups = group(events)
+    await _count_new_values(connection, groups)
+    by_mode: dict[str, list[Key]] = defaultdict(list)
+    for key in sorted(groups):
+        by_mode[_mode(groups[key].metric.aggregation)].append(key)
+    billed: list[tuple[Key, Decimal, Decimal]] = []
+    result: list[Billed] = []
+    for mode in FOLDS:  # a fixed order of modes, keys sorted within: one global lock order
+        if not by_mode[mode]:
+            continue
+        for row in await _upsert(connection, mode, by_mode[mode], groups, now):
+            key = (row["subscription_id"], row["metric_id"], row["period_start"])
+            found, before = groups[key], row["billed"]
+            target = _billable(found, row["quantity"])
+            if target <= before:
+                continue
+            credits = pricing.increment(found.price, before, target)
+            billed.append((key, target, credits))
+            result.append(Billed(found.wallet_id, found.metric, target - before, credits))
+    if billed:
+        await connection.execute(
+            RECORD,
+            [k[0] for k, _, _ in billed],
+            [k[1] for k, _, _ in billed],
+            [k[2] for k, _, _ in billed],
+            [q for _, q, _ in billed],
+            [c for _, _, c in billed],
+        )
+    return result

@@ -1,0 +1,180 @@
+"""Auto-recharge: rules start recharges; the ``recharge.start`` job invoices and charges them.
+
+``evaluate`` is a balance reaction: one statement over the wallets a transaction changed
+starts a recharge for every enabled threshold rule whose wallet is at or below its threshold
+and out of its cooldown. The partial unique index ``uq_recharges_in_flight`` lets at most one
+auto-recharge per wallet be pending, so fifty debits while a payment is in flight start
+nothing more. ``run_intervals`` (on the scheduler) does the same for interval rules.
+
+A target rule buys ``target − balance`` as one purchase, however deep the deficit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import TextClause, text
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app import money, outbox
+from app.config import Settings
+from app.errors import DomainError
+from app.recharge import purchases, repository, rules, schedule
+from app.recharge.models import Recharge, RechargeRule, RechargeStatus
+from app.recharge.rules import RuleInput
+from app.wallets import ledger
+from app.wallets.models import Wallet
+
+START = "recharge.start"
+
+STARTABLE = """
+  SELECT r.id AS rule_id, r.wallet_id, r.trigger, r.discount_percent,
+         CASE WHEN r.method = 'fixed' THEN r.credits ELSE r.credits - w.balance END AS credits
+  FROM recharge_rules r JOIN wallets w ON w.id = r.wallet_id
+  WHERE r.wallet_id = ANY(:wallets) AND r.enabled AND {condition}
+"""
+
+START_RECHARGES = """
+WITH due AS ({startable}),
+started AS (
+  INSERT INTO recharges (wallet_id, rule_id, trigger, credits, bonus_credits, discount_percent,
+                         status, created_at, updated_at)
+  SELECT wallet_id, rule_id, trigger, credits, 0, discount_percent, 'pending', :now, :now
+  FROM due WHERE credits > 0 ORDER BY wallet_id
+  ON CONFLICT (wallet_id) WHERE rule_id IS NOT NULL AND status = 'pending' DO NOTHING
+  RETURNING id, rule_id
+),
+cooled AS (
+  UPDATE recharge_rules SET last_triggered_at = :now, updated_at = :now
+  FROM started WHERE recharge_rules.id = started.rule_id
+)
+SELECT id FROM started ORDER BY id
+"""
+
+THRESHOLD = text(
+    START_RECHARGES.format(
+        startable=STARTABLE.format(
+            condition="r.trigger = 'threshold' AND w.balance <= r.threshold "
+            "AND (r.last_triggered_at IS NULL "
+            "OR r.last_triggered_at + r.cooldown_seconds * interval '1 second' <= :now)"
+        )
+    )
+)
+
+INTERVAL = text(
+    START_RECHARGES.format(
+        startable=STARTABLE.format(condition="r.trigger = 'interval' AND r.next_run_at <= :now")
+    )
+)
+
+DUE_INTERVALS = text(
+    "SELECT wallet_id FROM recharge_rules "
+    "WHERE enabled AND trigger = 'interval' AND next_run_at <= :now ORDER BY wallet_id"
+)
+
+
+async def evaluate(session: AsyncSession, wallet_ids: Sequence[int], now: datetime) -> None:
+    """The balance reaction: start the recharges the changed balances call for."""
+    await _start(session, THRESHOLD, wallet_ids, now)
+
+
+async def run_intervals(session: AsyncSession, now: datetime) -> int:
+    """Start every due interval recharge and move each rule to its next run."""
+    connection = await session.connection()
+    wallet_ids = [int(r[0]) for r in await connection.execute(DUE_INTERVALS, {"now": now})]
+    for wallet_id in wallet_ids:  # in id order, as every batch locks wallets
+        await ledger.lock_wallet(session, wallet_id)
+    started = await _start(session, INTERVAL, wallet_ids, now)
+    for wallet_id in wallet_ids:
+        rule = await repository.rule_of(session, wallet_id, lock=True)
+        if rule is not None and rule.interval is not None and rule.anchor_at is not None:
+            rule.next_run_at = schedule.next_after(rule.anchor_at, rule.interval, now)
+            session.add(rule)
+    await session.flush()
+    return len(started)
+
+
+async def configure(
+    session: AsyncSession, data: RuleInput, settings: Settings, now: datetime
+) -> RechargeRule:
+    """Set the wallet's rule, and start a recharge at once if the balance already calls for it."""
+    rule = await rules.set_rule(session, data, settings, now)
+    await evaluate(session, [data.wallet_id], now)
+    return rule
+
+
+async def _start(
+    session: AsyncSession, statement: TextClause, wallet_ids: Sequence[int], now: datetime
+) -> list[int]:
+    if not wallet_ids:
+        return []
+    await session.flush()
+    connection = await session.connection()
+    rows = await connection.execute(statement, {"wallets": list(wallet_ids), "now": now})
+    started = [int(r[0]) for r in rows]
+    for recharge_id in started:
+        await outbox.enqueue(session, START, {"recharge_id": recharge_id}, now)
+    return started
+
+
+async def start(session: AsyncSession, recharge_id: int, settings: Settings, now: datetime) -> None:
+    """The ``recharge.start`` job: guard, then invoice and charge (once per recharge)."""
+    found = await session.get(Recharge, recharge_id)
+    if found is None:
+        return
+    wallet = await ledger.lock_wallet(session, found.wallet_id)
+    recharge = await repository.lock(session, recharge_id)
+    if wallet is None or recharge is None or recharge.rule_id is None:
+        return
+    if recharge.status is not RechargeStatus.PENDING or recharge.invoice_id is not None:
+        return
+    rule = await repository.lock_rule(session, recharge.rule_id)
+    assert rule is not None and rule.id is not None
+    refusal = await _refusal(session, rule, recharge, wallet, now)
+    if refusal is not None:
+        await _close(session, recharge, RechargeStatus.SKIPPED, refusal, now)
+        return
+    try:
+        async with session.begin_nested():
+            await purchases.bill(
+                session, recharge, wallet, None, rule.payment_method_id, settings, now
+            )
+    except DomainError as error:
+        await session.refresh(recharge)
+        await _close(session, recharge, RechargeStatus.FAILED, error.message, now)
+        await rules.payment_failed(
+            session, rule.id, error.message, settings.recharge_max_failures, now
+        )
+
+
+async def _refusal(
+    session: AsyncSession, rule: RechargeRule, recharge: Recharge, wallet: Wallet, now: datetime
+) -> str | None:
+    """Why a guard stops this recharge (None: it may go ahead)."""
+    if not rule.enabled:
+        return "the auto-recharge rule is disabled"
+    assert rule.id is not None
+    count, spent = await repository.month_to_date(session, rule.id, schedule.month_start(now))
+    if rule.monthly_max_recharges is not None and count >= rule.monthly_max_recharges:
+        return f"monthly cap of {rule.monthly_max_recharges} recharges reached"
+    cost = purchases.total(purchases.lines(recharge, wallet, None), wallet.currency)
+    if cost == 0:
+        return "the purchase is worth less than the smallest unit of money"
+    cap = rule.monthly_max_amount_minor
+    if cap is not None and spent + cost > cap:
+        return (
+            f"monthly cap of {money.format_money(cap, wallet.currency)} {wallet.currency} reached"
+        )
+    return None
+
+
+async def _close(
+    session: AsyncSession, recharge: Recharge, status: RechargeStatus, reason: str, now: datetime
+) -> None:
+    recharge.status = status
+    recharge.failure_reason = reason[:500]
+    recharge.settled_at = now
+    recharge.updated_at = now
+    session.add(recharge)
+    await session.flush()

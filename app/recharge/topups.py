@@ -1,0 +1,130 @@
+"""Top-ups: buy credits or a bundle for a wallet, once per idempotency key.
+
+A top-up is a manual recharge: a finalized ``credit_purchase`` invoice and a payment whose job
+charges it; the credits land when the payment succeeds (``app.settlement``). The same key with
+the same request returns the first top-up, even when both arrive at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy.dialects.postgresql import insert
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app import idempotency, money
+from app.config import Settings
+from app.recharge import purchases
+from app.recharge.errors import NotFound, ValidationFailed
+from app.recharge.models import Recharge, RechargeTrigger, TopUpOptions
+from app.wallets import repository as wallets
+from app.wallets.models import Bundle, Wallet
+
+
+@dataclass(frozen=True)
+class TopUpRequest:
+    wallet_id: int
+    idempotency_key: str
+    credits: object | None = None
+    bundle_code: str | None = None
+    payment_method_id: int | None = None  # default: the customer's default method
+
+
+def _amount(request: TopUpRequest) -> Decimal | None:
+    if (request.credits is None) == (request.bundle_code is None):
+        raise ValidationFailed("credits", "give either credits or bundleCode (one of them)")
+    if request.credits is None:
+        return None
+    return money.credits(request.credits, "credits")
+
+
+async def top_up(
+    session: AsyncSession, request: TopUpRequest, settings: Settings, now: datetime
+) -> Recharge:
+    amount = _amount(request)
+    scope = f"topup:{request.wallet_id}"
+    fingerprint = {
+        "wallet": request.wallet_id,
+        "credits": amount,
+        "bundle": request.bundle_code,
+        "method": request.payment_method_id,
+    }
+    earlier = await idempotency.claim(session, scope, request.idempotency_key, fingerprint, now)
+    if earlier is not None:
+        found = await session.get(Recharge, earlier)
+        assert found is not None
+        return found
+    wallet = await wallets.get(session, request.wallet_id)
+    bundle = await _bundle(session, request.bundle_code, wallet)
+    recharge = _recharge(wallet, amount, bundle, now)
+    if (
+        bundle is None
+        and purchases.total(purchases.lines(recharge, wallet, None), wallet.currency) == 0
+    ):
+        raise ValidationFailed(
+            "credits", "is worth less than the smallest unit of money", code="invalid_amount"
+        )
+    session.add(recharge)
+    await session.flush()
+    await purchases.bill(
+        session, recharge, wallet, bundle, request.payment_method_id, settings, now
+    )
+    assert recharge.id is not None
+    await idempotency.record(session, scope, request.idempotency_key, recharge.id)
+    return recharge
+
+
+def _recharge(
+    wallet: Wallet, amount: Decimal | None, bundle: Bundle | None, now: datetime
+) -> Recharge:
+    assert wallet.id is not None
+    credits = bundle.credits if bundle is not None else amount
+    assert credits is not None
+    return Recharge(
+        wallet_id=wallet.id,
+        trigger=RechargeTrigger.MANUAL,
+        credits=credits,
+        bonus_credits=bundle.bonus_credits if bundle is not None else Decimal(0),
+        bundle_id=bundle.id if bundle is not None else None,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+async def _bundle(session: AsyncSession, code: str | None, wallet: Wallet) -> Bundle | None:
+    if code is None:
+        return None
+    try:
+        bundle = await wallets.bundle_by_code(session, code.strip(), "bundleCode")
+    except NotFound:
+        raise NotFound(
+            "bundleCode", f"no bundle with code '{code}'", code="unknown_bundle"
+        ) from None
+    if not bundle.active:
+        raise ValidationFailed("bundleCode", f"bundle '{code}' is not on sale")
+    if bundle.currency != wallet.currency:
+        raise ValidationFailed(
+            "bundleCode", f"bundle '{code}' is priced in {bundle.currency}, not {wallet.currency}"
+        )
+    return bundle
+
+
+async def set_options(
+    session: AsyncSession, wallet_id: int, grant_before_payment: bool, now: datetime
+) -> TopUpOptions:
+    """The wallet's top-up options: "grant before payment" lands credits at once."""
+    await wallets.get(session, wallet_id)
+    statement = (
+        insert(TopUpOptions)
+        .values(wallet_id=wallet_id, grant_before_payment=grant_before_payment, updated_at=now)
+        .on_conflict_do_update(
+            index_elements=["wallet_id"],
+            set_={"grant_before_payment": grant_before_payment, "updated_at": now},
+        )
+    )
+    await (await session.connection()).execute(statement)
+    options = await session.get(TopUpOptions, wallet_id, populate_existing=True)
+    assert options is not None
+    return options

@@ -1,0 +1,1 @@
+"""Signed webhooks: endpoints, events, deliveries with retries, and manual replay."""

@@ -1,0 +1,56 @@
+"""``wallet.updated`` webhooks: after a transaction that changed balances, and only when an
+active endpoint listens to the type, one ``webhooks.announce_wallets`` job announces each
+changed wallet's state. On the hot path this costs one indexed ``EXISTS`` per transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import text
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app import outbox
+from app.alerts.thresholds import plain
+from app.customers.models import Customer
+from app.wallets.models import Wallet
+from app.webhooks import service
+
+ANNOUNCE = "webhooks.announce_wallets"
+LISTENING = text(
+    "SELECT EXISTS (SELECT 1 FROM webhook_endpoints "
+    "WHERE active AND event_types @> ARRAY['wallet.updated']::varchar[])"
+)
+
+
+async def evaluate(session: AsyncSession, wallet_ids: Sequence[int], now: datetime) -> None:
+    """The balance-reaction evaluator for ``wallet.updated`` webhooks."""
+    listening = (await (await session.connection()).execute(LISTENING)).scalar_one()
+    if listening:
+        await outbox.enqueue(session, ANNOUNCE, {"wallet_ids": list(wallet_ids)}, now)
+
+
+async def announce(session: AsyncSession, wallet_ids: Sequence[int], now: datetime) -> int:
+    """Emit one ``wallet.updated`` event per wallet, with its state now."""
+    statement = (
+        select(Wallet, Customer)
+        .join(Customer, col(Customer.id) == col(Wallet.customer_id))
+        .where(col(Wallet.id).in_(wallet_ids))
+        .order_by(col(Wallet.id))
+    )
+    rows = (await session.exec(statement)).all()
+    for wallet, customer in rows:
+        data = {
+            "wallet_id": wallet.id,
+            "customer_id": customer.id,
+            "customer_external_id": customer.external_id,
+            "currency": wallet.currency,
+            "balance": plain(wallet.balance),
+            "debt": plain(wallet.debt),
+            "reference_balance": plain(wallet.reference_balance),
+            "updated_at": wallet.updated_at.isoformat(),
+        }
+        await service.emit(session, "wallet.updated", data, now)
+    return len(rows)

@@ -1,0 +1,75 @@
+"""The shared frame of every console page: a header with the navigation and who is logged in."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from nicegui import ui
+
+from console import auth
+from console.api import Caller
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    path: str
+    icon: str
+    admin_only: bool = False
+
+
+NAV: list[NavItem] = []
+
+
+def theme() -> None:
+    ui.colors(primary="#1f4e79", secondary="#2e7d6b", accent="#6b4e9b", positive="#2e7d32")
+    ui.query("body").classes("bg-grey-1")
+
+
+@contextmanager
+def frame(title: str, caller: Caller, current: str = "") -> Iterator[ui.column]:
+    theme()
+    operator = caller.operator
+    with ui.header().classes("items-center bg-primary text-white q-px-md gap-2 no-wrap"):
+        ui.label("Tally").classes("text-h6 text-weight-bold q-mr-md")
+        with ui.row().classes("gap-0 no-wrap overflow-auto"):
+            for item in NAV:
+                if item.admin_only and not caller.is_admin:
+                    continue
+                selected = "bg-white text-primary" if item.path == current else "text-white"
+                ui.button(
+                    item.label, icon=item.icon, on_click=lambda p=item.path: ui.navigate.to(p)
+                ).props("flat no-caps dense").classes(f"q-px-sm {selected}")
+        ui.space()
+        if operator is not None:
+            role = "Admin" if caller.is_admin else "Viewer (read only)"
+            ui.label(f"{operator.email} · {role}").classes("text-caption")
+
+            def log_out() -> None:
+                auth.log_out()
+                ui.navigate.to(auth.LOGIN_PATH)
+
+            ui.button("Log out", icon="logout", on_click=log_out).props(
+                "flat no-caps dense color=white"
+            ).mark("logout")
+    with ui.column().classes("w-full max-w-6xl mx-auto q-pa-md gap-4") as content:
+        if title:
+            ui.label(title).classes("text-h5 text-weight-medium")
+        yield content
+
+
+def error_banner(message: str) -> None:
+    with ui.card().classes("w-full bg-red-1"):
+        ui.label(message).classes("text-negative").mark("error")
+
+
+def stat(label: str, value: str, hint: str = "", marker: str = "") -> None:
+    with ui.card().classes("min-w-[14rem] flex-1"):
+        ui.label(label).classes("text-caption text-grey-8")
+        shown = ui.label(value).classes("text-h5 text-weight-medium")
+        if marker:
+            shown.mark(marker)
+        if hint:
+            ui.label(hint).classes("text-caption text-grey-7")

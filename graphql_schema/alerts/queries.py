@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import strawberry
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.alerts import repository, service
+from graphql_schema.alerts.ids import parse_wallet_id
+from graphql_schema.alerts.types import AlertFiring, WalletAlertThresholds
+from graphql_schema.context import Info
+from graphql_schema.errors import attempt, result
+from graphql_schema.pagination import Connection, connection, decode_cursor, page_size
+from graphql_schema.permissions import CanRead
+
+AlertThresholdsResult = result("AlertThresholdsResult", WalletAlertThresholds)
+
+
+@strawberry.type
+class AlertQueries:
+    @strawberry.field(
+        permission_classes=[CanRead],
+        description="A wallet's spend alerts, with their levels and whether each is armed.",
+    )
+    async def alert_thresholds(self, info: Info, wallet_id: strawberry.ID) -> AlertThresholdsResult:
+        async def work(session: AsyncSession) -> WalletAlertThresholds:
+            found = await service.wallet_alerts(session, parse_wallet_id(wallet_id))
+            return WalletAlertThresholds.of(found)
+
+        return await attempt(info, work)
+
+    @strawberry.field(permission_classes=[CanRead], description="Alerts that fired, newest first.")
+    async def alert_firings(
+        self,
+        info: Info,
+        wallet_id: strawberry.ID | None = None,
+        first: int = 20,
+        after: str | None = None,
+    ) -> Connection[AlertFiring]:
+        limit, before_id = page_size(first), decode_cursor(after)
+        wallet = parse_wallet_id(wallet_id) if wallet_id is not None else None
+        rows = await info.context.run(
+            lambda s: repository.firings_page(
+                s, wallet_id=wallet, before_id=before_id, limit=limit + 1
+            )
+        )
+        return connection(rows, limit, lambda r: r.id, lambda r: AlertFiring(model=r))

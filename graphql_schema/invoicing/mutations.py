@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import strawberry
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app import settlement
+from app.errors import NotFound
+from graphql_schema.context import Info
+from graphql_schema.errors import attempt, result
+from graphql_schema.invoicing.types import Invoice
+from graphql_schema.pagination import row_id
+from graphql_schema.permissions import IsAdmin
+
+
+@strawberry.input
+class MarkInvoicePaidInput:
+    invoice_id: strawberry.ID
+
+
+@strawberry.input
+class VoidInvoiceInput:
+    invoice_id: strawberry.ID
+    reason: str
+
+
+@strawberry.type
+class InvoicePayload:
+    invoice: Invoice
+
+
+InvoiceResult = result("InvoiceResult", InvoicePayload)
+
+
+def invoice_id(value: strawberry.ID) -> int:
+    found = row_id(value)
+    if found is None:
+        raise NotFound("invoiceId", f"no invoice with id {value}")
+    return found
+
+
+@strawberry.type
+class InvoicingMutations:
+    @strawberry.mutation(
+        permission_classes=[IsAdmin],
+        description="Record a payment made outside the provider (bank transfer, cash). A "
+        "credit purchase delivers its credits. A void or paid invoice cannot be paid.",
+    )
+    async def mark_invoice_paid(self, info: Info, input: MarkInvoicePaidInput) -> InvoiceResult:
+        now, settings = info.context.now, info.context.runtime.settings
+
+        async def work(session: AsyncSession) -> InvoicePayload:
+            paid = await settlement.mark_paid(session, invoice_id(input.invoice_id), settings, now)
+            return InvoicePayload(invoice=Invoice(model=paid))
+
+        return await attempt(info, work)
+
+    @strawberry.mutation(
+        permission_classes=[IsAdmin],
+        description="Cancel an unpaid invoice (its number stays taken). Credits granted before "
+        "payment are taken back.",
+    )
+    async def void_invoice(self, info: Info, input: VoidInvoiceInput) -> InvoiceResult:
+        now, settings = info.context.now, info.context.runtime.settings
+
+        async def work(session: AsyncSession) -> InvoicePayload:
+            voided = await settlement.void(
+                session, invoice_id(input.invoice_id), input.reason, settings, now
+            )
+            return InvoicePayload(invoice=Invoice(model=voided))
+
+        return await attempt(info, work)

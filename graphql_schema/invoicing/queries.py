@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import strawberry
+
+from app.customers import repository as customers
+from app.invoicing import repository
+from app.invoicing.models import InvoiceStatus as StatusModel
+from graphql_schema.context import Info
+from graphql_schema.invoicing.loaders import billing_loaders
+from graphql_schema.invoicing.types import Invoice, InvoiceStatus
+from graphql_schema.pagination import Connection, connection, decode_cursor, page_size, row_id
+from graphql_schema.permissions import CanReadCustomer, require_visible
+
+
+async def _customer_id(info: Info, external_id: str | None) -> int | None:
+    """The customer to list for: the one named, else a customer token's own, else all."""
+    principal = info.context.principal
+    if external_id is None:
+        return principal.customer_id if principal is not None else None
+    customer = await info.context.run(
+        lambda s: customers.get_by_external_id(s, external_id, "customerExternalId")
+    )
+    assert customer.id is not None
+    require_visible(info, customer.id, f"customer {external_id}")
+    return customer.id
+
+
+@strawberry.type
+class InvoicingQueries:
+    @strawberry.field(permission_classes=[CanReadCustomer], description="Invoices, newest first.")
+    async def invoices(
+        self,
+        info: Info,
+        customer_external_id: str | None = None,
+        status: InvoiceStatus | None = None,
+        first: int = 50,
+        after: str | None = None,
+    ) -> Connection[Invoice]:
+        limit, before_id = page_size(first), decode_cursor(after)
+        customer_id = await _customer_id(info, customer_external_id)
+        wanted = StatusModel(status.value) if status is not None else None
+        rows = await info.context.run(
+            lambda s: repository.page(
+                s, customer_id=customer_id, status=wanted, before_id=before_id, limit=limit + 1
+            )
+        )
+        return connection(rows, limit, lambda r: r.id, lambda r: Invoice(model=r))
+
+    @strawberry.field(permission_classes=[CanReadCustomer])
+    async def invoice(self, info: Info, id: strawberry.ID) -> Invoice | None:
+        invoice_id = row_id(id)
+        if invoice_id is None:
+            return None
+        found = await billing_loaders(info).invoice.load(invoice_id)
+        if found is None:
+            return None
+        require_visible(info, found.customer_id, f"invoice {id}")
+        return Invoice(model=found)

@@ -1,0 +1,127 @@
+"""Live updates over graphql-transport-ws. Authenticate in ``connection_init`` with
+``{"Authorization": "Bearer <API key with read scope | customer token>"}``.
+
+A subscription touches the database only when it starts (to check access and read the
+current state, each in its own short transaction); updates come from the live bus.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import strawberry
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.live.wallet_updates import LATEST, channel, message_of
+from app.wallets.models import Wallet as WalletModel
+from graphql_schema.context import Info
+from graphql_schema.errors import Forbidden
+from graphql_schema.permissions import CanReadCustomer
+from graphql_schema.scalars import Credits
+from graphql_schema.wallets.types import LedgerEntryKind
+
+
+@strawberry.type(description="The ledger entry behind a live update (value translation included).")
+class LiveLedgerEntry:
+    id: strawberry.ID
+    kind: LedgerEntryKind
+    credits: Credits
+    balance_after: Credits
+    description: str
+    metric_code: str | None
+    units: Credits | None
+    unit_label: str | None
+    created_at: datetime
+
+
+@strawberry.type(description="A wallet's new state and the ledger entry that changed it.")
+class WalletUpdate:
+    wallet_id: strawberry.ID
+    currency: str
+    balance: Credits
+    debt: Credits
+    reference_balance: Credits
+    entry: LiveLedgerEntry | None
+
+
+def _decimal(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def _entry(data: dict[str, Any] | None) -> LiveLedgerEntry | None:
+    if data is None:
+        return None
+    return LiveLedgerEntry(
+        id=strawberry.ID(str(data["id"])),
+        kind=LedgerEntryKind(data["kind"]),
+        credits=Decimal(data["credits"]),
+        balance_after=Decimal(data["balance_after"]),
+        description=data["description"],
+        metric_code=data["metric_code"],
+        units=_decimal(data["units"]),
+        unit_label=data["unit_label"],
+        created_at=datetime.fromisoformat(data["created_at"]),
+    )
+
+
+def _update(message: dict[str, Any]) -> WalletUpdate:
+    return WalletUpdate(
+        wallet_id=strawberry.ID(str(message["wallet_id"])),
+        currency=message["currency"],
+        balance=Decimal(message["balance"]),
+        debt=Decimal(message["debt"]),
+        reference_balance=Decimal(message["reference_balance"]),
+        entry=_entry(message["entry"]),
+    )
+
+
+def _entry_id(message: dict[str, Any]) -> int:
+    return int((message["entry"] or {}).get("id", 0))
+
+
+async def _current(session: AsyncSession, wallet_id: int) -> dict[str, Any]:
+    connection = await session.connection()
+    return message_of((await connection.execute(LATEST, {"ids": [wallet_id]})).one())
+
+
+async def _visible_wallet(info: Info, wallet_id: strawberry.ID) -> int:
+    found = None
+    if str(wallet_id).isdigit():
+        async with info.context.runtime.db.transaction() as session:
+            found = await session.get(WalletModel, int(wallet_id))
+    principal = info.context.principal
+    if found is None or found.id is None or principal is None:
+        raise Forbidden(f"wallet {wallet_id} is not visible to this caller")
+    if not principal.acts_for(found.customer_id):
+        raise Forbidden(f"wallet {wallet_id} is not visible to this caller")
+    return found.id
+
+
+@strawberry.type
+class LiveSubscriptions:
+    @strawberry.subscription(
+        permission_classes=[CanReadCustomer],
+        description="The wallet's balance after every change, starting with the current one "
+        "(unless `initial` is false). Under load, updates not yet delivered are coalesced: "
+        "the latest state wins, and states never go backwards.",
+    )
+    async def wallet_updated(
+        self, info: Info, wallet_id: strawberry.ID, initial: bool = True
+    ) -> AsyncGenerator[WalletUpdate, None]:
+        wallet = await _visible_wallet(info, wallet_id)
+        async with info.context.runtime.bus.subscribe(channel(wallet)) as inbox:
+            last_entry = 0
+            if initial:
+                async with info.context.runtime.db.transaction() as session:
+                    message = await _current(session, wallet)
+                last_entry = _entry_id(message)
+                yield _update(message)
+            while True:
+                message = await inbox.next()
+                if message.get("type") != "wallet.updated" or _entry_id(message) <= last_entry:
+                    continue  # another kind of message, or an older state relayed late
+                last_entry = _entry_id(message)
+                yield _update(message)

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import strawberry
+
+from app.customers import repository as customers
+from app.notifications import repository
+from graphql_schema.context import Info
+from graphql_schema.notifications.types import Email
+from graphql_schema.pagination import Connection, connection, decode_cursor, page_size
+from graphql_schema.permissions import CanRead
+
+
+@strawberry.type
+class NotificationQueries:
+    @strawberry.field(
+        permission_classes=[CanRead],
+        description="Emails Tally wrote, newest first; optionally about one customer.",
+    )
+    async def emails(
+        self,
+        info: Info,
+        first: int = 20,
+        after: str | None = None,
+        customer_external_id: str | None = None,
+    ) -> Connection[Email]:
+        limit, before_id = page_size(first), decode_cursor(after)
+        customer_id: int | None = None
+        if customer_external_id is not None:
+            customer = await info.context.run(
+                lambda s: customers.by_external_id(s, customer_external_id)
+            )
+            if customer is None or customer.id is None:
+                return connection([], limit, lambda r: r.id, lambda r: Email(model=r))
+            customer_id = customer.id
+        rows = await info.context.run(
+            lambda s: repository.page(
+                s, before_id=before_id, limit=limit + 1, customer_id=customer_id
+            )
+        )
+        return connection(rows, limit, lambda r: r.id, lambda r: Email(model=r))

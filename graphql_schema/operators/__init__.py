@@ -1,0 +1,1 @@
+"""Console operators in the API: list, create, disable, enable (admin scope)."""

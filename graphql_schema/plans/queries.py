@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import strawberry
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.customers import repository as customers
+from app.plans import repository
+from app.plans.models import Subscription as SubscriptionModel
+from app.plans.models import SubscriptionStatus as Status
+from graphql_schema.context import Info
+from graphql_schema.pagination import Connection, connection, decode_cursor, page_size, row_id
+from graphql_schema.permissions import CanRead, CanReadCustomer, require_visible
+from graphql_schema.plans.types import Plan, PlanSubscription, SubscriptionStatus
+
+
+@strawberry.type
+class PlanQueries:
+    @strawberry.field(permission_classes=[CanRead], description="Plans, oldest first.")
+    async def plans(
+        self, info: Info, first: int = 50, after: str | None = None
+    ) -> Connection[Plan]:
+        limit, after_id = page_size(first), decode_cursor(after)
+        rows = await info.context.run(
+            lambda s: repository.plans_page(s, after_id=after_id, limit=limit + 1)
+        )
+        return connection(rows, limit, lambda r: r.id, lambda r: Plan(model=r))
+
+    @strawberry.field(permission_classes=[CanRead], description="One plan by code.")
+    async def plan(self, info: Info, code: str) -> Plan | None:
+        found = await info.context.run(lambda s: repository.find_plan(s, code))
+        return Plan(model=found) if found else None
+
+    @strawberry.field(
+        permission_classes=[CanReadCustomer],
+        description="One subscription by id (a customer token: only its own customer's).",
+    )
+    async def subscription(self, info: Info, id: strawberry.ID) -> PlanSubscription | None:
+        subscription_id = row_id(id)
+        if subscription_id is None:
+            return None
+        found = await info.context.run(lambda s: s.get(SubscriptionModel, subscription_id))
+        if found is None:
+            return None
+        require_visible(info, found.customer_id, f"subscription {subscription_id}")
+        return PlanSubscription(model=found)
+
+    @strawberry.field(
+        permission_classes=[CanRead],
+        description="Subscriptions, oldest first; of one customer and in some statuses.",
+    )
+    async def subscriptions(
+        self,
+        info: Info,
+        customer_external_id: str | None = None,
+        statuses: list[SubscriptionStatus] | None = None,
+        first: int = 50,
+        after: str | None = None,
+    ) -> Connection[PlanSubscription]:
+        limit, after_id = page_size(first), decode_cursor(after)
+        wanted = [Status(s.value) for s in statuses] if statuses else None
+
+        async def fetch(session: AsyncSession) -> list[SubscriptionModel]:
+            customer_id = None
+            if customer_external_id is not None:
+                customer = await customers.by_external_id(session, customer_external_id)
+                if customer is None:
+                    return []
+                customer_id = customer.id
+            return await repository.subscriptions_page(
+                session,
+                customer_id=customer_id,
+                statuses=wanted,
+                after_id=after_id,
+                limit=limit + 1,
+            )
+
+        rows = await info.context.run(fetch)
+        return connection(rows, limit, lambda r: r.id, lambda r: PlanSubscription(model=r))

@@ -1,0 +1,1 @@
+"""The customer portal in the API: signed, expiring links for one customer."""

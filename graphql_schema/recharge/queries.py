@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import strawberry
+
+from app.recharge import repository
+from app.recharge.models import Recharge as RechargeModel
+from app.wallets import repository as wallets
+from app.wallets.models import Wallet
+from graphql_schema.context import Info
+from graphql_schema.pagination import Connection, connection, decode_cursor, page_size, row_id
+from graphql_schema.permissions import CanReadCustomer, require_visible
+from graphql_schema.recharge.access import wallet_id
+from graphql_schema.recharge.types import AutoRechargeRule, Recharge, TopUpOptions
+
+
+async def _visible_wallet(info: Info, value: strawberry.ID) -> Wallet:
+    wallet = await info.context.run(lambda s: wallets.get(s, wallet_id(value)))
+    require_visible(info, wallet.customer_id, f"wallet {value}")
+    return wallet
+
+
+@strawberry.type
+class RechargeQueries:
+    @strawberry.field(
+        permission_classes=[CanReadCustomer],
+        description="A wallet's top-ups and auto-recharges, newest first.",
+    )
+    async def recharges(
+        self, info: Info, wallet_id: strawberry.ID, first: int = 50, after: str | None = None
+    ) -> Connection[Recharge]:
+        limit, before_id = page_size(first), decode_cursor(after)
+        wallet = await _visible_wallet(info, wallet_id)
+        assert wallet.id is not None
+        found = wallet.id
+        rows = await info.context.run(
+            lambda s: repository.page(s, found, before_id=before_id, limit=limit + 1)
+        )
+        return connection(rows, limit, lambda r: r.id, lambda r: Recharge(model=r))
+
+    @strawberry.field(permission_classes=[CanReadCustomer])
+    async def recharge(self, info: Info, id: strawberry.ID) -> Recharge | None:
+        recharge_id = row_id(id)
+        if recharge_id is None:
+            return None
+        found = await info.context.run(lambda s: s.get(RechargeModel, recharge_id))
+        if found is None:
+            return None
+        wallet = await info.context.loaders.wallet.load(found.wallet_id)
+        assert wallet is not None
+        require_visible(info, wallet.customer_id, f"recharge {id}")
+        return Recharge(model=found)
+
+    @strawberry.field(permission_classes=[CanReadCustomer])
+    async def auto_recharge_rule(
+        self, info: Info, wallet_id: strawberry.ID
+    ) -> AutoRechargeRule | None:
+        wallet = await _visible_wallet(info, wallet_id)
+        assert wallet.id is not None
+        found = wallet.id
+        rule = await info.context.run(lambda s: repository.rule_of(s, found))
+        return AutoRechargeRule(model=rule, currency=wallet.currency) if rule else None
+
+    @strawberry.field(permission_classes=[CanReadCustomer])
+    async def top_up_options(self, info: Info, wallet_id: strawberry.ID) -> TopUpOptions:
+        wallet = await _visible_wallet(info, wallet_id)
+        assert wallet.id is not None
+        found = wallet.id
+        options = await info.context.run(lambda s: repository.options(s, found))
+        return TopUpOptions(
+            wallet_id=strawberry.ID(str(found)),
+            grant_before_payment=options.grant_before_payment if options else False,
+        )

@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+import strawberry
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.webhooks import endpoints, service
+from app.webhooks.endpoints import EndpointChanges, EndpointInput
+from app.webhooks.models import WebhookEvent as EventModel
+from graphql_schema.context import Info
+from graphql_schema.errors import attempt, result
+from graphql_schema.permissions import IsAdmin
+from graphql_schema.webhooks.queries import parse_id
+from graphql_schema.webhooks.types import WebhookDelivery, WebhookEndpoint, WebhookEvent
+
+
+@strawberry.input
+class CreateWebhookEndpointInput:
+    url: str = strawberry.field(description="http:// or https://")
+    event_types: list[str] = strawberry.field(description="See `webhookEventTypes`.")
+    secret: str | None = strawberry.field(
+        default=None, description="Your signing secret (16+ characters); default: a new one."
+    )
+    description: str = ""
+    active: bool = True
+
+
+@strawberry.input
+class UpdateWebhookEndpointInput:
+    id: strawberry.ID
+    url: str | None = None
+    event_types: list[str] | None = None
+    description: str | None = None
+    active: bool | None = None
+
+
+@strawberry.type
+class CreateWebhookEndpointPayload:
+    endpoint: WebhookEndpoint
+    secret: str = strawberry.field(description="The signing secret. Shown only here: store it now.")
+
+
+@strawberry.type
+class WebhookEndpointPayload:
+    endpoint: WebhookEndpoint
+
+
+@strawberry.type
+class DeleteWebhookEndpointPayload:
+    deleted_id: strawberry.ID
+
+
+@strawberry.type
+class WebhookDeliveryPayload:
+    delivery: WebhookDelivery
+
+
+CreateWebhookEndpointResult = result("CreateWebhookEndpointResult", CreateWebhookEndpointPayload)
+WebhookEndpointResult = result("WebhookEndpointResult", WebhookEndpointPayload)
+DeleteWebhookEndpointResult = result("DeleteWebhookEndpointResult", DeleteWebhookEndpointPayload)
+WebhookDeliveryResult = result("WebhookDeliveryResult", WebhookDeliveryPayload)
+
+
+@strawberry.type
+class WebhookMutations:
+    @strawberry.mutation(permission_classes=[IsAdmin])
+    async def create_webhook_endpoint(
+        self, info: Info, input: CreateWebhookEndpointInput
+    ) -> CreateWebhookEndpointResult:
+        now = info.context.now
+        data = EndpointInput(
+            url=input.url,
+            event_types=input.event_types,
+            secret=input.secret,
+            description=input.description,
+            active=input.active,
+        )
+
+        async def work(session: AsyncSession) -> CreateWebhookEndpointPayload:
+            endpoint = await endpoints.create(session, data, now)
+            return CreateWebhookEndpointPayload(
+                endpoint=WebhookEndpoint(model=endpoint), secret=endpoint.secret
+            )
+
+        return await attempt(info, work)
+
+    @strawberry.mutation(permission_classes=[IsAdmin])
+    async def update_webhook_endpoint(
+        self, info: Info, input: UpdateWebhookEndpointInput
+    ) -> WebhookEndpointResult:
+        now = info.context.now
+        changes = EndpointChanges(
+            url=input.url,
+            event_types=input.event_types,
+            description=input.description,
+            active=input.active,
+        )
+
+        async def work(session: AsyncSession) -> WebhookEndpointPayload:
+            endpoint_id = parse_id(input.id, "webhook endpoint")
+            endpoint = await endpoints.update(session, endpoint_id, changes, now)
+            return WebhookEndpointPayload(endpoint=WebhookEndpoint(model=endpoint))
+
+        return await attempt(info, work)
+
+    @strawberry.mutation(
+        permission_classes=[IsAdmin],
+        description="Remove an endpoint with its delivery log; pending deliveries are dropped.",
+    )
+    async def delete_webhook_endpoint(
+        self, info: Info, id: strawberry.ID
+    ) -> DeleteWebhookEndpointResult:
+        async def work(session: AsyncSession) -> DeleteWebhookEndpointPayload:
+            await endpoints.delete(session, parse_id(id, "webhook endpoint"))
+            return DeleteWebhookEndpointPayload(deleted_id=id)
+
+        return await attempt(info, work)
+
+    @strawberry.mutation(
+        permission_classes=[IsAdmin],
+        description="Send a finished delivery's event to its endpoint again (a new delivery).",
+    )
+    async def replay_webhook_delivery(self, info: Info, id: strawberry.ID) -> WebhookDeliveryResult:
+        now = info.context.now
+
+        async def work(session: AsyncSession) -> WebhookDeliveryPayload:
+            delivery = await service.replay(session, parse_id(id, "webhook delivery"), now)
+            event = await session.get(EventModel, delivery.event_id)
+            assert event is not None
+            return WebhookDeliveryPayload(
+                delivery=WebhookDelivery(model=delivery, event=WebhookEvent(model=event))
+            )
+
+        return await attempt(info, work)

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import strawberry
+
+from app.errors import NotFound
+from app.webhooks import repository
+from app.webhooks.models import EVENT_TYPES, DeliveryStatus
+from graphql_schema.context import Info
+from graphql_schema.pagination import Connection, connection, decode_cursor, page_size
+from graphql_schema.permissions import CanRead
+from graphql_schema.webhooks.types import (
+    WebhookDelivery,
+    WebhookDeliveryStatus,
+    WebhookEndpoint,
+    WebhookEvent,
+)
+
+
+def parse_id(value: strawberry.ID, what: str, field: str = "id") -> int:
+    if not str(value).isdigit():
+        raise NotFound(field, f"no {what} with id {value}")
+    return int(value)
+
+
+def delivery_of(row: repository.DeliveryRow) -> WebhookDelivery:
+    delivery, event = row
+    return WebhookDelivery(model=delivery, event=WebhookEvent(model=event))
+
+
+@strawberry.type
+class WebhookQueries:
+    @strawberry.field(permission_classes=[CanRead], description="Every webhook endpoint.")
+    async def webhook_endpoints(self, info: Info) -> list[WebhookEndpoint]:
+        rows = await info.context.run(repository.endpoints)
+        return [WebhookEndpoint(model=row) for row in rows]
+
+    @strawberry.field(permission_classes=[CanRead], description="Event types endpoints may want.")
+    def webhook_event_types(self) -> list[str]:
+        return list(EVENT_TYPES)
+
+    @strawberry.field(permission_classes=[CanRead], description="The delivery log, newest first.")
+    async def webhook_deliveries(
+        self,
+        info: Info,
+        first: int = 20,
+        after: str | None = None,
+        endpoint_id: strawberry.ID | None = None,
+        status: WebhookDeliveryStatus | None = None,
+    ) -> Connection[WebhookDelivery]:
+        limit, before_id = page_size(first), decode_cursor(after)
+        endpoint = parse_id(endpoint_id, "endpoint", "endpointId") if endpoint_id else None
+        wanted = DeliveryStatus(status.value) if status is not None else None
+        rows = await info.context.run(
+            lambda s: repository.deliveries_page(
+                s, before_id=before_id, limit=limit + 1, endpoint_id=endpoint, status=wanted
+            )
+        )
+        return connection(rows, limit, lambda r: r[0].id, delivery_of)

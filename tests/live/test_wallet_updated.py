@@ -1,0 +1,161 @@
+"""walletUpdated over a real websocket: the balance after every change, in order; customer
+tokens see only their own customer; bad credentials close the connection with a reason."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from websockets.exceptions import ConnectionClosed
+
+from app.clock import FrozenClock
+from app.runtime import Runtime
+from app.wallets import service as wallets
+from app.wallets.ledger import Cause
+from app.wallets.models import CauseType
+from tests.conftest import GraphQLClient, mint_key
+from tests.live.client import WALLET_UPDATED, LiveClient
+from tests.live.conftest import LiveServer
+
+
+async def _customer(gql: GraphQLClient, external_id: str, credits: str = "1000") -> str:
+    data = await gql(
+        """mutation($input: CreateCustomerInput!) { createCustomer(input: $input) {
+             ... on CustomerPayload { wallet { id } } } }""",
+        input={
+            "externalId": external_id,
+            "name": external_id.title(),
+            "currency": "USD",
+            "wallet": {"rate": "0.01"},
+        },
+    )
+    wallet_id: str = data["createCustomer"]["wallet"]["id"]
+    await gql(
+        """mutation($input: GrantCreditsInput!) { grantCredits(input: $input) { __typename } }""",
+        input={"walletId": wallet_id, "amount": credits, "idempotencyKey": f"seed-{external_id}"},
+    )
+    return wallet_id
+
+
+async def _token(gql: GraphQLClient, external_id: str, ttl: int | None = None) -> str:
+    data = await gql(
+        """mutation($id: String!, $ttl: Int) { createCustomerToken(customerExternalId: $id,
+             ttlSeconds: $ttl) { ... on CustomerToken { token expiresAt } } }""",
+        id=external_id,
+        ttl=ttl,
+    )
+    token: str = data["createCustomerToken"]["token"]
+    return token
+
+
+async def _burn(runtime: Runtime, wallet_id: str, credits: int, n: int) -> None:
+    async with runtime.db.transaction() as session:
+        await wallets.burn(
+            session,
+            int(wallet_id),
+            Decimal(credits),
+            description=f"−{credits} credits · batch {n}",
+            cause=Cause(CauseType.EVENT_BATCH, f"batch-{n}"),
+            now=runtime.clock.now(),
+        )
+
+
+async def test_balance_after_each_change_in_order(
+    live_server: LiveServer, gql: GraphQLClient, runtime: Runtime, admin_key: str
+) -> None:
+    wallet_id = await _customer(gql, "acme")
+    client = await LiveClient.open(live_server.ws_url, f"Bearer {admin_key}")
+    try:
+        await client.acknowledged()
+        await client.subscribe(WALLET_UPDATED, walletId=wallet_id)
+        first = (await client.next_data())["walletUpdated"]
+        assert first["balance"] == "1000"
+        seen = []
+        for n in range(1, 6):
+            await _burn(runtime, wallet_id, 10 * n, n)
+            update = (await client.next_data())["walletUpdated"]
+            seen.append(update["balance"])
+            assert update["entry"]["description"] == f"−{10 * n} credits · batch {n}"
+        assert seen == ["990", "970", "940", "900", "850"]
+    finally:
+        await client.close()
+
+
+async def test_customer_token_sees_only_its_own_customer(
+    live_server: LiveServer, gql: GraphQLClient, runtime: Runtime
+) -> None:
+    own = await _customer(gql, "acme")
+    other = await _customer(gql, "globex")
+    token = await _token(gql, "acme")
+
+    client = await LiveClient.open(live_server.ws_url, f"Bearer {token}")
+    try:
+        ack = await client.acknowledged()
+        assert ack["payload"] == {"subject": "customer:acme"}
+        await client.subscribe(WALLET_UPDATED, walletId=own)
+        assert (await client.next_data())["walletUpdated"]["balance"] == "1000"
+
+        denied = await client.subscribe(WALLET_UPDATED, walletId=other)
+        assert "not visible" in await client.refusal(denied)
+    finally:
+        await client.close()
+
+    as_customer = GraphQLClient(gql.http, token)
+    mine = await as_customer('{ customer(externalId: "acme") { name } }')
+    assert mine == {"customer": {"name": "Acme"}}
+    theirs = await as_customer.raw('{ customer(externalId: "globex") { name } }')
+    assert "not visible" in theirs["errors"][0]["message"]
+    listing = await as_customer.raw("{ customers { nodes { externalId } } }")
+    assert listing["errors"] and listing["data"] is None
+    admin = await as_customer.raw(
+        """mutation { createApiKey(name: "x", scopes: ["admin"]) { __typename } }"""
+    )
+    assert "lacks the 'admin' scope" in admin["errors"][0]["message"]
+
+
+async def test_an_ingest_key_cannot_subscribe(
+    live_server: LiveServer, gql: GraphQLClient, runtime: Runtime
+) -> None:
+    wallet_id = await _customer(gql, "acme")
+    ingest = await mint_key(runtime, ["ingest"])
+    client = await LiveClient.open(live_server.ws_url, f"Bearer {ingest}")
+    try:
+        await client.acknowledged()
+        op_id = await client.subscribe(WALLET_UPDATED, walletId=wallet_id)
+        assert "read" in await client.refusal(op_id)
+    finally:
+        await client.close()
+
+
+@pytest.mark.parametrize(
+    ("credential", "reason"),
+    [
+        (None, "missing credentials"),
+        ("Bearer not-a-token", "invalid customer token"),
+        ("Bearer tly_unknown", "unknown or revoked API key"),
+    ],
+)
+async def test_bad_credentials_close_with_a_reason(
+    live_server: LiveServer, credential: str | None, reason: str
+) -> None:
+    client = await LiveClient.open(live_server.ws_url, credential)
+    with pytest.raises(ConnectionClosed) as closed:
+        await client.receive()
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 4403
+    assert reason in closed.value.rcvd.reason
+
+
+async def test_an_expired_token_is_refused(
+    live_server: LiveServer, gql: GraphQLClient, clock: FrozenClock
+) -> None:
+    await _customer(gql, "acme")
+    token = await _token(gql, "acme", ttl=60)
+    clock.advance(timedelta(minutes=2))
+    client = await LiveClient.open(live_server.ws_url, f"Bearer {token}")
+    with pytest.raises(ConnectionClosed) as closed:
+        await client.receive()
+    assert closed.value.rcvd is not None and "expired" in closed.value.rcvd.reason
+    refused = await GraphQLClient(gql.http, token).raw('{ customer(externalId: "acme") { name } }')
+    assert refused["status"] == 401

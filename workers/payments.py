@@ -1,0 +1,34 @@
+"""Payment jobs: charge a payment, ask the provider again about one still processing, and
+sweep up payments nothing has moved for an hour.
+
+Both are idempotent: they re-read the payment and do nothing once it is settled; a charge
+carries an idempotency key derived from the payment id, so a retry never charges twice.
+"""
+
+from __future__ import annotations
+
+from app import settlement
+from app.payments import service as payments
+from app.runtime import Runtime
+from workers.registry import ActorSpec
+
+
+async def charge(runtime: Runtime, payment_id: int) -> None:
+    await settlement.charge(runtime, payment_id)
+
+
+async def refresh(runtime: Runtime, payment_id: int) -> None:
+    await settlement.refresh(runtime, payment_id)
+
+
+async def sweep(runtime: Runtime) -> None:
+    """Re-ask about payments left unsettled for an hour (periodic)."""
+    async with runtime.db.transaction() as session:
+        await payments.sweep(session, runtime.clock.now())
+
+
+ACTORS = [
+    ActorSpec("payments.charge", charge),
+    ActorSpec("payments.refresh", refresh),
+    ActorSpec("payments.sweep", sweep),
+]

@@ -1,0 +1,44 @@
+"""Webhook jobs.
+
+``webhooks.emit`` — payload ``{"type", "data"}`` and optionally ``"key"`` (an event with a key
+already emitted is not emitted again): records the event and fans out one delivery per
+subscribed endpoint, each with its ``webhooks.deliver`` job.
+
+``webhooks.deliver`` — one signed attempt; retries are rescheduled through the outbox by the
+service, so this actor raises only on unexpected errors.
+
+``webhooks.announce_wallets`` — ``wallet.updated`` events for wallets whose balance changed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.errors import ValidationFailed
+from app.runtime import Runtime
+from app.webhooks import service, wallet_updates
+from workers.registry import ActorSpec
+
+
+async def emit(runtime: Runtime, type: str, data: dict[str, Any], key: str | None = None) -> None:
+    async with runtime.db.transaction() as session:
+        await service.emit(session, type, data, runtime.clock.now(), key=key)
+
+
+async def deliver(runtime: Runtime, delivery_id: int) -> None:
+    timeout = runtime.settings.webhook_timeout_seconds
+    async with runtime.db.transaction() as session:
+        await service.deliver(session, delivery_id, runtime.clock.now(), timeout_seconds=timeout)
+
+
+async def announce_wallets(runtime: Runtime, wallet_ids: list[int]) -> None:
+    async with runtime.db.transaction() as session:
+        await wallet_updates.announce(session, wallet_ids, runtime.clock.now())
+
+
+ACTORS = [
+    # An unknown event type is a bug in the emitter: retrying cannot fix it.
+    ActorSpec("webhooks.emit", emit, throws=(ValidationFailed,)),
+    ActorSpec("webhooks.deliver", deliver),
+    ActorSpec("webhooks.announce_wallets", announce_wallets),
+]
