@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -126,7 +125,7 @@ def serve(
     try:
         app = create_app(runtime, background)
         mount_console(app, runtime)
-        uvicorn.run(app, host=listen_host, port=listen_port, log_level="info")
+        uvicorn.run(app, host=listen_host, port=listen_port, log_level="info", log_config=None)
     finally:
         jobs.stop()
 
@@ -292,5 +291,7 @@ def demo(data_dir: DataDir = None) -> None:
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    from app.logs import configure
+
+    configure(json=Settings().environment == "production")
     cli()

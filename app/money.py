@@ -6,14 +6,21 @@
 * A wallet's rate is the money value of one credit in major units (``0.01`` USD), kept as a
   ``Decimal`` with up to 12 places.
 
+* A money price (per unit, per package, per tier) is exact in major units with up to 12 places
+  (``unit_price``): 0.0004 USD per token is a price, not an amount anyone pays.
+
 Rounding rules (the only place they live):
 * credit amounts round half-up to 6 places (``round_credits``);
-* money rounds half-up to the currency's minor unit once per invoice line (``to_minor_units``).
+* money rounds half-up to the currency's minor unit once per invoice line (``to_minor_units``);
+  a charge's period amount is one line, so it is rounded once, from the exact price;
+* money paid with credits converts at the wallet's rate, the credits rounded half-up to 6
+  places (``credits_for_money``).
 """
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from contextlib import AbstractContextManager
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
 
 from app.errors import ValidationFailed
 
@@ -23,6 +30,11 @@ RATE_PLACES = 12
 MAX_CREDITS = Decimal("999999999999999999.999999")  # fits NUMERIC(24, 6)
 MAX_RATE = Decimal("999999999999.999999999999")  # fits NUMERIC(24, 12)
 MAX_MINOR_UNITS = 2**63 - 1  # fits BIGINT
+PRICE_PLACES = 12
+MAX_PRICE = MAX_RATE  # fits NUMERIC(24, 12)
+PERCENT_PLACES = 4
+HUNDRED = Decimal(100)
+EXACT_DIGITS = 80  # precision of exact money arithmetic: no product of two stored values rounds
 
 # ISO 4217 codes with their minor-unit exponent. Kept in code (not a dependency): the list
 # changes rarely and the exponent is what billing needs.
@@ -253,7 +265,48 @@ def rate(value: object, field: str = "rate") -> Decimal:
 def to_minor_units(amount: Decimal, currency: str) -> int:
     """Round a major-unit money amount half-up to the currency's minor unit."""
     quantum = Decimal(1).scaleb(-exponent(currency))
-    return int(amount.quantize(quantum, rounding=ROUND_HALF_UP).scaleb(exponent(currency)))
+    with exact():
+        return int(amount.quantize(quantum, rounding=ROUND_HALF_UP).scaleb(exponent(currency)))
+
+
+def exact() -> AbstractContextManager[Context]:
+    """A decimal context for exact money arithmetic: ``with money.exact(): ...``."""
+    return localcontext(prec=EXACT_DIGITS)
+
+
+def unit_price(value: object, field: str = "unitPrice") -> Decimal:
+    """Validate a money price in major units: >= 0, at most 12 decimal places."""
+    number = parse_decimal(value, field)
+    if number < 0:
+        raise ValidationFailed(field, "must not be negative", code="invalid_amount")
+    if number.as_tuple().exponent < -PRICE_PLACES:  # type: ignore[operator]
+        raise ValidationFailed(
+            field, f"has more than {PRICE_PLACES} decimal places", code="invalid_amount"
+        )
+    if number > MAX_PRICE:
+        raise ValidationFailed(field, "is too large", code="invalid_amount")
+    return number
+
+
+def percent(value: object, field: str = "percentage") -> Decimal:
+    """Validate a percentage: 0 to 100, at most 4 decimal places."""
+    number = parse_decimal(value, field)
+    if not 0 <= number <= HUNDRED:
+        raise ValidationFailed(field, "must be between 0 and 100", code="invalid_percentage")
+    if number.as_tuple().exponent < -PERCENT_PLACES:  # type: ignore[operator]
+        raise ValidationFailed(field, f"has more than {PERCENT_PLACES} decimal places")
+    return number
+
+
+def major_units(minor: int, currency: str) -> Decimal:
+    """``5800, "USD"`` -> ``Decimal("58.00")`` (exact)."""
+    return Decimal(minor).scaleb(-exponent(currency))
+
+
+def credits_for_money(minor: int, currency: str, rate: Decimal) -> Decimal:
+    """The credits that pay ``minor`` at ``rate`` (money per credit), rounded half-up."""
+    with exact():
+        return round_credits(major_units(minor, currency) / rate)
 
 
 def minor_units(value: object, currency: str, field: str = "price") -> int:

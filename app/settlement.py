@@ -3,7 +3,9 @@
 A payment's outcome (from the charge job, a later check, or the provider's webhook), an
 operator marking an invoice paid, or voiding it: each is recorded on the payment and the
 invoice, then handed to the handlers of the invoice's type — for a ``credit_purchase``, the
-recharge domain delivers or takes back credits. Progressive billing adds its types here.
+recharge domain delivers or takes back credits; for ``threshold`` and ``period_end``, a
+subscription suspended for an overdue invoice resumes once nothing is overdue
+(``app.billing.overdue``).
 
 The charge itself (``charge``) calls the provider between two transactions: the first marks
 the attempt, the second records the answer. A crash in between is repaired by the retry,
@@ -19,6 +21,7 @@ from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.billing import overdue
 from app.config import Settings
 from app.invoicing import repository as invoices
 from app.invoicing import service as invoicing
@@ -44,6 +47,8 @@ class Handlers:
 def handlers(kind: InvoiceType) -> Handlers | None:
     if kind is InvoiceType.CREDIT_PURCHASE:
         return Handlers(purchases.on_paid, purchases.on_failed, purchases.on_voided)
+    if kind in (InvoiceType.THRESHOLD, InvoiceType.PERIOD_END):
+        return Handlers(overdue.on_paid, overdue.on_failed, overdue.on_voided)
     return None
 
 

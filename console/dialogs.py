@@ -264,3 +264,37 @@ class VoidDialog(MoneyDialog):
 
     def done_message(self) -> str:
         return f"Removed {format.credits(self.amount)} from {self.target.customer_name}."
+
+
+Act = Callable[[str], Awaitable[None]]
+
+
+def confirm(
+    title: str,
+    lines: list[str],
+    button: str,
+    marker: str,
+    act: Act,
+    *,
+    reason: str | None = None,
+) -> None:
+    """Ask once, in plain words, then ``act`` (given the reason typed, or "" when the dialog
+    asks none). Cancel does nothing."""
+    with ui.dialog() as dialog, ui.card().classes("w-[30rem] gap-2"):
+        ui.label(title).classes("text-h6")
+        for line in lines:
+            ui.label(line).classes("text-body1")
+        given = ui.input(reason).classes("w-full").mark(f"{marker}-reason") if reason else None
+        with ui.row().classes("w-full justify-end"):
+            ui.button("Cancel", on_click=dialog.close).props("flat no-caps")
+
+            async def go() -> None:
+                text = forms.text(given) if given is not None else ""
+                if given is not None and not text:
+                    given.error = "Say why, in a few words (for example: ordered by mistake)."
+                    return
+                dialog.close()
+                await act(text)
+
+            ui.button(button, on_click=go).props("unelevated no-caps").mark(f"confirm-{marker}")
+    dialog.open()

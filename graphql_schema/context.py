@@ -52,6 +52,7 @@ class Context:
         self._session: AsyncSession | None = None
         self._lock = asyncio.Lock()
         self._after_commit: list[Callable[[], None]] = []
+        self._cached: dict[Callable[[Context], Any], Any] = {}
 
     @property
     def now(self) -> datetime:
@@ -66,6 +67,13 @@ class Context:
     async def run(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
         async with self._lock:
             return await work(self.session)
+
+    def cached(self, factory: Callable[[Context], T]) -> T:
+        """One instance of ``factory(context)`` per operation (a domain's dataloaders)."""
+        found = self._cached.get(factory)
+        if found is None:
+            found = self._cached[factory] = factory(self)
+        return found
 
     @cached_property
     def loaders(self) -> Loaders:

@@ -49,44 +49,53 @@ class LedgerPage:
     kinds: tuple[EntryKind, ...]
 
 
+Fetch = Callable[[AsyncSession, Sequence[K]], Awaitable[Sequence[V]]]
+
+
+def one_loader(
+    context: Context, fetch: Fetch[K, V], key: Callable[[V], Any]
+) -> DataLoader[K, V | None]:
+    """At most one row per key (by id): one ``fetch`` for every key asked in a tick."""
+
+    async def load(keys: list[K]) -> list[V | None]:
+        rows = await context.run(lambda s: fetch(s, keys))
+        found = {key(r): r for r in rows}
+        return [found.get(k) for k in keys]
+
+    return DataLoader(load_fn=load)
+
+
+def many_loader(
+    context: Context, fetch: Fetch[K, V], key: Callable[[V], K]
+) -> DataLoader[K, list[V]]:
+    """Every row of each key (children of a parent): one ``fetch`` per tick."""
+
+    async def load(keys: list[K]) -> list[list[V]]:
+        rows = await context.run(lambda s: fetch(s, keys))
+        grouped: dict[K, list[V]] = defaultdict(list)
+        for row in rows:
+            grouped[key(row)].append(row)
+        return [grouped.get(k, []) for k in keys]
+
+    return DataLoader(load_fn=load)
+
+
 class Loaders:
     def __init__(self, context: Context) -> None:
         self._context = context
-        self.customer = self._one(customers.by_ids, lambda c: c.id)
-        self.wallet = self._one(wallets.by_ids, lambda w: w.id)
-        self.grant = self._one(wallets.grants_by_ids, lambda g: g.id)
-        self.wallets_of_customer = self._many(wallets.for_customers, lambda w: w.customer_id)
-        self.allocations = self._many(wallets.allocations_for_entries, lambda a: a.entry_id)
+        self.customer = one_loader(context, customers.by_ids, lambda c: c.id)
+        self.wallet = one_loader(context, wallets.by_ids, lambda w: w.id)
+        self.grant = one_loader(context, wallets.grants_by_ids, lambda g: g.id)
+        self.wallets_of_customer = many_loader(
+            context, wallets.for_customers, lambda w: w.customer_id
+        )
+        self.allocations = many_loader(
+            context, wallets.allocations_for_entries, lambda a: a.entry_id
+        )
         self.grant_pages: DataLoader[tuple[int, GrantPage], list[Grant]] = self._pages(self._grants)
         self.ledger_pages: DataLoader[tuple[int, LedgerPage], list[LedgerEntry]] = self._pages(
             _ledger
         )
-
-    def _one(
-        self,
-        fetch: Callable[[AsyncSession, Sequence[int]], Awaitable[Sequence[V]]],
-        key: Callable[[V], Any],
-    ) -> DataLoader[int, V | None]:
-        async def load(ids: list[int]) -> list[V | None]:
-            rows = await self._context.run(lambda s: fetch(s, ids))
-            found = {key(r): r for r in rows}
-            return [found.get(i) for i in ids]
-
-        return DataLoader(load_fn=load)
-
-    def _many(
-        self,
-        fetch: Callable[[AsyncSession, Sequence[int]], Awaitable[Sequence[V]]],
-        key: Callable[[V], int],
-    ) -> DataLoader[int, list[V]]:
-        async def load(ids: list[int]) -> list[list[V]]:
-            rows = await self._context.run(lambda s: fetch(s, ids))
-            grouped: dict[int, list[V]] = defaultdict(list)
-            for row in rows:
-                grouped[key(row)].append(row)
-            return [grouped.get(i, []) for i in ids]
-
-        return DataLoader(load_fn=load)
 
     def _pages(
         self, fetch: Callable[[AsyncSession, list[int], P], Awaitable[Sequence[W]]]

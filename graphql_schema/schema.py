@@ -19,6 +19,7 @@ from graphql_schema.alerts.mutations import AlertMutations
 from graphql_schema.alerts.queries import AlertQueries
 from graphql_schema.audit.queries import AuditQueries
 from graphql_schema.audit.trail import AuditTrail
+from graphql_schema.billing.mutations import BillingMutations
 from graphql_schema.context import Context
 from graphql_schema.customers.mutations import CustomerMutations
 from graphql_schema.customers.queries import CustomerQueries
@@ -75,6 +76,7 @@ Mutation = merge_types(
         AccessMutations,
         MeteringMutations,
         PlanMutations,
+        BillingMutations,
         AlertMutations,
         WebhookMutations,
         OperatorMutations,

@@ -38,9 +38,15 @@ class BrokerSink:
     def __init__(self, broker: dramatiq.Broker) -> None:
         self.broker = broker
 
-    async def job(self, actor: str, payload: dict[str, Any]) -> None:
+    async def job(self, actor: str, payload: dict[str, Any], message_id: str) -> None:
+        """``message_id`` names the outbox row ("outbox-42"), so a job can be traced to it."""
         message: dramatiq.Message[Any] = dramatiq.Message(
-            queue_name=QUEUE, actor_name=actor, args=(), kwargs=payload, options={}
+            queue_name=QUEUE,
+            actor_name=actor,
+            args=(),
+            kwargs=payload,
+            options={},
+            message_id=message_id,
         )
         if isinstance(self.broker, StubBroker):
             self.broker.enqueue(message)

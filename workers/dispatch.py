@@ -13,8 +13,8 @@ class Dispatch:
         self.jobs = jobs
         self.bus = bus
 
-    async def job(self, actor: str, payload: dict[str, Any]) -> None:
-        await self.jobs.job(actor, payload)
+    async def job(self, actor: str, payload: dict[str, Any], message_id: str) -> None:
+        await self.jobs.job(actor, payload, message_id)
 
     async def live(self, messages: list[tuple[str, dict[str, Any]]]) -> None:
         await self.bus.publish(messages)

@@ -53,10 +53,11 @@ class WorkerRuntimes:
 
 
 def all_specs() -> list[ActorSpec]:
-    from workers import alerts, notifications, payments, recharge, wallets, webhooks
+    from workers import alerts, billing, notifications, payments, recharge, wallets, webhooks
 
     return [
         *wallets.ACTORS,
+        *billing.ACTORS,
         *alerts.ACTORS,
         *notifications.ACTORS,
         *webhooks.ACTORS,

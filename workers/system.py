@@ -16,6 +16,7 @@ from app.live.bus import Bus, build_bus
 from workers.broker import QUEUE, BrokerSink, build_broker
 from workers.dispatch import Dispatch
 from workers.registry import ActorSpec, WorkerRuntimes, declare_actors
+from workers.timing import JobTimings
 
 
 class _CloseRuntimes(Middleware):
@@ -44,6 +45,7 @@ class JobSystem:
         self.broker = build_broker(redis_url)
         self.runtimes = WorkerRuntimes(settings, database_url, clock)
         self.broker.add_middleware(_CloseRuntimes(self.runtimes))
+        self.broker.add_middleware(JobTimings())
         self.actors: dict[str, dramatiq.Actor[Any, Any]] = declare_actors(
             self.broker, self.runtimes, specs
         )

@@ -5,6 +5,7 @@ from sqlmodel import SQLModel
 import app.access.models
 import app.alerts.models
 import app.audit.models
+import app.billing.models
 import app.customers.models
 import app.idempotency
 import app.invoicing.models

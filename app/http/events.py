@@ -23,6 +23,7 @@ from starlette.routing import Route
 from app.access.models import Scope
 from app.access.service import Principal
 from app.errors import DomainError, Unauthorized, ValidationFailed
+from app.metering import rejections
 from app.metering.ingest import Outcome, Source, Status, check_batch, ingest
 from app.metering.validation import REST_FIELDS, Window
 from app.runtime import Runtime
@@ -128,6 +129,8 @@ def events_route(runtime: Runtime) -> Route:
         )
         async with runtime.db.transaction() as session:
             outcome = await ingest(session, runtime.catalog, events, source, window)
+            refused = rejections.refused(events, outcome, source)
+            await rejections.record(session, refused, window.now)
         return _json(_body(outcome))
 
     return Route("/v1/events", post_events, methods=["POST"])

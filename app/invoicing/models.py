@@ -4,7 +4,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Index, Integer, Numeric, UniqueConstraint
+from sqlalchemy import BigInteger, Index, Integer, Numeric, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from app.db.types import CREDITS, RATE, enum_field, fk, id_field, timestamp
@@ -42,7 +42,25 @@ class InvoiceSequence(SQLModel, table=True):
 
 class Invoice(SQLModel, table=True):
     __tablename__ = "invoices"
-    __table_args__ = (Index("ix_invoices_customer_id_id", "customer_id", "id"),)
+    __table_args__ = (
+        Index("ix_invoices_customer_id_id", "customer_id", "id"),
+        # One period-end invoice per subscription and period.
+        Index(
+            "uq_invoices_period_end",
+            "subscription_id",
+            "period_start",
+            unique=True,
+            postgresql_where=text("type = 'period_end'"),
+        ),
+        # The overdue sweep: finalized usage invoices nobody has found overdue yet.
+        Index(
+            "ix_invoices_overdue",
+            "due_at",
+            postgresql_where=text(
+                "status = 'finalized' AND overdue_at IS NULL AND subscription_id IS NOT NULL"
+            ),
+        ),
+    )
 
     id: int | None = id_field()
     number: str | None = Field(default=None, max_length=32, unique=True)
@@ -61,6 +79,15 @@ class Invoice(SQLModel, table=True):
     paid_at: datetime | None = timestamp(nullable=True)
     voided_at: datetime | None = timestamp(nullable=True)
     void_reason: str | None = Field(default=None, max_length=500)
+    # Usage invoices (threshold, period_end): the subscription, its billing period, the
+    # threshold level a threshold invoice was issued at, and when it was found overdue.
+    subscription_id: int | None = fk("subscriptions.id", nullable=True)
+    period_start: datetime | None = timestamp(nullable=True)
+    period_end: datetime | None = timestamp(nullable=True)
+    threshold_minor: int | None = Field(default=None, sa_type=BigInteger)
+    overdue_at: datetime | None = timestamp(nullable=True)
+    # Credits taken from the wallet to pay it (when paid with credits).
+    credits_paid: Decimal | None = Field(default=None, sa_type=CREDITS)
     created_at: datetime = timestamp()
     updated_at: datetime = timestamp()
 

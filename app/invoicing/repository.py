@@ -6,7 +6,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.invoicing.errors import NotFound
-from app.invoicing.models import Invoice, InvoiceLine, InvoiceStatus
+from app.invoicing.models import Invoice, InvoiceLine, InvoiceStatus, InvoiceType
 
 
 async def get(session: AsyncSession, invoice_id: int, field: str = "invoiceId") -> Invoice:
@@ -40,6 +40,8 @@ async def page(
     status: InvoiceStatus | None,
     before_id: int | None,
     limit: int,
+    type: InvoiceType | None = None,
+    subscription_id: int | None = None,
 ) -> list[Invoice]:
     """Newest first."""
     statement = select(Invoice).order_by(col(Invoice.id).desc()).limit(limit)
@@ -47,6 +49,10 @@ async def page(
         statement = statement.where(Invoice.customer_id == customer_id)
     if status is not None:
         statement = statement.where(Invoice.status == status)
+    if type is not None:
+        statement = statement.where(Invoice.type == type)
+    if subscription_id is not None:
+        statement = statement.where(Invoice.subscription_id == subscription_id)
     if before_id is not None:
         statement = statement.where(col(Invoice.id) < before_id)
     return list((await session.exec(statement)).all())

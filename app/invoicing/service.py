@@ -52,6 +52,19 @@ class LineInput:
     quantity: Decimal
     unit_price: Decimal  # major units
     discount_percent: Decimal = Decimal(0)
+    # An amount priced elsewhere (tiered usage, rounded once by its pricing), or a deduction
+    # (what earlier invoices billed: negative). ``unit_price`` then only informs.
+    amount_minor: int | None = None
+
+
+@dataclass(frozen=True)
+class UsagePeriod:
+    """What a usage invoice (threshold, period_end) bills: a subscription's period."""
+
+    subscription_id: int
+    start: datetime
+    end: datetime
+    threshold_minor: int | None = None  # the level a threshold invoice was issued at
 
 
 @dataclass(frozen=True)
@@ -61,10 +74,13 @@ class Draft:
     type: InvoiceType
     lines: Sequence[LineInput]
     wallet_id: int | None = None
+    usage: UsagePeriod | None = None
 
 
 def line_amount(line: LineInput, currency: str) -> int:
     """quantity × unit price × (1 − discount), rounded half-up to the minor unit once."""
+    if line.amount_minor is not None:
+        return line.amount_minor
     with localcontext() as context:
         context.prec = 60
         exact = line.quantity * line.unit_price * (HUNDRED - line.discount_percent) / HUNDRED
@@ -72,7 +88,7 @@ def line_amount(line: LineInput, currency: str) -> int:
 
 
 def _line(invoice_id: int, position: int, line: LineInput, currency: str) -> InvoiceLine:
-    if line.quantity < 0 or line.unit_price < 0:
+    if line.quantity < 0 or (line.unit_price < 0 and line.amount_minor is None):
         raise ValidationFailed("lines", "quantities and prices must not be negative")
     if not 0 <= line.discount_percent < HUNDRED:
         raise ValidationFailed("discountPercent", "must be at least 0 and below 100")
@@ -99,11 +115,17 @@ async def create(session: AsyncSession, draft: Draft, now: datetime) -> Invoice:
         created_at=now,
         updated_at=now,
     )
+    if draft.usage is not None:
+        invoice.subscription_id = draft.usage.subscription_id
+        invoice.period_start, invoice.period_end = draft.usage.start, draft.usage.end
+        invoice.threshold_minor = draft.usage.threshold_minor
     session.add(invoice)
     await session.flush()
     assert invoice.id is not None
     lines = [_line(invoice.id, i, line, invoice.currency) for i, line in enumerate(draft.lines)]
     invoice.total_minor = sum(line.amount_minor for line in lines)
+    if invoice.total_minor < 0:
+        raise ValidationFailed("lines", "an invoice's total cannot be negative")
     session.add_all([*lines, invoice])
     await session.flush()
     return invoice
@@ -209,4 +231,7 @@ async def event_data(session: AsyncSession, invoice: Invoice) -> dict[str, Any]:
         "total": money.format_money(invoice.total_minor, invoice.currency),
         "total_minor": invoice.total_minor,
         "due_at": invoice.due_at.isoformat() if invoice.due_at else None,
+        "subscription_id": invoice.subscription_id,
+        "period_start": invoice.period_start.isoformat() if invoice.period_start else None,
+        "period_end": invoice.period_end.isoformat() if invoice.period_end else None,
     }

@@ -40,7 +40,7 @@ def _text(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
 
 
-def message_of(row: Any) -> dict[str, Any]:
+def message_of(row: Any, committed_at: datetime) -> dict[str, Any]:
     entry = None
     if row.entry_id is not None:
         entry = {
@@ -64,6 +64,7 @@ def message_of(row: Any) -> dict[str, Any]:
         "debt": _text(row.debt),
         "reference_balance": _text(row.reference_balance),
         "entry": entry,
+        "committed_at": committed_at.isoformat(),
     }
 
 
@@ -73,4 +74,4 @@ async def publish_wallet_updates(
     connection = await session.connection()
     rows = (await connection.execute(LATEST, {"ids": list(wallet_ids)})).all()
     if rows:
-        await outbox.publish_many(session, [(channel(r.id), message_of(r)) for r in rows], now)
+        await outbox.publish_many(session, [(channel(r.id), message_of(r, now)) for r in rows], now)

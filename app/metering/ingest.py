@@ -3,8 +3,10 @@
     parse every event (no I/O) → one indexed read of the batch's customers and the catalog
     version → resolve customer, metric and properties → insert the events with
     ``ON CONFLICT (transaction_id) DO NOTHING RETURNING`` (sorted by transaction id, so
-    concurrent batches wait on each other's keys in one order) → fold the accepted, priced
-    events into period usage → one debit per wallet and metric (``tally_debit_many``)
+    concurrent batches wait on each other's keys in one order) → fold the accepted, charged
+    events into period usage → one debit per wallet and metric (``tally_debit_many``) → price
+    the money usage and compare it with the usage thresholds (``app.billing.progressive``: one
+    statement, only for batches with money-priced usage)
 
 The caller owns the transaction (the HTTP endpoint or the GraphQL unit of work) and commits it,
 with the balance reactions, after this returns. The array statements run on the session's own
@@ -23,6 +25,7 @@ from typing import NamedTuple
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import money
+from app.billing import progressive
 from app.errors import DomainError, ValidationFailed
 from app.metering.validation import FieldNames, Parsed, Resolved, Window, parse, resolve
 from app.plans import lookup, usage
@@ -242,9 +245,11 @@ async def ingest(
         batch.decide(item.parsed.position, tid, status)
         if status is Status.ACCEPTED and item.plan is not None:
             accepted.append(item)
-    billed = await usage.record(await lookup.driver(session), accepted, window.now)
+    connection = await lookup.driver(session)
+    recorded = await usage.record(connection, accepted, window.now)
     cause = Cause(CauseType.EVENT_BATCH, f"batch:{batch_id}")
     balances = await ledger.debit_many(
-        session, await lookup.driver(session), _debits(billed), cause=cause, now=window.now
+        session, connection, _debits(recorded.billed), cause=cause, now=window.now
     )
+    await progressive.record(connection, recorded.money, window.now)  # after the wallets
     return Outcome(batch.finished(), _balances(accepted, balances))

@@ -6,7 +6,11 @@ bytewise) and a BRIN index on ``timestamp`` (time-range scans; nearly free to ma
 foreign keys (their checks would cost a lookup and a row lock per event): the ingest path
 resolves every customer and metric in the transaction that stores the event, and neither is
 ever deleted. Period totals live in ``subscription_usage``, so nothing on the hot path reads
-events back; an events explorer can add its index, or partition by month, when it comes.
+events back. The console's events explorer lists one customer's events through
+``ix_events_customer_timestamp`` (customer, time); the unfiltered list is a top-N sort.
+
+``rejected_events`` keeps the events a batch refused (a few columns and the event's JSON, cut
+to ``RAW_MAX`` characters), written with the batch and only when something was refused.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, Index, String
+from sqlalchemy import BigInteger, Index, String, Text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
@@ -66,7 +70,10 @@ class EventBatch(SQLModel, table=True):
 
 class Event(SQLModel, table=True):
     __tablename__ = "events"
-    __table_args__ = (Index("ix_events_timestamp", "timestamp", postgresql_using="brin"),)
+    __table_args__ = (
+        Index("ix_events_timestamp", "timestamp", postgresql_using="brin"),
+        Index("ix_events_customer_timestamp", "customer_id", "timestamp"),
+    )
 
     # The idempotency key is the primary key, compared bytewise (COLLATE "C").
     transaction_id: str = Field(primary_key=True, sa_type=String(TRANSACTION_ID_MAX, collation="C"))
@@ -75,3 +82,26 @@ class Event(SQLModel, table=True):
     metric_id: int = Field(sa_type=BigInteger)
     timestamp: datetime = timestamp()
     properties: dict[str, Any] = Field(default_factory=dict, sa_type=JSONB)
+
+
+RAW_MAX = 4096
+EXTERNAL_ID_MAX = 255
+MESSAGE_MAX = 1000
+
+
+class RejectedEvent(SQLModel, table=True):
+    """An event a batch refused, with why (its field and message) and what was sent."""
+
+    __tablename__ = "rejected_events"
+
+    id: int | None = id_field()
+    received_at: datetime = timestamp()
+    source: str = Field(max_length=16)  # "rest" or "graphql"
+    api_key_id: int | None = fk("api_keys.id", index=False, nullable=True)
+    transaction_id: str | None = Field(default=None, max_length=TRANSACTION_ID_MAX)
+    customer_external_id: str | None = Field(default=None, max_length=EXTERNAL_ID_MAX)
+    metric_code: str | None = Field(default=None, max_length=CODE_MAX)
+    code: str = Field(max_length=LABEL_MAX)
+    field: str | None = Field(default=None, max_length=LABEL_MAX)
+    message: str = Field(max_length=MESSAGE_MAX)
+    raw: str = Field(sa_type=Text)  # the event's JSON, cut to RAW_MAX characters

@@ -19,6 +19,7 @@ from app.metering.aggregation import Measure, measure
 from app.metering.models import CODE_MAX, TRANSACTION_ID_MAX
 from app.plans.catalog import Metric, PlanPrices, Snapshot
 from app.plans.lookup import Billing
+from app.plans.money_pricing import MoneyPrice
 from app.plans.pricing import Price
 
 EXTERNAL_ID_MAX = 255
@@ -69,8 +70,9 @@ class Resolved(NamedTuple):
     billing: Billing
     metric: Metric
     value: Measure
-    plan: PlanPrices | None  # set when the live subscription prices this event in credits
-    price: Price | None
+    plan: PlanPrices | None  # set when the live subscription's plan charges the metric
+    price: Price | None  # in credits (debited now)
+    money: MoneyPrice | None  # or in money (accrued to the period)
 
 
 def _text(raw: dict[str, Any], field: str, maximum: int) -> str:
@@ -157,23 +159,33 @@ def resolve(
     if metric is None:
         raise NotFound(names.metric, f"no metric with code '{event.metric}'")
     value = measure(metric.aggregation, metric.property, event.properties, names.properties)
-    plan, price = _pricing(event, billing, metric, catalog)
-    if plan is not None and billing.wallet is None:
+    plan, price, money = _pricing(event, billing, metric, catalog)
+    if price is not None and billing.wallet is None:
+        assert plan is not None
         raise ValidationFailed(
             names.customer,
             f"has no {plan.currency} wallet to pay the credit charges of plan '{plan.code}'",
             code="no_wallet",
         )
-    return Resolved(event, billing, metric, value, plan, price)
+    return Resolved(event, billing, metric, value, plan, price, money)
+
+
+NOT_CHARGED: tuple[None, None, None] = (None, None, None)
 
 
 def _pricing(
     event: Parsed, billing: Billing, metric: Metric, catalog: Snapshot
-) -> tuple[PlanPrices | None, Price | None]:
-    """The plan and credit price of the live subscription, for events dated from its start."""
+) -> tuple[PlanPrices | None, Price | None, MoneyPrice | None]:
+    """The plan of the live subscription and its credit or money price of the metric, for
+    events dated from the subscription's start."""
     subscription = billing.subscription
     if subscription is None or event.timestamp < subscription.started_at:
-        return None, None
+        return NOT_CHARGED
     plan = catalog.plans.get(subscription.plan_id)
-    price = plan.credit_prices.get(metric.id) if plan is not None else None
-    return (plan, price) if price is not None else (None, None)
+    if plan is None:
+        return NOT_CHARGED
+    price = plan.credit_prices.get(metric.id)
+    if price is not None:
+        return plan, price, None
+    money = plan.money_prices.get(metric.id)
+    return (plan, None, money) if money is not None else NOT_CHARGED

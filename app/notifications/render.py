@@ -14,6 +14,7 @@ recharge_disabled         (failures, reason)
 recharge_succeeded        credits (total_minor, currency, balance, number)
 payment_failed            total_minor, currency (number, failure_reason)
 invoice_created           number, total_minor, currency (due_at)
+subscription_suspended    invoices (each: id, number, total, currency, due_at) (plan_code)
 ========================  =====================================================================
 
 Credits are decimal strings; money is integer minor units with its currency. Filters:
@@ -50,6 +51,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "recharge_succeeded": ("credits",),
     "payment_failed": ("total_minor", "currency"),
     "invoice_created": ("number", "total_minor", "currency"),
+    "subscription_suspended": ("invoices",),
 }
 
 

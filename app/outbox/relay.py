@@ -24,7 +24,7 @@ log = logging.getLogger("tally.outbox")
 
 
 class Sinks(Protocol):
-    async def job(self, actor: str, payload: dict[str, Any]) -> None: ...
+    async def job(self, actor: str, payload: dict[str, Any], message_id: str) -> None: ...
 
     async def live(self, messages: list[tuple[str, dict[str, Any]]]) -> None: ...
 
@@ -72,7 +72,7 @@ class Relay:
                     payload = orjson.loads(row["payload"])
                     try:
                         if row["kind"] == "job":
-                            await self.sinks.job(row["topic"], payload)
+                            await self.sinks.job(row["topic"], payload, f"outbox-{row['id']}")
                         else:
                             await self.sinks.live(live_messages(row["topic"], payload))
                         done.append(row["id"])

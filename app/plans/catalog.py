@@ -1,4 +1,5 @@
-"""The in-memory catalog: metrics, plans and their credit prices, kept per process.
+"""The in-memory catalog: metrics, plans, their credit and money prices and thresholds, kept per
+process.
 
 Every change to a metric, plan or charge calls ``touch`` in its transaction, which gives
 ``catalog_state`` a new random version. The hot path and entitlement read that version in the
@@ -10,18 +11,24 @@ The version is read before the rows, so a snapshot is never labelled newer than 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 import asyncpg
 from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.billing.thresholds import Thresholds
+from app.billing.thresholds import of as thresholds_of
 from app.metering.models import Aggregation
 from app.plans.models import BillingInterval, ChargeModel, ChargePricing
+from app.plans.money_pricing import MoneyPrice, Tier
 from app.plans.pricing import Price
 
 VERSION_SQL = "(SELECT version FROM catalog_state WHERE id = 1)"
+TierRow = tuple[Decimal | None, Decimal, Decimal]  # up_to, unit_price, flat_fee
 
 TOUCH = text(
     "INSERT INTO catalog_state (id, version) VALUES (1, gen_random_uuid()) "
@@ -31,11 +38,26 @@ TOUCH = text(
 METRICS = (
     "SELECT id, code, name, unit_singular, unit_plural, aggregation, property FROM billable_metrics"
 )
-PLANS = "SELECT id, code, currency, interval FROM plans"
+PLANS = (
+    "SELECT id, code, currency, interval, base_fee_minor, threshold_amounts, threshold_recurring "
+    "FROM plans"
+)
 CHARGES = (
     "SELECT plan_id, metric_id, pricing, model, credit_price, package_size FROM charges "
     "WHERE pricing = 'credits'"
 )
+MONEY_CHARGES = """
+SELECT c.plan_id, c.metric_id, c.model, c.unit_price, c.package_size, c.percentage, c.fixed_fee,
+       coalesce(array_agg(t.up_to ORDER BY t.position) FILTER (WHERE t.id IS NOT NULL), '{}')
+         AS up_to,
+       coalesce(array_agg(t.unit_price ORDER BY t.position) FILTER (WHERE t.id IS NOT NULL), '{}')
+         AS tier_prices,
+       coalesce(array_agg(t.flat_fee ORDER BY t.position) FILTER (WHERE t.id IS NOT NULL), '{}')
+         AS tier_fees
+FROM charges c LEFT JOIN charge_tiers t ON t.charge_id = c.id
+WHERE c.pricing = 'money'
+GROUP BY c.id
+"""
 
 
 @dataclass(frozen=True)
@@ -60,6 +82,9 @@ class PlanPrices:
     currency: str
     interval: BillingInterval
     credit_prices: dict[int, Price] = field(default_factory=dict)  # by metric id
+    money_prices: dict[int, MoneyPrice] = field(default_factory=dict)  # by metric id
+    base_fee_minor: int = 0
+    thresholds: Thresholds = field(default_factory=Thresholds)
 
 
 @dataclass(frozen=True)
@@ -89,10 +114,7 @@ async def load(connection: asyncpg.Connection) -> Snapshot:
         )
         for r in await connection.fetch(METRICS)
     ]
-    plans = {
-        r["id"]: PlanPrices(r["id"], r["code"], r["currency"], BillingInterval(r["interval"]))
-        for r in await connection.fetch(PLANS)
-    }
+    plans = {r["id"]: _plan(r) for r in await connection.fetch(PLANS)}
     for r in await connection.fetch(CHARGES):
         plans[r["plan_id"]].credit_prices[r["metric_id"]] = Price(
             pricing=ChargePricing(r["pricing"]),
@@ -100,11 +122,45 @@ async def load(connection: asyncpg.Connection) -> Snapshot:
             credit_price=r["credit_price"],
             package_size=r["package_size"],
         )
+    for r in await connection.fetch(MONEY_CHARGES):
+        plans[r["plan_id"]].money_prices[r["metric_id"]] = money_price(
+            r, list(zip(r["up_to"], r["tier_prices"], r["tier_fees"], strict=True))
+        )
     return Snapshot(
         version=version,
         metrics={m.code: m for m in metrics},
         metrics_by_id={m.id: m for m in metrics},
         plans=plans,
+    )
+
+
+def _plan(row: Any) -> PlanPrices:
+    return PlanPrices(
+        row["id"],
+        row["code"],
+        row["currency"],
+        BillingInterval(row["interval"]),
+        base_fee_minor=row["base_fee_minor"],
+        thresholds=thresholds_of(row["threshold_amounts"], row["threshold_recurring"]),
+    )
+
+
+def money_price(charge: Any, tiers: Sequence[TierRow]) -> MoneyPrice:
+    """A money charge's price from its stored fields (a row or a ``Charge``: anything with
+    ``model``, ``unit_price``, ``package_size``, ``percentage``, ``fixed_fee``) and its tiers
+    (``up_to``, ``unit_price``, ``flat_fee``, in order)."""
+
+    def get(name: str) -> Any:
+        return getattr(charge, name) if hasattr(charge, name) else charge[name]
+
+    zero = Decimal(0)
+    return MoneyPrice(
+        model=ChargeModel(get("model")),
+        unit_price=get("unit_price") or zero,
+        package_size=get("package_size") or 1,
+        tiers=tuple(Tier(up_to, price, fee) for up_to, price, fee in tiers),
+        percentage=get("percentage") or zero,
+        fixed_fee=get("fixed_fee") or zero,
     )
 
 

@@ -1,6 +1,8 @@
 """May a customer use ``units`` more of a metric? One indexed read (``lookup.billing``) and the
-in-memory catalog: the live subscription's credit price for the metric, then the wallet's
-depletion policy (``wallets.service.entitlement``)."""
+in-memory catalog: the live subscription's price for the metric, its status (suspended: by an
+operator, or for an overdue invoice), then — for a credit price — the wallet's depletion
+policy (``wallets.service.entitlement``). Money-priced usage is invoiced: allowed while the
+subscription is active."""
 
 from __future__ import annotations
 
@@ -12,13 +14,15 @@ from app import money
 from app.errors import NotFound, ValidationFailed
 from app.plans import lookup, pricing
 from app.plans.catalog import Catalog
-from app.plans.models import SubscriptionStatus
+from app.plans.models import SubscriptionStatus, SuspensionReason
 from app.wallets.models import Wallet
 from app.wallets.service import Entitlement, entitlement
 
 NO_SUBSCRIPTION = "no active subscription"
 SUSPENDED = "subscription suspended"
+OVERDUE = "overdue invoice"
 NOT_IN_PLAN = "metric not in plan"
+INVOICED = "ok"
 
 
 def _units(value: Decimal) -> Decimal:
@@ -53,11 +57,14 @@ async def for_metric(
         return Entitlement(False, NO_SUBSCRIPTION, balance, Decimal(0))
     plan = snapshot.plans[subscription.plan_id]
     price = plan.credit_prices.get(metric.id)
-    if price is None:
+    if price is None and metric.id not in plan.money_prices:
         return Entitlement(False, NOT_IN_PLAN, balance, Decimal(0))
-    cost = pricing.credits_for(price, count)
+    cost = pricing.credits_for(price, count) if price is not None else Decimal(0)
     if subscription.status is SubscriptionStatus.SUSPENDED:
-        return Entitlement(False, SUSPENDED, balance, cost)
+        overdue = subscription.suspension_reason is SuspensionReason.OVERDUE_INVOICE
+        return Entitlement(False, OVERDUE if overdue else SUSPENDED, balance, cost)
+    if price is None:  # priced in money: invoiced, not debited
+        return Entitlement(True, INVOICED, balance, cost)
     if wallet is None:
         raise NotFound(
             "customerExternalId", f"{customer_external_id} has no {plan.currency} wallet"

@@ -14,13 +14,16 @@ from typing import Any, cast
 import asyncpg
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.billing.thresholds import Thresholds
+from app.billing.thresholds import of as thresholds_of
 from app.plans.catalog import VERSION_SQL
-from app.plans.models import SubscriptionStatus
+from app.plans.models import SubscriptionStatus, SuspensionReason
 from app.wallets.models import DepletionPolicy
 
 BILLING = f"""
 SELECT c.id AS customer_id, c.external_id, s.id AS subscription_id, s.status, s.plan_id,
-       s.anchor, s.started_at, w.id AS wallet_id, w.currency, w.rate, w.balance, w.policy,
+       s.anchor, s.started_at, s.suspension_reason, s.threshold_amounts, s.threshold_recurring,
+       w.id AS wallet_id, w.currency, w.rate, w.balance, w.policy,
        w.overdraft_limit,
        {VERSION_SQL} AS catalog_version
 FROM customers c
@@ -38,6 +41,8 @@ class Subscribed:
     plan_id: int
     anchor: datetime
     started_at: datetime
+    suspension_reason: SuspensionReason | None = None
+    thresholds: Thresholds | None = None  # the subscription's override of the plan's
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,10 @@ def _billing(row: Any) -> Billing:
             row.plan_id,
             row.anchor,
             row.started_at,
+            SuspensionReason(row.suspension_reason) if row.suspension_reason else None,
+            None
+            if row.threshold_amounts is None
+            else thresholds_of(row.threshold_amounts, row.threshold_recurring),
         )
     if row.wallet_id is not None:
         wallet = WalletState(

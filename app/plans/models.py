@@ -1,14 +1,19 @@
 """Plans, their charges, subscriptions and period-to-date usage.
 
-A charge prices one metric. Today every charge is priced in **credits** (debited from the wallet
-as events arrive); ``pricing`` and ``model`` are open so money pricing (flat, graduated, volume,
-percentage) can join the same table, with its tiers in a child table, without a rewrite.
+A charge prices one metric, in **credits** (debited from the wallet as events arrive) or in
+**money** (accrued to the period and invoiced: at thresholds and at the period end). Money
+models: ``per_unit`` (flat), ``package``, ``graduated`` and ``volume`` (tiers in
+``charge_tiers``), ``percentage`` (of a summed property, plus a fee per event); see
+``money_pricing``. A plan may also carry a base fee and usage thresholds (minor units; a
+subscription may override the thresholds: ``threshold_amounts`` NULL means "the plan's").
 
 ``subscription_usage`` holds, per subscription, metric and billing period, the period-to-date
 quantity, maintained in the ingest transaction: added for count / sum / unique_count, raised
 for max, replaced by the newest event for latest. ``billed`` is the quantity already debited
 (for latest, the highest value seen: credits are not refunded when a gauge falls, and the bill
 does not depend on batching or arrival order) and ``credits`` what was debited for it.
+``events`` counts the period's events; for a money charge ``money_minor`` is what the period's
+quantity came to when it was last priced (progressive billing adds up the changes).
 ``usage_unique_values`` remembers the values a unique_count has seen.
 """
 
@@ -20,21 +25,27 @@ from decimal import Decimal
 from enum import StrEnum
 
 from sqlalchemy import (
+    ARRAY,
     BigInteger,
     CheckConstraint,
+    Column,
     DateTime,
+    ForeignKey,
     Index,
     Integer,
     Numeric,
     UniqueConstraint,
     text,
 )
+from sqlalchemy import Enum as SAEnum
 from sqlalchemy.dialects.postgresql import UUID
 from sqlmodel import Field, SQLModel
 
-from app.db.types import CREDITS, credits_field, enum_field, fk, id_field, timestamp
+from app.db.types import CREDITS, RATE, credits_field, enum_field, fk, id_field, timestamp
 
 QUANTITY = Numeric(asdecimal=True)  # exact, unbounded: sums of fractional properties
+PERCENT = Numeric(7, 4, asdecimal=True)
+MINOR_ARRAY = ARRAY(BigInteger)
 
 
 class BillingInterval(StrEnum):
@@ -44,17 +55,41 @@ class BillingInterval(StrEnum):
 
 class ChargePricing(StrEnum):
     CREDITS = "credits"  # debited from the wallet in the ingest transaction
+    MONEY = "money"  # accrued to the period, invoiced
 
 
 class ChargeModel(StrEnum):
-    PER_UNIT = "per_unit"  # price × units
+    PER_UNIT = "per_unit"  # price × units (the flat model)
     PACKAGE = "package"  # price per started package of ``package_size`` units
+    GRADUATED = "graduated"  # money: each tier prices its own units
+    VOLUME = "volume"  # money: the tier of the total prices every unit
+    PERCENTAGE = "percentage"  # money: a percentage of a summed property, a fee per event
+
+
+CREDIT_MODELS = frozenset({ChargeModel.PER_UNIT, ChargeModel.PACKAGE})
+TIERED_MODELS = frozenset({ChargeModel.GRADUATED, ChargeModel.VOLUME})
 
 
 class SubscriptionStatus(StrEnum):
     ACTIVE = "active"
     SUSPENDED = "suspended"
     TERMINATED = "terminated"
+
+
+class SuspensionReason(StrEnum):
+    OPERATOR = "operator"
+    OVERDUE_INVOICE = "overdue_invoice"
+
+
+def _nullable_enum(enum: type[StrEnum]) -> SAEnum:
+    """The VARCHAR enum of ``enum_field``, for a column that may be NULL."""
+    return SAEnum(
+        enum,
+        native_enum=False,
+        length=24,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
 
 
 class Plan(SQLModel, table=True):
@@ -66,6 +101,11 @@ class Plan(SQLModel, table=True):
     description: str = Field(default="", max_length=500)
     currency: str = Field(max_length=3)
     interval: BillingInterval = enum_field(BillingInterval)
+    # Billed with the period-end invoice, in minor units of ``currency``.
+    base_fee_minor: int = Field(default=0, sa_type=BigInteger)
+    # Usage thresholds (minor units): amounts, and the recurring step after the highest.
+    threshold_amounts: list[int] = Field(default_factory=list, sa_type=MINOR_ARRAY)
+    threshold_recurring: int | None = Field(default=None, sa_type=BigInteger)
     created_at: datetime = timestamp()
     updated_at: datetime = timestamp()
 
@@ -78,6 +118,13 @@ class Charge(SQLModel, table=True):
             "pricing <> 'credits' OR credit_price IS NOT NULL", name="ck_charges_credit_price"
         ),
         CheckConstraint("package_size >= 1", name="ck_charges_package_size"),
+        CheckConstraint(
+            "pricing <> 'money' OR model NOT IN ('per_unit', 'package') OR unit_price IS NOT NULL",
+            name="ck_charges_unit_price",
+        ),
+        CheckConstraint(
+            "percentage IS NULL OR percentage BETWEEN 0 AND 100", name="ck_charges_percentage"
+        ),
     )
 
     id: int | None = id_field()
@@ -88,7 +135,28 @@ class Charge(SQLModel, table=True):
     # Credits per unit (per_unit) or per started package (package).
     credit_price: Decimal | None = credits_field(nullable=True)
     package_size: int = Field(default=1, sa_type=Integer)
+    # Money (major units of the plan's currency): per unit or package, and for percentage.
+    unit_price: Decimal | None = Field(default=None, sa_type=RATE)
+    percentage: Decimal | None = Field(default=None, sa_type=PERCENT)
+    fixed_fee: Decimal | None = Field(default=None, sa_type=RATE)
     created_at: datetime = timestamp()
+
+
+class ChargeTier(SQLModel, table=True):
+    """A tier of a graduated or volume charge: units up to ``up_to`` (inclusive; NULL for the
+    last, unbounded tier) at ``unit_price`` each, plus ``flat_fee`` once the tier is reached."""
+
+    __tablename__ = "charge_tiers"
+    __table_args__ = (UniqueConstraint("charge_id", "position"),)
+
+    id: int | None = id_field()
+    charge_id: int = Field(
+        sa_column=Column(BigInteger, ForeignKey("charges.id", ondelete="CASCADE"), nullable=False)
+    )
+    position: int = Field(sa_type=Integer)
+    up_to: Decimal | None = Field(default=None, sa_type=QUANTITY)
+    unit_price: Decimal = Field(sa_type=RATE)
+    flat_fee: Decimal = Field(default=Decimal(0), sa_type=RATE)
 
 
 class Subscription(SQLModel, table=True):
@@ -101,6 +169,12 @@ class Subscription(SQLModel, table=True):
             unique=True,
             postgresql_where=text("status <> 'terminated'"),
         ),
+        # The period-end job: live subscriptions whose period has ended.
+        Index(
+            "ix_subscriptions_next_billing_at",
+            "next_billing_at",
+            postgresql_where=text("status <> 'terminated'"),
+        ),
     )
 
     id: int | None = id_field()
@@ -111,6 +185,16 @@ class Subscription(SQLModel, table=True):
     anchor: datetime = timestamp()
     started_at: datetime = timestamp()
     terminated_at: datetime | None = timestamp(nullable=True)
+    suspension_reason: SuspensionReason | None = Field(
+        default=None, sa_type=_nullable_enum(SuspensionReason), nullable=True
+    )
+    # The end of the period not invoiced yet: the period-end job picks it up from then.
+    next_billing_at: datetime | None = timestamp(nullable=True)
+    # Overrides of the plan's thresholds (NULL amounts: the plan's apply).
+    threshold_amounts: list[int] | None = Field(default=None, sa_type=MINOR_ARRAY)
+    threshold_recurring: int | None = Field(default=None, sa_type=BigInteger)
+    # Money invoices are paid from the wallet (in the plan's currency) when it covers them.
+    pay_with_credits: bool = False
     created_at: datetime = timestamp()
     updated_at: datetime = timestamp()
 
@@ -126,6 +210,8 @@ class SubscriptionUsage(SQLModel, table=True):
     quantity: Decimal = Field(default=Decimal(0), sa_type=QUANTITY)
     billed: Decimal = Field(default=Decimal(0), sa_type=QUANTITY)
     credits: Decimal = Field(default=Decimal(0), sa_type=CREDITS)
+    events: int = Field(default=0, sa_type=BigInteger)
+    money_minor: int = Field(default=0, sa_type=BigInteger)
     latest_at: datetime | None = timestamp(nullable=True)
     updated_at: datetime = timestamp()
 

@@ -8,7 +8,14 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.plans.errors import NotFound
-from app.plans.models import Charge, Plan, Subscription, SubscriptionStatus, SubscriptionUsage
+from app.plans.models import (
+    Charge,
+    ChargeTier,
+    Plan,
+    Subscription,
+    SubscriptionStatus,
+    SubscriptionUsage,
+)
 
 
 async def find_plan(session: AsyncSession, code: str) -> Plan | None:
@@ -38,13 +45,32 @@ async def charges_of_plans(session: AsyncSession, plan_ids: Sequence[int]) -> li
     return list((await session.exec(statement)).all())
 
 
+async def tiers_of(session: AsyncSession, charge_ids: Sequence[int]) -> list[ChargeTier]:
+    statement = (
+        select(ChargeTier)
+        .where(col(ChargeTier.charge_id).in_(charge_ids))
+        .order_by(col(ChargeTier.charge_id), col(ChargeTier.position))
+    )
+    return list((await session.exec(statement)).all())
+
+
 async def subscription(
     session: AsyncSession, subscription_id: int, *, lock: bool = False
 ) -> Subscription:
-    found = await session.get(Subscription, subscription_id, with_for_update=lock)
+    found = await session.get(
+        Subscription,
+        subscription_id,
+        with_for_update=lock,
+        populate_existing=lock,
+    )
     if found is None:
         raise NotFound("id", f"no subscription with id {subscription_id}")
     return found
+
+
+async def subscriptions_by_ids(session: AsyncSession, ids: Sequence[int]) -> list[Subscription]:
+    statement = select(Subscription).where(col(Subscription.id).in_(ids))
+    return list((await session.exec(statement)).all())
 
 
 async def live_subscription(session: AsyncSession, customer_id: int) -> Subscription | None:

@@ -1,8 +1,9 @@
 """Plan and subscription use cases. Services validate, flush and never commit.
 
-A plan's code, currency and interval are fixed at creation; its name and its charges can
-change (``charges`` given to ``update_plan`` replace the plan's charges). Every change to a
-plan marks the catalog changed, so every process prices the next event with it.
+A plan's code, currency and interval are fixed at creation; its name, base fee, thresholds and
+charges can change (``charges`` given to ``update_plan`` replace the plan's credit charges,
+``money_charges`` its money charges). Every change to a plan marks the catalog changed, so
+every process prices the next event with it.
 """
 
 from __future__ import annotations
@@ -10,37 +11,30 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import money
+from app.billing import thresholds
+from app.billing.thresholds import ThresholdInput
 from app.customers import repository as customers
 from app.errors import check_length
-from app.metering import repository as metrics
-from app.plans import catalog, repository
+from app.plans import catalog, charges, repository
+from app.plans.charges import ChargeInput
 from app.plans.errors import Conflict, ValidationFailed
 from app.plans.models import (
     BillingInterval,
-    Charge,
-    ChargeModel,
     ChargePricing,
     Plan,
     Subscription,
     SubscriptionStatus,
+    SuspensionReason,
 )
+from app.plans.money_charges import MoneyChargeInput
+from app.plans.periods import period_containing
 from app.wallets import repository as wallets
 
-MAX_PACKAGE = 10**12
-
-
-@dataclass(frozen=True)
-class ChargeInput:
-    metric_code: str
-    credit_price: object
-    model: ChargeModel = ChargeModel.PER_UNIT
-    package_size: int = 1
+__all__ = ["ChargeInput", "MoneyChargeInput", "PlanInput", "ThresholdInput"]
 
 
 @dataclass(frozen=True)
@@ -51,53 +45,31 @@ class PlanInput:
     interval: BillingInterval
     charges: list[ChargeInput] = field(default_factory=list)
     description: str = ""
+    money_charges: list[MoneyChargeInput] = field(default_factory=list)
+    base_fee: object = 0  # major units of the currency
+    thresholds: list[ThresholdInput] = field(default_factory=list)
 
 
-async def _charges(
-    session: AsyncSession, plan_id: int, inputs: list[ChargeInput], now: datetime
-) -> list[Charge]:
-    found = {m.code: m for m in await metrics.by_codes(session, [c.metric_code for c in inputs])}
-    charges, seen = [], set()
-    for index, item in enumerate(inputs):
-        where = f"charges[{index}]"
-        metric = found.get(item.metric_code)
-        if metric is None:
-            raise ValidationFailed(
-                f"{where}.metricCode", f"no metric with code '{item.metric_code}'", code="not_found"
-            )
-        if metric.id in seen:
-            raise ValidationFailed(f"{where}.metricCode", "is charged twice in this plan")
-        assert metric.id is not None
-        seen.add(metric.id)
-        if item.model is ChargeModel.PER_UNIT and item.package_size != 1:
-            raise ValidationFailed(f"{where}.packageSize", "only applies to package pricing")
-        if not 1 <= item.package_size <= MAX_PACKAGE:
-            raise ValidationFailed(f"{where}.packageSize", f"must be between 1 and {MAX_PACKAGE}")
-        price = money.credits(item.credit_price, f"{where}.creditPrice", allow_zero=True)
-        charges.append(
-            Charge(
-                plan_id=plan_id,
-                metric_id=metric.id,
-                pricing=ChargePricing.CREDITS,
-                model=item.model,
-                credit_price=price,
-                package_size=item.package_size,
-                created_at=now,
-            )
-        )
-    return charges
+def _set_thresholds(plan: Plan, items: list[ThresholdInput]) -> None:
+    found = thresholds.parse(items, plan.currency)
+    plan.threshold_amounts = list(found.amounts)
+    plan.threshold_recurring = found.recurring
 
 
 async def create_plan(session: AsyncSession, data: PlanInput, now: datetime) -> Plan:
+    currency = money.normalize_currency(data.currency)
     plan = Plan(
         code=check_length(data.code, "code", 100),
         name=check_length(data.name, "name", 255),
         description=check_length(data.description, "description", 500, required=False),
-        currency=money.normalize_currency(data.currency),
+        currency=currency,
         interval=data.interval,
+        base_fee_minor=money.minor_units(data.base_fee, currency, "baseFee"),
         created_at=now,
         updated_at=now,
     )
+    _set_thresholds(plan, data.thresholds)
+    checked = await charges.check(session, data.charges, data.money_charges, now)
     try:
         async with session.begin_nested():
             session.add(plan)
@@ -105,8 +77,7 @@ async def create_plan(session: AsyncSession, data: PlanInput, now: datetime) -> 
     except IntegrityError:
         raise Conflict("code", f"a plan with code '{plan.code}' exists", code="duplicate") from None
     assert plan.id is not None
-    session.add_all(await _charges(session, plan.id, data.charges, now))
-    await session.flush()
+    await charges.add(session, plan.id, checked)
     await catalog.touch(session)
     return plan
 
@@ -118,7 +89,10 @@ async def update_plan(
     *,
     name: str | None = None,
     description: str | None = None,
-    charges: list[ChargeInput] | None = None,
+    credit_charges: list[ChargeInput] | None = None,
+    money_charges: list[MoneyChargeInput] | None = None,
+    base_fee: object | None = None,
+    threshold_inputs: list[ThresholdInput] | None = None,
 ) -> Plan:
     plan = await repository.plan_by_code(session, code)
     assert plan.id is not None
@@ -126,12 +100,11 @@ async def update_plan(
         plan.name = check_length(name, "name", 255)
     if description is not None:
         plan.description = check_length(description, "description", 500, required=False)
-    if charges is not None:
-        replacements = await _charges(session, plan.id, charges, now)
-        await (await session.connection()).execute(
-            delete(Charge).where(col(Charge.plan_id) == plan.id)
-        )
-        session.add_all(replacements)
+    if base_fee is not None:
+        plan.base_fee_minor = money.minor_units(base_fee, plan.currency, "baseFee")
+    if threshold_inputs is not None:
+        _set_thresholds(plan, threshold_inputs)
+    await charges.replace(session, plan.id, credit_charges, money_charges, now)
     plan.updated_at = now
     session.add(plan)
     await session.flush()
@@ -152,9 +125,12 @@ async def subscribe(
     assert customer.id is not None and plan.id is not None
     if anchor is not None and anchor.tzinfo is None:
         raise ValidationFailed("anchor", "must include a time zone")
-    if await repository.charges_of_plans(session, [plan.id]) and not await wallets.for_customer(
-        session, customer.id, plan.currency
-    ):
+    credit = [
+        c
+        for c in await repository.charges_of_plans(session, [plan.id])
+        if c.pricing is ChargePricing.CREDITS
+    ]
+    if credit and not await wallets.for_customer(session, customer.id, plan.currency):
         raise ValidationFailed(
             "customerExternalId",
             f"{customer.external_id} has no {plan.currency} wallet to pay the plan's credit "
@@ -170,6 +146,7 @@ async def subscribe(
         status=SubscriptionStatus.ACTIVE,
         anchor=anchor or now,
         started_at=now,
+        next_billing_at=period_containing(anchor or now, plan.interval, now).end,
         created_at=now,
         updated_at=now,
     )
@@ -199,9 +176,13 @@ TRANSITIONS = {
 
 
 async def set_status(
-    session: AsyncSession, subscription_id: int, status: SubscriptionStatus, now: datetime
+    session: AsyncSession,
+    subscription_id: int,
+    status: SubscriptionStatus,
+    now: datetime,
+    reason: SuspensionReason = SuspensionReason.OPERATOR,
 ) -> Subscription:
-    """Suspend, resume or terminate. A terminated subscription stays terminated."""
+    """Suspend (for ``reason``), resume or terminate. A terminated subscription stays so."""
     subscription = await repository.subscription(session, subscription_id, lock=True)
     if subscription.status is status:
         return subscription
@@ -212,6 +193,8 @@ async def set_status(
             code="invalid_transition",
         )
     subscription.status = status
+    suspended = status is SubscriptionStatus.SUSPENDED
+    subscription.suspension_reason = reason if suspended else None
     if status is SubscriptionStatus.TERMINATED:
         subscription.terminated_at = now
     subscription.updated_at = now

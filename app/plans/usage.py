@@ -6,6 +6,10 @@ billed quantity (for latest: the highest value seen in the period) is priced
 (``pricing.increment``) and recorded; rows are written in key order
 so concurrent batches lock them in the same order. unique_count first inserts the batch's
 values into ``usage_unique_values`` and adds the number that were new to the period.
+
+Money-priced metrics are folded the same way (and counted in ``events``); pricing them is
+progressive billing's step (``app.billing.progressive``), which gets each row's new quantity,
+event count and the amount it was last priced at.
 """
 
 from __future__ import annotations
@@ -22,7 +26,9 @@ from app.metering.aggregation import ADDITIVE, Fold
 from app.metering.models import Aggregation
 from app.metering.validation import Resolved
 from app.plans import pricing
-from app.plans.catalog import Metric
+from app.plans.catalog import Metric, PlanPrices
+from app.plans.lookup import Subscribed
+from app.plans.money_pricing import MoneyPrice
 from app.plans.periods import Period, period_containing
 from app.plans.pricing import Price
 
@@ -39,13 +45,16 @@ RETURNING subscription_id, metric_id, period_start
 
 UPSERT = """
 INSERT INTO subscription_usage AS u
-  (subscription_id, metric_id, period_start, quantity, billed, credits, latest_at, updated_at)
-SELECT s, m, p, q, 0, 0, at, $6
-FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[], $4::numeric[], $5::timestamptz[])
-  WITH ORDINALITY AS t(s, m, p, q, at, n)
+  (subscription_id, metric_id, period_start, quantity, billed, credits, events, money_minor,
+   latest_at, updated_at)
+SELECT s, m, p, q, 0, 0, e, 0, at, $7
+FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[], $4::numeric[], $5::bigint[],
+            $6::timestamptz[])
+  WITH ORDINALITY AS t(s, m, p, q, e, at, n)
 ORDER BY n
-ON CONFLICT (subscription_id, metric_id, period_start) DO UPDATE SET {fold}, updated_at = $6
-RETURNING subscription_id, metric_id, period_start, quantity, billed
+ON CONFLICT (subscription_id, metric_id, period_start) DO UPDATE
+  SET {fold}, events = u.events + excluded.events, updated_at = $7
+RETURNING subscription_id, metric_id, period_start, quantity, billed, events, money_minor
 """
 
 FOLDS = {
@@ -66,10 +75,14 @@ WHERE u.subscription_id = t.s AND u.metric_id = t.m AND u.period_start = t.p
 
 @dataclass
 class Group:
-    wallet_id: int
+    wallet_id: int | None  # the wallet credit prices debit
     metric: Metric
-    price: Price
+    price: Price | None  # in credits
+    money: MoneyPrice | None  # or in money
     fold: Fold
+    plan: PlanPrices
+    subscription: Subscribed
+    period: Period
 
 
 @dataclass(frozen=True)
@@ -80,6 +93,23 @@ class Billed:
     metric: Metric
     units: Decimal
     credits: Decimal
+
+
+@dataclass(frozen=True)
+class MoneyUsage:
+    """A money-priced (subscription, metric, period) after the batch: to be priced."""
+
+    group: Group
+    price: MoneyPrice
+    quantity: Decimal
+    events: int
+    priced_minor: int  # what the period's quantity came to when last priced
+
+
+@dataclass(frozen=True)
+class Recorded:
+    billed: list[Billed]
+    money: list[MoneyUsage]
 
 
 def _mode(aggregation: Aggregation) -> str:
@@ -101,9 +131,8 @@ def group(events: Sequence[Resolved]) -> dict[Key, Group]:
     groups: dict[Key, Group] = {}
     periods: dict[int, Period] = {}
     for event in events:
-        subscription, plan, price = event.billing.subscription, event.plan, event.price
-        assert subscription is not None and plan is not None and price is not None
-        assert event.billing.wallet is not None
+        subscription, plan = event.billing.subscription, event.plan
+        assert subscription is not None and plan is not None
         moment = event.parsed.timestamp
         period = periods.get(subscription.id)
         if period is None or moment not in period:
@@ -112,8 +141,17 @@ def group(events: Sequence[Resolved]) -> dict[Key, Group]:
         key = (subscription.id, event.metric.id, period.start)
         found = groups.get(key)
         if found is None:
-            fold = Fold(event.metric.aggregation)
-            found = groups[key] = Group(event.billing.wallet.id, event.metric, price, fold)
+            wallet = event.billing.wallet
+            found = groups[key] = Group(
+                wallet.id if wallet is not None else None,
+                event.metric,
+                event.price,
+                event.money,
+                Fold(event.metric.aggregation),
+                plan,
+                subscription,
+                period,
+            )
         found.fold.add(event.value, moment)
     return groups
 
@@ -155,6 +193,7 @@ async def _upsert(
         [k[1] for k in keys],
         [k[2] for k in keys],
         [groups[k].fold.amount() for k in keys],
+        [groups[k].fold.events for k in keys],
         [groups[k].fold.latest_at for k in keys],
         now,
     )
@@ -163,24 +202,33 @@ async def _upsert(
 
 async def record(
     connection: asyncpg.Connection, events: Sequence[Resolved], now: datetime
-) -> list[Billed]:
-    """Add the batch's priced events to period usage; return what each group must debit."""
+) -> Recorded:
+    """Add the batch's charged events to period usage; return what each credit-priced group
+    must debit and each money-priced group's new totals."""
     groups = group(events)
     await _count_new_values(connection, groups)
     by_mode: dict[str, list[Key]] = defaultdict(list)
     for key in sorted(groups):
         by_mode[_mode(groups[key].metric.aggregation)].append(key)
     billed: list[tuple[Key, Decimal, Decimal]] = []
-    result: list[Billed] = []
+    result, money = [], []
     for mode in FOLDS:  # a fixed order of modes, keys sorted within: one global lock order
         if not by_mode[mode]:
             continue
         for row in await _upsert(connection, mode, by_mode[mode], groups, now):
             key = (row["subscription_id"], row["metric_id"], row["period_start"])
             found, before = groups[key], row["billed"]
+            if found.money is not None:
+                money.append(
+                    MoneyUsage(
+                        found, found.money, row["quantity"], row["events"], row["money_minor"]
+                    )
+                )
+                continue
             target = _billable(found, row["quantity"])
             if target <= before:
                 continue
+            assert found.price is not None and found.wallet_id is not None
             credits = pricing.increment(found.price, before, target)
             billed.append((key, target, credits))
             result.append(Billed(found.wallet_id, found.metric, target - before, credits))
@@ -193,4 +241,4 @@ async def record(
             [q for _, q, _ in billed],
             [c for _, _, c in billed],
         )
-    return result
+    return Recorded(result, money)

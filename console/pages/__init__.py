@@ -14,6 +14,7 @@ def register(console: Console) -> None:
         customers,
         dashboard,
         emails,
+        events,
         invoices,
         login,
         operators,
@@ -28,6 +29,7 @@ def register(console: Console) -> None:
     for module, field, item in (
         (invoices, "invoices", NavItem("Invoices", "/console/invoices", "receipt_long")),
         (plans, "plans", NavItem("Plans & metrics", "/console/plans", "sell")),
+        (events, "events", NavItem("Events", "/console/events", "bolt")),
         (webhooks, "webhookEndpoints", NavItem("Webhooks", "/console/webhooks", "webhook")),
         (emails, "emails", NavItem("Emails", "/console/emails", "mail")),
     ):

@@ -4,6 +4,7 @@ import strawberry
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import settlement
+from app.billing import collection
 from app.errors import NotFound
 from graphql_schema.context import Info
 from graphql_schema.errors import attempt, result
@@ -21,6 +22,11 @@ class MarkInvoicePaidInput:
 class VoidInvoiceInput:
     invoice_id: strawberry.ID
     reason: str
+
+
+@strawberry.input
+class PayInvoiceWithCreditsInput:
+    invoice_id: strawberry.ID
 
 
 @strawberry.type
@@ -67,5 +73,22 @@ class InvoicingMutations:
                 session, invoice_id(input.invoice_id), input.reason, settings, now
             )
             return InvoicePayload(invoice=Invoice(model=voided))
+
+        return await attempt(info, work)
+
+    @strawberry.mutation(
+        permission_classes=[IsAdmin],
+        description="Pay a threshold or period-end invoice from the customer's wallet now: its "
+        "total converted to credits at the wallet's rate. The wallet must be in the invoice's "
+        "currency and cover it.",
+    )
+    async def pay_invoice_with_credits(
+        self, info: Info, input: PayInvoiceWithCreditsInput
+    ) -> InvoiceResult:
+        now = info.context.now
+
+        async def work(session: AsyncSession) -> InvoicePayload:
+            paid = await collection.pay_with_credits(session, invoice_id(input.invoice_id), now)
+            return InvoicePayload(invoice=Invoice(model=paid))
 
         return await attempt(info, work)

@@ -5,9 +5,10 @@ import strawberry
 from app.customers import repository as customers
 from app.invoicing import repository
 from app.invoicing.models import InvoiceStatus as StatusModel
+from app.invoicing.models import InvoiceType as TypeModel
 from graphql_schema.context import Info
 from graphql_schema.invoicing.loaders import billing_loaders
-from graphql_schema.invoicing.types import Invoice, InvoiceStatus
+from graphql_schema.invoicing.types import Invoice, InvoiceStatus, InvoiceType
 from graphql_schema.pagination import Connection, connection, decode_cursor, page_size, row_id
 from graphql_schema.permissions import CanReadCustomer, require_visible
 
@@ -27,7 +28,10 @@ async def _customer_id(info: Info, external_id: str | None) -> int | None:
 
 @strawberry.type
 class InvoicingQueries:
-    @strawberry.field(permission_classes=[CanReadCustomer], description="Invoices, newest first.")
+    @strawberry.field(
+        permission_classes=[CanReadCustomer],
+        description="Invoices, newest first; by customer, status, type or subscription.",
+    )
     async def invoices(
         self,
         info: Info,
@@ -35,13 +39,25 @@ class InvoicingQueries:
         status: InvoiceStatus | None = None,
         first: int = 50,
         after: str | None = None,
+        type: InvoiceType | None = None,
+        subscription_id: strawberry.ID | None = None,
     ) -> Connection[Invoice]:
         limit, before_id = page_size(first), decode_cursor(after)
         customer_id = await _customer_id(info, customer_external_id)
         wanted = StatusModel(status.value) if status is not None else None
+        kind = TypeModel(type.value) if type is not None else None
+        subscription = row_id(subscription_id) if subscription_id is not None else None
+        if subscription_id is not None and subscription is None:
+            return connection([], limit, lambda r: r.id, lambda r: Invoice(model=r))
         rows = await info.context.run(
             lambda s: repository.page(
-                s, customer_id=customer_id, status=wanted, before_id=before_id, limit=limit + 1
+                s,
+                customer_id=customer_id,
+                status=wanted,
+                before_id=before_id,
+                limit=limit + 1,
+                type=kind,
+                subscription_id=subscription,
             )
         )
         return connection(rows, limit, lambda r: r.id, lambda r: Invoice(model=r))

@@ -16,6 +16,7 @@ from graphql_schema.wallets.types import Money
 if TYPE_CHECKING:
     from graphql_schema.customers.types import Customer
     from graphql_schema.payments.types import Payment
+    from graphql_schema.plans.subscriptions import PlanSubscription
 
 
 def plain(value: Decimal) -> Decimal:
@@ -152,6 +153,40 @@ class Invoice:
     @strawberry.field
     def void_reason(self) -> str | None:
         return self.model.void_reason
+
+    @strawberry.field(description="The subscription a usage invoice (threshold, period end) bills.")
+    async def subscription(
+        self, info: Info
+    ) -> Annotated[PlanSubscription, strawberry.lazy("graphql_schema.plans.subscriptions")] | None:
+        from graphql_schema.plans.loaders import plan_loaders
+        from graphql_schema.plans.subscriptions import PlanSubscription
+
+        if self.model.subscription_id is None:
+            return None
+        found = await plan_loaders(info).subscription.load(self.model.subscription_id)
+        return PlanSubscription(model=found) if found is not None else None
+
+    @strawberry.field(description="The billing period a usage invoice bills.")
+    def period_start(self) -> datetime | None:
+        return self.model.period_start
+
+    @strawberry.field
+    def period_end(self) -> datetime | None:
+        return self.model.period_end
+
+    @strawberry.field(description="The usage threshold a threshold invoice was issued at.")
+    def threshold(self) -> Money | None:
+        minor = self.model.threshold_minor
+        return Money.of(minor, self.model.currency) if minor is not None else None
+
+    @strawberry.field(description="Credits taken from the wallet to pay it.")
+    def credits_paid(self) -> Decimal | None:
+        paid = self.model.credits_paid
+        return plain(paid) if paid is not None else None
+
+    @strawberry.field(description="When it was found unpaid past its due date.")
+    def overdue_at(self) -> datetime | None:
+        return self.model.overdue_at
 
     @strawberry.field
     def created_at(self) -> datetime:

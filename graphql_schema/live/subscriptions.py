@@ -45,6 +45,9 @@ class WalletUpdate:
     debt: Credits
     reference_balance: Credits
     entry: LiveLedgerEntry | None
+    committed_at: datetime = strawberry.field(
+        description="When the change committed (for the first state: when it was read)."
+    )
 
 
 def _decimal(value: str | None) -> Decimal | None:
@@ -75,6 +78,7 @@ def _update(message: dict[str, Any]) -> WalletUpdate:
         debt=Decimal(message["debt"]),
         reference_balance=Decimal(message["reference_balance"]),
         entry=_entry(message["entry"]),
+        committed_at=datetime.fromisoformat(message["committed_at"]),
     )
 
 
@@ -82,9 +86,9 @@ def _entry_id(message: dict[str, Any]) -> int:
     return int((message["entry"] or {}).get("id", 0))
 
 
-async def _current(session: AsyncSession, wallet_id: int) -> dict[str, Any]:
+async def _current(session: AsyncSession, wallet_id: int, now: datetime) -> dict[str, Any]:
     connection = await session.connection()
-    return message_of((await connection.execute(LATEST, {"ids": [wallet_id]})).one())
+    return message_of((await connection.execute(LATEST, {"ids": [wallet_id]})).one(), now)
 
 
 async def _visible_wallet(info: Info, wallet_id: strawberry.ID) -> int:
@@ -116,7 +120,7 @@ class LiveSubscriptions:
             last_entry = 0
             if initial:
                 async with info.context.runtime.db.transaction() as session:
-                    message = await _current(session, wallet)
+                    message = await _current(session, wallet, info.context.now)
                 last_entry = _entry_id(message)
                 yield _update(message)
             while True:

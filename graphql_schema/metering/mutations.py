@@ -3,7 +3,7 @@ from __future__ import annotations
 import strawberry
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.metering import service
+from app.metering import rejections, service
 from app.metering.ingest import Source, check_batch, ingest
 from app.metering.models import Aggregation
 from app.metering.service import MetricInput
@@ -99,6 +99,8 @@ class MeteringMutations:
         async def work(session: AsyncSession) -> IngestEventsPayload:
             batch = check_batch(list(events))
             outcome = await ingest(session, context.runtime.catalog, batch, source, window)
+            refused = rejections.refused(batch, outcome, source)
+            await rejections.record(session, refused, window.now)
             return IngestEventsPayload.of(outcome)
 
         return await attempt(info, work)

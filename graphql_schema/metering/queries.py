@@ -1,12 +1,45 @@
 from __future__ import annotations
 
+import base64
+from datetime import datetime
+
 import strawberry
 
+from app.errors import ValidationFailed
 from app.metering import repository
+from app.metering.repository import EventRow
 from graphql_schema.context import Info
-from graphql_schema.metering.types import Metric
-from graphql_schema.pagination import Connection, connection, decode_cursor, page_size
+from graphql_schema.metering.types import Metric, RejectedEvent, UsageEvent
+from graphql_schema.pagination import (
+    Connection,
+    Edge,
+    PageInfo,
+    connection,
+    decode_cursor,
+    page_size,
+)
 from graphql_schema.permissions import CanRead
+
+
+def event_cursor(row: EventRow) -> str:
+    """An event's place in the newest-first order: its time and transaction id."""
+    key = f"ev:{row.event.timestamp.isoformat()}|{row.event.transaction_id}"
+    return base64.urlsafe_b64encode(key.encode()).decode()
+
+
+def decode_event_cursor(cursor: str | None) -> tuple[datetime, str] | None:
+    if cursor is None:
+        return None
+    try:
+        kind, _, rest = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
+        moment, separator, transaction_id = rest.partition("|")
+        if kind == "ev" and separator:
+            found = datetime.fromisoformat(moment)
+            if found.tzinfo is not None:
+                return found, transaction_id
+    except ValueError:  # binascii.Error, UnicodeDecodeError and a bad time are ValueErrors
+        pass
+    raise ValidationFailed("after", "`after` is not a cursor this API gave out")
 
 
 @strawberry.type
@@ -25,3 +58,48 @@ class MeteringQueries:
     async def metric(self, info: Info, code: str) -> Metric | None:
         found = await info.context.run(lambda s: repository.by_code(s, code))
         return Metric(model=found) if found else None
+
+    @strawberry.field(
+        permission_classes=[CanRead],
+        description="Stored usage events, newest first (by their timestamp); optionally one "
+        "customer's (by external id) and one metric's (by code).",
+    )
+    async def events(
+        self,
+        info: Info,
+        customer_external_id: str | None = None,
+        metric_code: str | None = None,
+        first: int = 50,
+        after: str | None = None,
+    ) -> Connection[UsageEvent]:
+        limit, cursor = page_size(first), decode_event_cursor(after)
+        rows = await info.context.run(
+            lambda s: repository.events_page(
+                s,
+                customer_external_id=customer_external_id,
+                metric_code=metric_code,
+                after=cursor,
+                limit=limit + 1,
+            )
+        )
+        edges = [Edge(cursor=event_cursor(r), node=UsageEvent(row=r)) for r in rows[:limit]]
+        return Connection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=len(rows) > limit,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+        )
+
+    @strawberry.field(
+        permission_classes=[CanRead],
+        description="Events that ingest batches refused, newest first, with why.",
+    )
+    async def rejected_events(
+        self, info: Info, first: int = 50, after: str | None = None
+    ) -> Connection[RejectedEvent]:
+        limit, after_id = page_size(first), decode_cursor(after)
+        rows = await info.context.run(
+            lambda s: repository.rejected_page(s, after_id=after_id, limit=limit + 1)
+        )
+        return connection(rows, limit, lambda r: r.id, lambda r: RejectedEvent(model=r))

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import Any, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -12,6 +12,8 @@ from app.errors import DomainError
 from app.metering.ingest import EventResult as EventResultValue
 from app.metering.ingest import Outcome, Status
 from app.metering.models import BillableMetric
+from app.metering.models import RejectedEvent as RejectedEventModel
+from app.metering.repository import EventRow
 from graphql_schema.scalars import Credits
 
 
@@ -171,3 +173,83 @@ class IngestEventsPayload:
                 for w in outcome.wallets
             ],
         )
+
+
+@strawberry.type(description="One stored usage event.")
+class UsageEvent:
+    row: strawberry.Private[EventRow]
+
+    @strawberry.field(description="The sender's idempotency key.")
+    def transaction_id(self) -> str:
+        return self.row.event.transaction_id
+
+    @strawberry.field
+    def customer_external_id(self) -> str:
+        return self.row.customer_external_id
+
+    @strawberry.field
+    def metric_code(self) -> str:
+        return self.row.metric_code
+
+    @strawberry.field(description="When the usage happened.")
+    def timestamp(self) -> datetime:
+        return self.row.event.timestamp
+
+    @strawberry.field
+    def properties(self) -> JSON:
+        return cast(JSON, self.row.event.properties)
+
+    @strawberry.field(description="The ingest request that stored it.")
+    def batch_id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.row.event.batch_id))
+
+
+@strawberry.enum(description="Which API received an event.")
+class EventSource(Enum):
+    REST = "rest"
+    GRAPHQL = "graphql"
+
+
+@strawberry.type(
+    description="An event a batch refused: why (its field and message), and what was "
+    "sent (its JSON, cut to about 4 KB)."
+)
+class RejectedEvent:
+    model: strawberry.Private[RejectedEventModel]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.model.id))
+
+    @strawberry.field
+    def received_at(self) -> datetime:
+        return self.model.received_at
+
+    @strawberry.field
+    def source(self) -> EventSource:
+        return EventSource(self.model.source)
+
+    @strawberry.field
+    def api_key_id(self) -> strawberry.ID | None:
+        key = self.model.api_key_id
+        return strawberry.ID(str(key)) if key is not None else None
+
+    @strawberry.field
+    def transaction_id(self) -> str | None:
+        return self.model.transaction_id
+
+    @strawberry.field
+    def customer_external_id(self) -> str | None:
+        return self.model.customer_external_id
+
+    @strawberry.field
+    def metric_code(self) -> str | None:
+        return self.model.metric_code
+
+    @strawberry.field
+    def error(self) -> EventError:
+        return EventError(code=self.model.code, field=self.model.field, message=self.model.message)
+
+    @strawberry.field(description="The event as sent, as JSON text (cut to about 4 KB).")
+    def raw(self) -> str:
+        return self.model.raw

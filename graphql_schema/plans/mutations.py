@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 import strawberry
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -10,12 +11,16 @@ from app.plans import service
 from app.plans.models import BillingInterval as IntervalModel
 from app.plans.models import ChargeModel
 from app.plans.models import SubscriptionStatus as Status
+from app.plans.money_charges import MoneyChargeInput as MoneyCharge
+from app.plans.money_charges import TierInput
 from app.plans.service import ChargeInput, PlanInput
+from graphql_schema.billing.types import UsageThresholdInput, threshold_inputs
 from graphql_schema.context import Info
 from graphql_schema.errors import Error, attempt, result
 from graphql_schema.pagination import row_id
 from graphql_schema.permissions import IsAdmin
-from graphql_schema.plans.types import BillingInterval, ChargeModelEnum, Plan, PlanSubscription
+from graphql_schema.plans.subscriptions import PlanSubscription
+from graphql_schema.plans.types import BillingInterval, ChargeModelEnum, Plan
 from graphql_schema.scalars import Credits
 
 
@@ -27,6 +32,35 @@ class CreditChargeInput:
     package_size: int = strawberry.field(default=1, description="Units per package.")
 
 
+@strawberry.input(description="A tier: units up to `upTo` (leave it out on the last tier).")
+class ChargeTierInput:
+    unit_price: Decimal = strawberry.field(description="Money per unit (major units).")
+    up_to: Decimal | None = None
+    flat_fee: Decimal = strawberry.field(
+        default=Decimal(0),
+        description="Charged once the tier is reached (graduated), or with it (volume).",
+    )
+
+
+@strawberry.input(description="Price one metric in money, invoiced (in the plan's currency).")
+class MoneyChargeInput:
+    metric_code: str
+    model: ChargeModelEnum = ChargeModelEnum.PER_UNIT
+    unit_price: Decimal | None = strawberry.field(
+        default=None, description="per_unit: per unit; package: per started package."
+    )
+    package_size: int = strawberry.field(default=1, description="Units per package.")
+    tiers: list[ChargeTierInput] = strawberry.field(
+        default_factory=list, description="graduated and volume: ordered by upTo."
+    )
+    percentage: Decimal | None = strawberry.field(
+        default=None, description="percentage: 0-100 of the summed property."
+    )
+    fixed_fee: Decimal | None = strawberry.field(
+        default=None, description="percentage: a fee per event (major units)."
+    )
+
+
 @strawberry.input
 class CreatePlanInput:
     code: str
@@ -35,14 +69,25 @@ class CreatePlanInput:
     interval: BillingInterval = BillingInterval.MONTHLY
     charges: list[CreditChargeInput] = strawberry.field(default_factory=list)
     description: str = ""
+    money_charges: list[MoneyChargeInput] = strawberry.field(default_factory=list)
+    base_fee: Decimal = strawberry.field(
+        default=Decimal(0), description="Billed with each period-end invoice (major units)."
+    )
+    thresholds: list[UsageThresholdInput] = strawberry.field(default_factory=list)
 
 
-@strawberry.input(description="Fields left out are unchanged; `charges` replaces all charges.")
+@strawberry.input(
+    description="Fields left out are unchanged; `charges` replaces the credit charges, "
+    "`moneyCharges` the money charges, `thresholds` the thresholds."
+)
 class UpdatePlanInput:
     code: str
     name: str | None = None
     description: str | None = None
     charges: list[CreditChargeInput] | None = None
+    money_charges: list[MoneyChargeInput] | None = None
+    base_fee: Decimal | None = None
+    thresholds: list[UsageThresholdInput] | None = None
 
 
 @strawberry.input
@@ -82,6 +127,23 @@ def _charges(inputs: list[CreditChargeInput] | None) -> list[ChargeInput] | None
     ]
 
 
+def _money_charges(inputs: list[MoneyChargeInput] | None) -> list[MoneyCharge] | None:
+    if inputs is None:
+        return None
+    return [
+        MoneyCharge(
+            metric_code=c.metric_code,
+            model=ChargeModel(c.model.value),
+            unit_price=c.unit_price,
+            package_size=c.package_size,
+            tiers=[TierInput(t.unit_price, t.up_to, t.flat_fee) for t in c.tiers],
+            percentage=c.percentage,
+            fixed_fee=c.fixed_fee,
+        )
+        for c in inputs
+    ]
+
+
 async def _set_status(info: Info, id: strawberry.ID, status: Status) -> SubscriptionPayload | Error:
     now = info.context.now
 
@@ -109,6 +171,9 @@ class PlanMutations:
                 interval=IntervalModel(input.interval.value),
                 charges=_charges(input.charges) or [],
                 description=input.description,
+                money_charges=_money_charges(input.money_charges) or [],
+                base_fee=input.base_fee,
+                thresholds=threshold_inputs(input.thresholds) or [],
             )
             return PlanPayload(plan=Plan(model=await service.create_plan(session, data, now)))
 
@@ -125,7 +190,10 @@ class PlanMutations:
                 now,
                 name=input.name,
                 description=input.description,
-                charges=_charges(input.charges),
+                credit_charges=_charges(input.charges),
+                money_charges=_money_charges(input.money_charges),
+                base_fee=input.base_fee,
+                threshold_inputs=threshold_inputs(input.thresholds),
             )
             return PlanPayload(plan=Plan(model=plan))
 

@@ -10,7 +10,8 @@ from app.plans.models import SubscriptionStatus as Status
 from graphql_schema.context import Info
 from graphql_schema.pagination import Connection, connection, decode_cursor, page_size, row_id
 from graphql_schema.permissions import CanRead, CanReadCustomer, require_visible
-from graphql_schema.plans.types import Plan, PlanSubscription, SubscriptionStatus
+from graphql_schema.plans.subscriptions import PlanSubscription, SubscriptionStatus
+from graphql_schema.plans.types import Plan
 
 
 @strawberry.type

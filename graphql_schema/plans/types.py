@@ -3,21 +3,27 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
 import strawberry
 
+from app.billing import thresholds
 from app.plans.models import Charge as ChargeModel
 from app.plans.models import Plan as PlanModel
-from app.plans.models import Subscription as SubscriptionModel
-from app.plans.periods import period_containing
+from graphql_schema.billing.types import (
+    ChargeTier,
+    UsageThreshold,
+    plain,
+    thresholds_of,
+)
 from graphql_schema.context import Info
 from graphql_schema.metering.types import Metric
 from graphql_schema.plans.loaders import plan_loaders
 from graphql_schema.scalars import Credits
+from graphql_schema.wallets.types import Money
 
 if TYPE_CHECKING:
-    from graphql_schema.customers.types import Customer
+    pass
 
 
 @strawberry.enum
@@ -26,22 +32,26 @@ class BillingInterval(Enum):
     YEARLY = "yearly"
 
 
-@strawberry.enum(description="How a charge bills: in credits, debited as events arrive.")
+@strawberry.enum(
+    description="How a charge bills: in credits (debited as events arrive) or in money "
+    "(invoiced at thresholds and at the period end)."
+)
 class ChargePricing(Enum):
     CREDITS = "credits"
+    MONEY = "money"
 
 
-@strawberry.enum(description="per_unit: price × units; package: price per started package.")
+@strawberry.enum(
+    description="per_unit (flat): price × units; package: price per started package; "
+    "graduated: each tier prices its own units; volume: the tier of the total prices every "
+    "unit; percentage: a percentage of a summed property plus a fee per event (money only)."
+)
 class ChargeModelEnum(Enum):
     PER_UNIT = "per_unit"
     PACKAGE = "package"
-
-
-@strawberry.enum
-class SubscriptionStatus(Enum):
-    ACTIVE = "active"
-    SUSPENDED = "suspended"
-    TERMINATED = "terminated"
+    GRADUATED = "graduated"
+    VOLUME = "volume"
+    PERCENTAGE = "percentage"
 
 
 @strawberry.type(description="The price of one metric in a plan.")
@@ -73,6 +83,23 @@ class Charge:
     @strawberry.field(description="Units in a package (1 for per_unit).")
     def package_size(self) -> int:
         return self.model.package_size
+
+    @strawberry.field(description="Money per unit or per package (major units).")
+    def unit_price(self) -> Decimal | None:
+        return plain(self.model.unit_price) if self.model.unit_price is not None else None
+
+    @strawberry.field(description="Graduated and volume tiers, in order.")
+    async def tiers(self, info: Info) -> list[ChargeTier]:
+        assert self.model.id is not None
+        return [ChargeTier(model=t) for t in await plan_loaders(info).tiers.load(self.model.id)]
+
+    @strawberry.field(description="Percentage pricing: the share of the summed property.")
+    def percentage(self) -> Decimal | None:
+        return plain(self.model.percentage) if self.model.percentage is not None else None
+
+    @strawberry.field(description="Percentage pricing: a fee per event (major units).")
+    def fixed_fee(self) -> Decimal | None:
+        return plain(self.model.fixed_fee) if self.model.fixed_fee is not None else None
 
 
 @strawberry.type
@@ -108,101 +135,15 @@ class Plan:
         assert self.model.id is not None
         return [Charge(model=c) for c in await plan_loaders(info).charges.load(self.model.id)]
 
+    @strawberry.field(description="Billed with each period-end invoice.")
+    def base_fee(self) -> Money:
+        return Money.of(self.model.base_fee_minor, self.model.currency)
+
+    @strawberry.field(description="Usage thresholds: money usage invoiced as it crosses them.")
+    def thresholds(self) -> list[UsageThreshold]:
+        found = thresholds.of(self.model.threshold_amounts, self.model.threshold_recurring)
+        return thresholds_of(found, self.model.currency)
+
     @strawberry.field
     def created_at(self) -> datetime:
         return self.model.created_at
-
-
-def _plain(value: Decimal) -> Decimal:
-    """Without trailing zeros or an exponent: 2.00 -> 2, 100 -> 100."""
-    return Decimal(f"{value.normalize():f}")
-
-
-@strawberry.type(description="Period-to-date usage of one metric the plan charges.")
-class MetricUsage:
-    metric_code: str
-    metric: Metric
-    units: Decimal = strawberry.field(description="The metric's aggregate over the period.")
-    credits: Credits = strawberry.field(description="Credits debited for it in the period.")
-
-
-@strawberry.type(name="PlanSubscription", description="A customer's subscription to a plan.")
-class PlanSubscription:
-    model: strawberry.Private[SubscriptionModel]
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.model.id))
-
-    @strawberry.field
-    async def customer(
-        self, info: Info
-    ) -> Annotated[Customer, strawberry.lazy("graphql_schema.customers.types")]:
-        from graphql_schema.customers.types import Customer
-
-        found = await info.context.loaders.customer.load(self.model.customer_id)
-        assert found is not None
-        return Customer(model=found)
-
-    @strawberry.field
-    async def plan(self, info: Info) -> Plan:
-        found = await plan_loaders(info).plan.load(self.model.plan_id)
-        assert found is not None
-        return Plan(model=found)
-
-    @strawberry.field
-    def status(self) -> SubscriptionStatus:
-        return SubscriptionStatus(self.model.status.value)
-
-    @strawberry.field(description="Billing periods start at the anchor plus whole intervals.")
-    def anchor(self) -> datetime:
-        return self.model.anchor
-
-    @strawberry.field
-    def started_at(self) -> datetime:
-        return self.model.started_at
-
-    @strawberry.field
-    def terminated_at(self) -> datetime | None:
-        return self.model.terminated_at
-
-    async def _plan(self, info: Info) -> PlanModel:
-        found = await plan_loaders(info).plan.load(self.model.plan_id)
-        assert found is not None
-        return found
-
-    @strawberry.field(description="Start of the billing period that contains now.")
-    async def current_period_start(self, info: Info) -> datetime:
-        plan = await self._plan(info)
-        return period_containing(self.model.anchor, plan.interval, info.context.now).start
-
-    @strawberry.field(description="End (exclusive) of the billing period that contains now.")
-    async def current_period_end(self, info: Info) -> datetime:
-        plan = await self._plan(info)
-        return period_containing(self.model.anchor, plan.interval, info.context.now).end
-
-    @strawberry.field(
-        description="Usage of each charged metric in the period containing `at` (default: now)."
-    )
-    async def usage(self, info: Info, at: datetime | None = None) -> list[MetricUsage]:
-        assert self.model.id is not None
-        loaders = plan_loaders(info)
-        plan = await self._plan(info)
-        assert plan.id is not None
-        period = period_containing(self.model.anchor, plan.interval, at or info.context.now)
-        rows = await loaders.usage.load((self.model.id, period.start))
-        by_metric = {row.metric_id: row for row in rows}
-        usage = []
-        for charge in await loaders.charges.load(plan.id):
-            metric = await loaders.metric.load(charge.metric_id)
-            assert metric is not None
-            row = by_metric.get(charge.metric_id)
-            usage.append(
-                MetricUsage(
-                    metric_code=metric.code,
-                    metric=Metric(model=metric),
-                    units=_plain(row.quantity) if row else Decimal(0),
-                    credits=row.credits if row else Decimal(0),
-                )
-            )
-        return usage

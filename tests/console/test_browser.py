@@ -62,13 +62,17 @@ class Page:
             time.sleep(0.1)
 
     def retry(self, action: Any) -> Any:
-        """Run ``action`` again when the element it used was re-rendered under it."""
-        from selenium.common.exceptions import StaleElementReferenceException
+        """Run ``action`` again when the element it used was re-rendered under it, or was
+        still moving (a dialog's opening transition) when it was clicked."""
+        from selenium.common.exceptions import (
+            ElementClickInterceptedException,
+            StaleElementReferenceException,
+        )
 
-        for _ in range(20):
+        for _ in range(30):
             try:
                 return action()
-            except StaleElementReferenceException:
+            except (StaleElementReferenceException, ElementClickInterceptedException):
                 time.sleep(0.1)
         return action()
 
@@ -95,14 +99,26 @@ class Page:
     def click(self, text: str) -> None:
         self.retry(lambda: self.button(text).click())
 
-    def error_under(self, label: str) -> str:
+    def error_under(self, label: str, seconds: float = 10) -> str:
         return str(
             self.visible(
                 "//label[contains(@class,'q-field')][.//*[contains(@class,'q-field__label') "
                 f"and contains(normalize-space(.), '{label}')]]"
-                "//*[contains(@class,'q-field__messages')]"
+                "//*[contains(@class,'q-field__messages')]",
+                seconds,
             ).text
         )
+
+    def submit_for_error(self, button: str, label: str) -> str:
+        """Click a button that must refuse the form, until the field's error shows: a click
+        during a dialog's opening transition can be lost, and a refused form writes nothing."""
+        for _ in range(5):
+            self.click(button)
+            try:
+                return self.error_under(label, seconds=2)
+            except AssertionError:
+                continue
+        return self.error_under(label)
 
     def shot(self, name: str) -> None:
         time.sleep(0.4)  # let transitions finish
@@ -177,8 +193,7 @@ def test_an_operator_runs_tally_from_the_console(served: Served, browser: Any) -
 
     page.open("/console/customers")
     page.click("New customer")
-    page.click("Create customer")
-    assert "Enter the customer's name." in page.error_under("Name")
+    assert "Enter the customer's name." in page.submit_for_error("Create customer", "Name")
     page.shot("04-new-customer-empty")
     page.type("Name", "Acme Corp")
     page.type("Your id for this customer", "acme")

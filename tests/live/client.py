@@ -28,8 +28,8 @@ class LiveClient:
     async def send(self, message: dict[str, Any]) -> None:
         await self.connection.send(json.dumps(message))
 
-    async def receive(self, timeout: float = 10) -> dict[str, Any]:
-        raw = await asyncio.wait_for(self.connection.recv(), timeout)
+    async def receive(self, within: float = 10) -> dict[str, Any]:
+        raw = await asyncio.wait_for(self.connection.recv(), within)
         message: dict[str, Any] = json.loads(raw)
         return message
 
@@ -46,10 +46,10 @@ class LiveClient:
         )
         return op_id
 
-    async def next_data(self, timeout: float = 10) -> dict[str, Any]:
+    async def next_data(self, within: float = 10) -> dict[str, Any]:
         """The data of the next `next` message (skipping pings)."""
         while True:
-            message = await self.receive(timeout)
+            message = await self.receive(within)
             if message["type"] == "ping":
                 await self.send({"type": "pong"})
                 continue

@@ -133,7 +133,7 @@ async def test_updates_reach_subscribers_on_every_process_and_survive_a_redis_re
         await _grant(gql, wallet_id, "50", "two")  # commits while Redis is down
         redis_server.start()
         for client in (on_a, on_b):  # the same websockets, after the relay's retry
-            update = (await client.next_data(timeout=30))["walletUpdated"]
+            update = (await client.next_data(within=30))["walletUpdated"]
             assert update["balance"] == "150"
     finally:
         await on_a.close()
@@ -146,7 +146,7 @@ async def test_connect_disconnect_cycles_leave_nothing_behind(
 ) -> None:
     a, b = servers
     key = await mint_key(runtime, ["admin"])  # type: ignore[arg-type]
-    gql, wallet_id, http = await _setup(a, key)
+    _, wallet_id, http = await _setup(a, key)
     await http.aclose()
     await (await _subscribed(b, key, wallet_id)).close()  # warm up: bus connections exist
     await asyncio.sleep(0.5)

@@ -55,6 +55,22 @@ CASES = {
         "Invoice TLY-9: 58.00 USD",
         "Invoice TLY-9 for Acme & Sons is ready: 58.00 USD, due on 2026-01-22.",
     ),
+    "subscription_suspended": (
+        {
+            "plan_code": "scale",
+            "invoices": [
+                {
+                    "id": 7,
+                    "number": "TLY-7",
+                    "total": "58.00",
+                    "currency": "USD",
+                    "due_at": "2026-02-01T12:00:00+00:00",
+                }
+            ],
+        },
+        "Service paused: 1 overdue invoice",
+        "Acme & Sons's scale service is paused because an invoice is past due:",
+    ),
 }
 
 

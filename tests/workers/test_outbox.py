@@ -33,7 +33,7 @@ class RecordingSinks:
         self.fail_times = fail_times
         self.jobs: list[tuple[str, dict[str, Any]]] = []
 
-    async def job(self, actor: str, payload: dict[str, Any]) -> None:
+    async def job(self, actor: str, payload: dict[str, Any], message_id: str) -> None:
         if self.fail_times > 0:
             self.fail_times -= 1
             raise ConnectionError("broker unreachable")

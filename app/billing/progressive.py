@@ -1,0 +1,186 @@
+"""Progressive billing's step on the event hot path, inside the ingest transaction.
+
+For the batch's money-priced usage rows (``usage.record`` has folded the quantities and holds
+their row locks), price each row's new period quantity (``money_pricing``: rounded once per
+charge) and, in one statement, store the amounts and add the changes to each period's
+``billing_periods.usage_minor`` — an upsert that locks the period rows in key order and
+returns the totals, which then include every batch committed before. Batches without
+money-priced usage send nothing.
+
+A period crosses a threshold when its usage reaches a level above the highest one already
+invoiced; then one more statement records the crossing (with a snapshot of the period's money
+usage), marks the level and the amount billed, and writes the ``billing.invoice_threshold``
+job to the outbox. Since the period row stays locked until commit, a second batch crossing the
+same threshold at the same time waits, then sees the level already invoiced: one invoice. The
+wallets are locked before (by the debits), as everywhere: wallet, then subscription period.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import asyncpg
+
+from app.billing.thresholds import Thresholds
+from app.outbox.service import CHANNEL
+from app.plans import money_pricing
+from app.plans.usage import Group, MoneyUsage
+
+INVOICE_THRESHOLD = "billing.invoice_threshold"
+
+PRICE = """
+WITH priced AS (
+  UPDATE subscription_usage AS u SET money_minor = t.a
+  FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[], $4::bigint[]) AS t(s, m, p, a)
+  WHERE u.subscription_id = t.s AND u.metric_id = t.m AND u.period_start = t.p
+)
+INSERT INTO billing_periods AS b
+  (subscription_id, period_start, period_end, usage_minor, billed_minor, level_minor,
+   created_at, updated_at)
+SELECT s, p, e, d, 0, 0, $9, $9
+FROM unnest($5::bigint[], $6::timestamptz[], $7::timestamptz[], $8::bigint[])
+  WITH ORDINALITY AS t(s, p, e, d, n)
+ORDER BY n
+ON CONFLICT (subscription_id, period_start) DO UPDATE
+  SET usage_minor = b.usage_minor + excluded.usage_minor, updated_at = excluded.updated_at
+RETURNING id, subscription_id, period_start, usage_minor, billed_minor, level_minor,
+  closed_at IS NOT NULL AS closed
+"""
+
+CROSS = f"""
+WITH c AS (
+  SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[])
+    AS c(period_id, level, usage, billed)
+),
+marked AS (
+  UPDATE billing_periods AS b SET level_minor = c.level, billed_minor = c.usage, updated_at = $5
+  FROM c WHERE b.id = c.period_id
+),
+crossed AS (
+  INSERT INTO threshold_crossings
+    (period_id, level_minor, usage_minor, billed_before_minor, usage, created_at)
+  SELECT c.period_id, c.level, c.usage, c.billed,
+    (SELECT coalesce(jsonb_agg(jsonb_build_object(
+        'metric_id', u.metric_id, 'quantity', u.quantity::text, 'events', u.events,
+        'amount_minor', u.money_minor) ORDER BY u.metric_id), '[]'::jsonb)
+     FROM billing_periods p JOIN subscription_usage u
+       ON u.subscription_id = p.subscription_id AND u.period_start = p.period_start
+     WHERE p.id = c.period_id AND u.money_minor <> 0),
+    $5
+  FROM c ORDER BY c.period_id
+  ON CONFLICT (period_id, level_minor) DO NOTHING
+  RETURNING id
+),
+queued AS (
+  INSERT INTO outbox (kind, topic, payload, created_at, available_at, attempts)
+  SELECT 'job', '{INVOICE_THRESHOLD}', jsonb_build_object('crossing_id', id), $5, $5, 0
+  FROM crossed ORDER BY id
+  RETURNING id
+)
+SELECT count(*) AS queued, pg_notify('{CHANNEL}', '') FROM queued
+"""
+
+PeriodKey = tuple[int, datetime]  # subscription, period start
+
+
+@dataclass
+class PeriodChange:
+    group: Group  # any of the period's groups: subscription, plan, period
+    delta: int = 0
+
+
+@dataclass
+class Priced:
+    """The batch's changed money rows and what they add to each period."""
+
+    rows: list[tuple[MoneyUsage, int]] = field(default_factory=list)  # (usage, new amount)
+    periods: dict[PeriodKey, PeriodChange] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Crossing:
+    period_id: int
+    level_minor: int
+    usage_minor: int
+    billed_minor: int  # before this crossing
+
+
+def price(usages: Sequence[MoneyUsage]) -> Priced:
+    """Price each row's period quantity; keep the rows whose amount changed. Pure."""
+    priced = Priced()
+    for item in usages:
+        group = item.group
+        amount = money_pricing.amount_minor(
+            item.price, item.quantity, item.events, group.plan.currency
+        )
+        if amount == item.priced_minor:
+            continue
+        priced.rows.append((item, amount))
+        key = (group.subscription.id, group.period.start)
+        change = priced.periods.setdefault(key, PeriodChange(group))
+        change.delta += amount - item.priced_minor
+    return priced
+
+
+def thresholds(group: Group) -> Thresholds:
+    """The subscription's own thresholds, else its plan's."""
+    override = group.subscription.thresholds
+    return override if override is not None else group.plan.thresholds
+
+
+def crossing(row: asyncpg.Record, chosen: Thresholds) -> Crossing | None:
+    """Did this period (as returned by ``PRICE``) cross a threshold not invoiced yet?"""
+    if row["closed"] or chosen.empty:
+        return None
+    usage, billed = row["usage_minor"], row["billed_minor"]
+    level = chosen.level(usage)
+    if level <= row["level_minor"] or usage <= billed:
+        return None
+    return Crossing(row["id"], level, usage, billed)
+
+
+async def record(
+    connection: asyncpg.Connection, usages: Sequence[MoneyUsage], now: datetime
+) -> list[Crossing]:
+    """Price the batch's money usage, add it to its periods, act on threshold crossings."""
+    if not usages:
+        return []
+    priced = price(usages)
+    if not priced.rows:
+        return []
+    rows = priced.rows  # locked already (the usage upsert)
+    keys = sorted(priced.periods)  # the period rows are locked in key order
+    returned = await connection.fetch(
+        PRICE,
+        [u.group.subscription.id for u, _ in rows],
+        [u.group.metric.id for u, _ in rows],
+        [u.group.period.start for u, _ in rows],
+        [amount for _, amount in rows],
+        [k[0] for k in keys],
+        [k[1] for k in keys],
+        [priced.periods[k].group.period.end for k in keys],
+        [priced.periods[k].delta for k in keys],
+        now,
+    )
+    found = []
+    for row in returned:
+        group = priced.periods[(row["subscription_id"], row["period_start"])].group
+        crossed = crossing(row, thresholds(group))
+        if crossed is not None:
+            found.append(crossed)
+    if found:
+        await _cross(connection, found, now)
+    return found
+
+
+async def _cross(connection: asyncpg.Connection, found: list[Crossing], now: datetime) -> None:
+    await connection.fetchrow(
+        CROSS,
+        [c.period_id for c in found],
+        [c.level_minor for c in found],
+        [c.usage_minor for c in found],
+        [c.billed_minor for c in found],
+        now,
+    )

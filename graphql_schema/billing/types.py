@@ -1,0 +1,112 @@
+"""Progressive billing as the API shows it: usage thresholds, tiers of money charges, and a
+subscription's billing period (money usage so far, what threshold invoices billed)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+import strawberry
+
+from app.billing.models import BillingPeriod as PeriodModel
+from app.billing.thresholds import ThresholdInput, Thresholds
+from app.plans.models import ChargeTier as TierModel
+from graphql_schema.wallets.types import Money
+
+
+def plain(value: Decimal) -> Decimal:
+    """Without trailing zeros or an exponent: 0.500000000000 -> 0.5."""
+    return Decimal(f"{value.normalize():f}")
+
+
+@strawberry.type(
+    description="A money amount at which usage is invoiced early; `recurring`: then every "
+    "`amount` above the highest fixed threshold."
+)
+class UsageThreshold:
+    amount: Money
+    recurring: bool
+
+
+def thresholds_of(found: Thresholds, currency: str) -> list[UsageThreshold]:
+    items = [UsageThreshold(amount=Money.of(a, currency), recurring=False) for a in found.amounts]
+    if found.recurring is not None:
+        items.append(UsageThreshold(amount=Money.of(found.recurring, currency), recurring=True))
+    return items
+
+
+@strawberry.input(description='A threshold in major units of the plan\'s currency ("50.00").')
+class UsageThresholdInput:
+    amount: Decimal
+    recurring: bool = strawberry.field(
+        default=False, description="At most one: repeats every `amount` after the fixed ones."
+    )
+
+
+def threshold_inputs(items: list[UsageThresholdInput] | None) -> list[ThresholdInput] | None:
+    if items is None:
+        return None
+    return [ThresholdInput(amount=item.amount, recurring=item.recurring) for item in items]
+
+
+@strawberry.type(
+    description="A tier of a graduated or volume charge: units up to `upTo` (inclusive; none "
+    "for the last tier) at `unitPrice`, plus `flatFee` once the tier is reached."
+)
+class ChargeTier:
+    model: strawberry.Private[TierModel]
+
+    @strawberry.field
+    def up_to(self) -> Decimal | None:
+        return plain(self.model.up_to) if self.model.up_to is not None else None
+
+    @strawberry.field(description="Major units of the plan's currency.")
+    def unit_price(self) -> Decimal:
+        return plain(self.model.unit_price)
+
+    @strawberry.field(description="Major units of the plan's currency.")
+    def flat_fee(self) -> Decimal:
+        return plain(self.model.flat_fee)
+
+
+@strawberry.type(description="A subscription's billing period and its money usage so far.")
+class BillingPeriod:
+    period_start: datetime
+    period_end: datetime
+    usage: Money = strawberry.field(
+        description="Money usage so far in the period (each charge rounded once)."
+    )
+    billed_by_thresholds: Money = strawberry.field(
+        description="What the period's threshold invoices billed."
+    )
+    last_threshold: Money | None = strawberry.field(
+        description="The highest threshold invoiced in the period."
+    )
+    next_threshold: Money | None = strawberry.field(
+        description="The next threshold usage would cross."
+    )
+    closed_at: datetime | None = strawberry.field(
+        description="When its period-end invoice was made."
+    )
+
+    @classmethod
+    def of(
+        cls,
+        start: datetime,
+        end: datetime,
+        row: PeriodModel | None,
+        thresholds: Thresholds,
+        currency: str,
+    ) -> BillingPeriod:
+        usage = row.usage_minor if row else 0
+        level = row.level_minor if row else 0
+        upcoming = thresholds.next_level(max(usage, level))
+        return cls(
+            period_start=start,
+            period_end=end,
+            usage=Money.of(usage, currency),
+            billed_by_thresholds=Money.of(row.billed_minor if row else 0, currency),
+            last_threshold=Money.of(level, currency) if level else None,
+            next_threshold=Money.of(upcoming, currency) if upcoming is not None else None,
+            closed_at=row.closed_at if row else None,
+        )

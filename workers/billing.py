@@ -1,0 +1,48 @@
+"""Progressive billing jobs.
+
+``billing.invoice_threshold`` — a threshold crossing (written by the ingest transaction) becomes
+its threshold invoice: made, finalized, announced, collected. Once per crossing.
+
+``billing.close_periods`` — periodic: queue the period-end invoice of every ended period and
+roll subscriptions into their next period.
+
+``billing.invoice_period_end`` — one period's period-end invoice. Once per period.
+
+``billing.suspend_overdue`` — periodic: suspend the subscriptions of overdue usage invoices.
+"""
+
+from __future__ import annotations
+
+from app.billing import invoices, overdue, periods
+from app.runtime import Runtime
+from workers.registry import ActorSpec
+
+
+async def invoice_threshold(runtime: Runtime, crossing_id: int) -> None:
+    async with runtime.db.transaction() as session:
+        await invoices.invoice_threshold(
+            session, crossing_id, runtime.settings, runtime.clock.now()
+        )
+
+
+async def close_periods(runtime: Runtime) -> None:
+    async with runtime.db.transaction() as session:
+        await periods.close_due(session, runtime.clock.now())
+
+
+async def invoice_period_end(runtime: Runtime, period_id: int) -> None:
+    async with runtime.db.transaction() as session:
+        await invoices.invoice_period_end(session, period_id, runtime.settings, runtime.clock.now())
+
+
+async def suspend_overdue(runtime: Runtime) -> None:
+    async with runtime.db.transaction() as session:
+        await overdue.suspend_overdue(session, runtime.clock.now())
+
+
+ACTORS = [
+    ActorSpec("billing.invoice_threshold", invoice_threshold),
+    ActorSpec("billing.close_periods", close_periods),
+    ActorSpec("billing.invoice_period_end", invoice_period_end),
+    ActorSpec("billing.suspend_overdue", suspend_overdue),
+]
