@@ -55,3 +55,18 @@ class CanIngest(_RequireScope):
 
 class IsAdmin(_RequireScope):
     scope = Scope.ADMIN
+
+
+class IsAdminOrCustomer(BasePermission):
+    """An API key with admin scope, or a customer token (the resolver then checks that the
+    data belongs to that customer, with ``require_visible``)."""
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        principal = info.context.principal
+        if principal is None:
+            self.message = "authentication required: an admin API key or a customer token"
+            return False
+        if principal.customer_id is None and not principal.can(Scope.ADMIN):
+            self.message = "this API key lacks the 'admin' scope"
+            return False
+        return True

@@ -212,3 +212,22 @@ async def totals_by_currency(session: AsyncSession) -> list[Any]:
     """Per currency: wallets, credits outstanding (positive balances), debt, their value."""
     connection = await session.connection()
     return list((await connection.execute(TOTALS)).all())
+
+
+USAGE_BY_METRIC = text(
+    """
+    SELECT le.metric_code AS metric_code, max(le.unit_label) AS unit_label,
+           coalesce(sum(le.units), 0) AS units, -sum(le.credits) AS credits
+    FROM ledger_entries le JOIN wallets w ON w.id = le.wallet_id
+    WHERE le.kind = 'consumption' AND le.metric_code IS NOT NULL
+      AND le.created_at >= :since AND w.customer_id = :customer_id
+    GROUP BY le.metric_code ORDER BY credits DESC, le.metric_code
+    """
+)
+
+
+async def usage_by_metric(session: AsyncSession, customer_id: int, since: datetime) -> list[Any]:
+    """One customer's consumption per metric since ``since``: units and credits, most first."""
+    connection = await session.connection()
+    rows = await connection.execute(USAGE_BY_METRIC, {"since": since, "customer_id": customer_id})
+    return list(rows.all())

@@ -39,6 +39,11 @@ query Consumption($id: String!, $days: Int!) {
   consumptionByDay(days: $days, customerExternalId: $id) { day credits }
 }
 """
+USAGE = """
+query Usage($id: String!, $days: Int!) {
+  usageByMetric(customerExternalId: $id, days: $days) { metricCode unitLabel units credits }
+}
+"""
 LIVE = """
 subscription Live($id: ID!) {
   walletUpdated(walletId: $id, initial: false) { balance debt entry { id } }
@@ -97,6 +102,23 @@ def ledger_row(entry: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def usage_chart(usage: list[dict[str, Any]]) -> None:
+    ui.echart(
+        {
+            "tooltip": {"trigger": "axis"},
+            "grid": {"left": 60, "right": 20, "top": 20, "bottom": 40},
+            "xAxis": {"type": "category", "data": [u["metricCode"] for u in usage]},
+            "yAxis": {"type": "value", "name": "credits"},
+            "series": [{"type": "bar", "data": [float(Decimal(u["credits"])) for u in usage]}],
+        }
+    ).classes("w-full h-64").mark("usage-chart")
+    for u in usage:
+        units = f"{format.number(u['units'])} {u['unitLabel'] or u['metricCode']}"
+        ui.label(f"{u['metricCode']}: {units} for {format.credits(u['credits'])}").classes(
+            "text-grey-8"
+        ).mark("usage-line")
+
+
 def balance_chart(entries: list[dict[str, Any]], now: datetime) -> None:
     points = [[e["createdAt"], float(Decimal(e["balanceAfter"]))] for e in reversed(entries)]
     points.append([now.isoformat(), points[-1][1]])  # the current balance, up to now
@@ -123,6 +145,9 @@ class CustomerView:
         if customer is not None:
             more = await self.console.execute(self.caller, CONSUMPTION, variables)
             data = {**data, **more}
+            if self.console.has_query("usageByMetric"):
+                usage = await self.console.execute(self.caller, USAGE, variables)
+                data = {**data, **usage}
         self.data = data
         return customer
 
@@ -161,6 +186,13 @@ class CustomerView:
         if wallet is None:
             return
         entries = wallet["ledgerEntries"]["nodes"]
+        if "usageByMetric" in self.data:
+            with ui.card().classes("w-full").mark("usage"):
+                ui.label("Usage by metric (last 30 days)").classes("text-subtitle1")
+                if self.data["usageByMetric"]:
+                    usage_chart(self.data["usageByMetric"])
+                else:
+                    ui.label("No usage in the last 30 days.").classes("text-grey-8")
         with ui.card().classes("w-full"):
             ui.label("Balance over time").classes("text-subtitle1")
             if entries:

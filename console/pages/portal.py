@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from nicegui import background_tasks, ui
 
 from app.access import tokens
 from app.errors import Unauthorized
-from console import format
+from console import format, forms
 from console.api import Caller, Console, Refused, problem
 from console.layout import theme
+from console.wallet_settings import ADD_ALERT, ALERTS, REMOVE_ALERT
 
 PORTAL = """
 query Portal($id: String!) {
@@ -45,6 +46,24 @@ INVALID = (
     "This link is not valid: it may have been cut short or changed. Open the link exactly as "
     "you received it, or ask your account manager for a new one."
 )
+
+
+def alerts_sentence(thresholds: list[dict[str, Any]]) -> str:
+    """ "Email me at 50 %, 25 %, 10 % of my last top-up, and when I run out." """
+    parts = []
+    percents = [t["label"] for t in thresholds if t["kind"] == "PERCENT"]
+    if percents:
+        parts.append(f"at {', '.join(percents)} of my last top-up")
+    absolutes = [t["label"] for t in thresholds if t["kind"] == "ABSOLUTE"]
+    if absolutes:
+        parts.append(f"at {', '.join(absolutes)} left")
+    if any(t["kind"] == "DEPLETED" for t in thresholds):
+        parts.append("when I run out")
+    if not parts:
+        return "No email alerts."
+    if len(parts) == 1:
+        return f"Email me {parts[0]}."
+    return f"Email me {', '.join(parts[:-1])}, and {parts[-1]}."
 
 
 def message_page(text: str) -> None:
@@ -88,6 +107,68 @@ class Portal:
                     ui.label(entry["description"]).classes("flex-1")
             if not wallet["ledgerEntries"]["nodes"]:
                 ui.label("Nothing yet.").classes("text-grey-8")
+
+    async def change_alert(self, query: str, change: dict[str, Any], done: str) -> None:
+        try:
+            data = await self.console.execute(self.caller, query, {"input": change})
+        except Refused as error:
+            ui.notify(error.message, type="negative")
+            return
+        failed = problem(next(iter(data.values())))
+        if failed is not None:
+            ui.notify(forms.sentence(failed.message), type="negative")
+            return
+        ui.notify(done, type="positive")
+        self.alerts.refresh()
+
+    @ui.refreshable_method
+    async def alerts(self, wallet_id: str) -> None:
+        try:
+            data = await self.console.execute(self.caller, ALERTS, {"w": wallet_id})
+        except Refused:
+            return
+        result = data["alertThresholds"]
+        if problem(result) is not None:
+            return
+        thresholds = result["thresholds"]
+        with ui.card().classes("w-full"):
+            ui.label("Alerts").classes("text-subtitle1")
+            ui.label(alerts_sentence(thresholds)).classes("text-body1").mark("portal-alerts")
+            for threshold in thresholds:
+                if threshold["kind"] == "DEPLETED":
+                    continue
+                change = {
+                    "walletId": wallet_id,
+                    "kind": threshold["kind"],
+                    "value": threshold["value"],
+                }
+                with ui.row().classes("w-full items-center"):
+                    ui.label(threshold["label"]).classes("flex-1")
+                    ui.button(
+                        "Remove",
+                        on_click=lambda c=change: self.change_alert(
+                            REMOVE_ALERT, c, "Alert removed."
+                        ),
+                    ).props("flat dense no-caps color=negative").mark(
+                        f"portal-remove-alert-{threshold['value']}"
+                    )
+            with ui.row().classes("items-start"):
+                percent = ui.input("Percent of my last top-up", placeholder="20").classes("w-56")
+                percent.mark("portal-alert-percent")
+
+                async def add() -> None:
+                    percent.error = None
+                    try:
+                        number = Decimal(forms.text(percent).replace("%", "").strip())
+                    except InvalidOperation:
+                        percent.error = "Type a percentage, like 20."
+                        return
+                    change = {"walletId": wallet_id, "kind": "PERCENT", "value": str(number)}
+                    await self.change_alert(ADD_ALERT, change, "Alert added.")
+
+                ui.button("Add alert", on_click=add).props("outline no-caps").mark(
+                    "portal-add-alert"
+                )
 
     async def refresh(self) -> None:
         with contextlib.suppress(Refused):
@@ -207,6 +288,8 @@ def register(console: Console) -> None:
             wallet = customer["wallet"]
             if wallet is not None:
                 await portal.bundles(wallet["id"])
+                if console.has_query("alertThresholds"):
+                    await portal.alerts(wallet["id"])
                 task = background_tasks.create(
                     portal.follow(wallet["id"]), name="portal balance", context=ui.context.client
                 )

@@ -7,12 +7,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.alerts import service
 from app.alerts.models import AlertKind
-from graphql_schema.alerts.ids import parse_wallet_id
+from graphql_schema.alerts.ids import visible_wallet_id
 from graphql_schema.alerts.queries import AlertThresholdsResult
 from graphql_schema.alerts.types import AlertThresholdKind, WalletAlertThresholds
 from graphql_schema.context import Info
 from graphql_schema.errors import attempt
-from graphql_schema.permissions import IsAdmin
+from graphql_schema.permissions import IsAdminOrCustomer
 
 
 @strawberry.input(description="A percentage (0 < p <= 100) or an absolute credit amount (>= 0).")
@@ -41,7 +41,7 @@ def _kind(kind: AlertThresholdKind) -> AlertKind:
 @strawberry.type
 class AlertMutations:
     @strawberry.mutation(
-        permission_classes=[IsAdmin],
+        permission_classes=[IsAdminOrCustomer],
         description="Replace a wallet's alerts with exactly these (depleted always stays on).",
     )
     async def set_alert_thresholds(
@@ -51,21 +51,23 @@ class AlertMutations:
         items = [(_kind(t.kind), t.value) for t in input.thresholds]
 
         async def work(session: AsyncSession) -> WalletAlertThresholds:
-            wallet = parse_wallet_id(input.wallet_id)
+            wallet = await visible_wallet_id(info, session, input.wallet_id)
             return WalletAlertThresholds.of(
                 await service.set_thresholds(session, wallet, items, now)
             )
 
         return await attempt(info, work)
 
-    @strawberry.mutation(permission_classes=[IsAdmin], description="Add one alert to a wallet.")
+    @strawberry.mutation(
+        permission_classes=[IsAdminOrCustomer], description="Add one alert to a wallet."
+    )
     async def add_alert_threshold(
         self, info: Info, input: AlertThresholdChangeInput
     ) -> AlertThresholdsResult:
         now = info.context.now
 
         async def work(session: AsyncSession) -> WalletAlertThresholds:
-            wallet = parse_wallet_id(input.wallet_id)
+            wallet = await visible_wallet_id(info, session, input.wallet_id)
             found = await service.add_threshold(
                 session, wallet, _kind(input.kind), input.value, now
             )
@@ -74,7 +76,7 @@ class AlertMutations:
         return await attempt(info, work)
 
     @strawberry.mutation(
-        permission_classes=[IsAdmin], description="Remove one of a wallet's alerts."
+        permission_classes=[IsAdminOrCustomer], description="Remove one of a wallet's alerts."
     )
     async def remove_alert_threshold(
         self, info: Info, input: AlertThresholdChangeInput
@@ -82,7 +84,7 @@ class AlertMutations:
         now = info.context.now
 
         async def work(session: AsyncSession) -> WalletAlertThresholds:
-            wallet = parse_wallet_id(input.wallet_id)
+            wallet = await visible_wallet_id(info, session, input.wallet_id)
             found = await service.remove_threshold(
                 session, wallet, _kind(input.kind), input.value, now
             )
@@ -91,7 +93,7 @@ class AlertMutations:
         return await attempt(info, work)
 
     @strawberry.mutation(
-        permission_classes=[IsAdmin],
+        permission_classes=[IsAdminOrCustomer],
         description="Back to the default alerts: 50, 25 and 10 % remaining.",
     )
     async def reset_alert_thresholds(
@@ -100,7 +102,8 @@ class AlertMutations:
         now = info.context.now
 
         async def work(session: AsyncSession) -> WalletAlertThresholds:
-            found = await service.reset_thresholds(session, parse_wallet_id(wallet_id), now)
+            wallet = await visible_wallet_id(info, session, wallet_id)
+            found = await service.reset_thresholds(session, wallet, now)
             return WalletAlertThresholds.of(found)
 
         return await attempt(info, work)

@@ -4,12 +4,12 @@ import strawberry
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.alerts import repository, service
-from graphql_schema.alerts.ids import parse_wallet_id
+from graphql_schema.alerts.ids import parse_wallet_id, visible_wallet_id
 from graphql_schema.alerts.types import AlertFiring, WalletAlertThresholds
 from graphql_schema.context import Info
 from graphql_schema.errors import attempt, result
 from graphql_schema.pagination import Connection, connection, decode_cursor, page_size
-from graphql_schema.permissions import CanRead
+from graphql_schema.permissions import CanRead, CanReadCustomer
 
 AlertThresholdsResult = result("AlertThresholdsResult", WalletAlertThresholds)
 
@@ -17,12 +17,13 @@ AlertThresholdsResult = result("AlertThresholdsResult", WalletAlertThresholds)
 @strawberry.type
 class AlertQueries:
     @strawberry.field(
-        permission_classes=[CanRead],
+        permission_classes=[CanReadCustomer],
         description="A wallet's spend alerts, with their levels and whether each is armed.",
     )
     async def alert_thresholds(self, info: Info, wallet_id: strawberry.ID) -> AlertThresholdsResult:
         async def work(session: AsyncSession) -> WalletAlertThresholds:
-            found = await service.wallet_alerts(session, parse_wallet_id(wallet_id))
+            wallet = await visible_wallet_id(info, session, wallet_id)
+            found = await service.wallet_alerts(session, wallet)
             return WalletAlertThresholds.of(found)
 
         return await attempt(info, work)

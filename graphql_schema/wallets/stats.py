@@ -28,6 +28,14 @@ class DailyConsumption:
     credits: Credits
 
 
+@strawberry.type(description="What one customer consumed of one metric.")
+class CustomerMetricUsage:
+    metric_code: str
+    unit_label: str | None
+    units: Decimal
+    credits: Credits
+
+
 @strawberry.type(description="All wallets in one currency.")
 class WalletTotals:
     currency: str
@@ -70,6 +78,35 @@ class WalletStatsQueries:
             return [
                 DailyConsumption(day=d, credits=found.get(d, Decimal(0)))
                 for d in (first + timedelta(days=n) for n in range(days))
+            ]
+
+        return await info.context.run(work)
+
+    @strawberry.field(
+        permission_classes=[CanReadCustomer],
+        description="A customer's consumption per metric over the last `days` days, most "
+        "credits first (a customer token: only its own).",
+    )
+    async def usage_by_metric(
+        self, info: Info, customer_external_id: str, days: int = 30
+    ) -> list[CustomerMetricUsage]:
+        if not 1 <= days <= MAX_DAYS:
+            raise ValidationFailed("days", f"`days` must be between 1 and {MAX_DAYS}")
+        since = info.context.now - timedelta(days=days)
+
+        async def work(session: AsyncSession) -> list[CustomerMetricUsage]:
+            customer = await customers.get_by_external_id(session, customer_external_id)
+            assert customer.id is not None
+            require_visible(info, customer.id, f"customer '{customer_external_id}'")
+            rows = await repository.usage_by_metric(session, customer.id, since)
+            return [
+                CustomerMetricUsage(
+                    metric_code=r.metric_code,
+                    unit_label=r.unit_label,
+                    units=Decimal(r.units),
+                    credits=Decimal(r.credits),
+                )
+                for r in rows
             ]
 
         return await info.context.run(work)
