@@ -194,6 +194,19 @@ def launch(url: str, port: int) -> subprocess.Popen[bytes]:
     )
 
 
+async def ready(port: int, log: str) -> None:
+    """Wait until ``tally serve`` on ``port`` answers /ready (its log is ``log``)."""
+    async with httpx.AsyncClient() as client:
+        for _ in range(300):
+            try:
+                if (await client.get(f"http://127.0.0.1:{port}/ready")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.1)
+    raise SystemExit(f"tally serve on {port} did not start; see {log}")
+
+
 async def start_server(url: str, port: int) -> subprocess.Popen[bytes]:
     process = launch(url, port)
     async with httpx.AsyncClient() as client:

@@ -38,7 +38,7 @@ import orjson
 from app.clock import SystemClock
 from app.db.engine import Database, plain_url
 from app.db.migrate import upgrade
-from bench.ingest import BATCH, Ledger, drive, event, free_port, rest_ok, seed
+from bench.ingest import BATCH, Ledger, drive, event, free_port, ready, rest_ok, seed
 from tests.live.client import LiveClient
 
 WALLETS = 100
@@ -64,18 +64,6 @@ def launch(url: str, redis_url: str, port: int, secret: str) -> subprocess.Popen
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-
-
-async def ready(port: int) -> None:
-    async with httpx.AsyncClient() as client:
-        for _ in range(300):
-            try:
-                if (await client.get(f"http://127.0.0.1:{port}/ready")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
-    raise SystemExit(f"tally serve on {port} did not start; see /tmp/tally-bench-live-{port}.log")
 
 
 async def read_key_and_wallets(url: str) -> tuple[str, list[str]]:
@@ -197,7 +185,7 @@ async def main(args: argparse.Namespace) -> None:
         read_key, wallets = await read_key_and_wallets(url)
         ports, secret = [free_port(), free_port()], uuid.uuid4().hex * 2
         processes = [launch(url, redis_url, port, secret) for port in ports]
-        await asyncio.gather(*(ready(port) for port in ports))
+        await asyncio.gather(*(ready(p, f"/tmp/tally-bench-live-{p}.log") for p in ports))
         rng = random.Random(7)
         await ingest(ports, ingest_key, bodies(rng, 10), args.clients)  # warm up
         batches = int(args.rate * args.seconds / BATCH)

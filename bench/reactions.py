@@ -45,7 +45,7 @@ import orjson
 from app.clock import SystemClock
 from app.db.engine import Database, plain_url
 from app.db.migrate import upgrade
-from bench.ingest import BATCH, Ledger, batch, free_port, rest_ok, seed
+from bench.ingest import BATCH, Ledger, batch, free_port, ready, rest_ok, seed
 
 JOB_START = re.compile(r"job\.start actor=(\S+) message=outbox-(\d+) at=([\d.]+)")
 PROBE_CREDITS = Decimal(1000)
@@ -59,18 +59,6 @@ def launch(command: list[str], env: dict[str, str], log: Path) -> subprocess.Pop
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
     )
-
-
-async def ready(port: int) -> None:
-    async with httpx.AsyncClient() as client:
-        for _ in range(300):
-            try:
-                if (await client.get(f"http://127.0.0.1:{port}/ready")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
-    raise SystemExit("tally serve did not start; see /tmp/tally-bench-reactions-api.log")
 
 
 async def admin_key(url: str) -> str:
@@ -273,7 +261,7 @@ async def main(args: argparse.Namespace) -> None:
             launch(["serve", "--port", str(port)], env, Path("/tmp/tally-bench-reactions-api.log"))
         )
         processes.append(launch(["worker", "--threads", "4"], env, worker_log))
-        await ready(port)
+        await ready(port, "/tmp/tally-bench-reactions-api.log")
         base = f"http://127.0.0.1:{port}"
         api = Api(base, key)
         probes = [(f"probe-{kind}-{n}", kind == "r") for n in range(args.probes) for kind in "ar"]
