@@ -6,7 +6,7 @@ import secrets
 from pathlib import Path
 
 import platformdirs
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, PrivateAttr, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -67,6 +67,8 @@ class Settings(BaseSettings):
     public_url: str | None = None
     portal_link_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=30, le=30 * 24 * 3600)
 
+    _signing_secret: str | None = PrivateAttr(default=None)
+
     @property
     def graphiql(self) -> bool:
         return self.environment != "production"
@@ -89,7 +91,13 @@ class Settings(BaseSettings):
         return self
 
     def signing_secret(self) -> str:
-        """The secret key, or (outside production) one generated once into the data folder."""
+        """The secret key, or (outside production) one generated once into the data folder.
+        Read once per Settings: callers sign and verify on every token and portal page."""
+        if self._signing_secret is None:
+            self._signing_secret = self._load_signing_secret()
+        return self._signing_secret
+
+    def _load_signing_secret(self) -> str:
         if self.secret_key is not None:
             return self.secret_key.get_secret_value()
         path = self.data_dir / "secret_key"
