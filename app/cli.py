@@ -98,7 +98,7 @@ def serve(
     """
     import uvicorn
 
-    from app.server import build_runtime, create_app, mount_console
+    from app.server import build_runtime, create_app, mount_console, settle_heap
 
     settings = _settings(data_dir)
     url = database_url(settings)
@@ -125,6 +125,7 @@ def serve(
     try:
         app = create_app(runtime, background)
         mount_console(app, runtime)
+        settle_heap()
         uvicorn.run(app, host=listen_host, port=listen_port, log_level="info", log_config=None)
     finally:
         jobs.stop()

@@ -26,6 +26,9 @@ from graphql_schema.customers.queries import CustomerQueries
 from graphql_schema.errors import ERROR_TYPES, should_mask
 from graphql_schema.invoicing.mutations import InvoicingMutations
 from graphql_schema.invoicing.queries import InvoicingQueries
+from graphql_schema.live.alerts import AlertSubscriptions
+from graphql_schema.live.invoices import InvoiceSubscriptions
+from graphql_schema.live.sharing import SharingExecutionContext
 from graphql_schema.live.subscriptions import LiveSubscriptions
 from graphql_schema.metering.mutations import MeteringMutations
 from graphql_schema.metering.queries import MeteringQueries
@@ -67,7 +70,9 @@ Query = merge_types(
         RechargeQueries,
     ),
 )
-Subscription = merge_types("Subscription", (LiveSubscriptions,))
+Subscription = merge_types(
+    "Subscription", (LiveSubscriptions, AlertSubscriptions, InvoiceSubscriptions)
+)
 Mutation = merge_types(
     "Mutation",
     (
@@ -131,6 +136,7 @@ def build_schema(max_depth: int = 10) -> Schema:
         subscription=Subscription,
         types=list(ERROR_TYPES),
         config=StrawberryConfig(scalar_map={Credits: CREDITS_SCALAR}),
+        execution_context_class=SharingExecutionContext,
         extensions=[
             lambda: QueryDepthLimiter(max_depth=max_depth),
             lambda: MaskErrors(should_mask_error=should_mask),

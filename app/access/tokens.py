@@ -1,7 +1,8 @@
 """Customer tokens: short-lived signed JWTs (HS256) that let a browser act for one customer.
 
 A token carries the customer's id and external id, an expiry, and what it may do: read the
-customer's own data, subscribe to its own wallet, buy credits for it. Nothing else.
+customer's own data, subscribe to its own wallets, alerts and invoices, buy credits for it.
+Nothing else.
 """
 
 from __future__ import annotations

@@ -2,10 +2,11 @@
 
 ``suspend_overdue`` (the ``billing.suspend_overdue`` job, on the scheduler) finds finalized
 threshold and period-end invoices past their due date (net terms after finalization) that it
-has not seen yet, marks them overdue and suspends their subscriptions (reason
-``overdue_invoice``: entitlement answers "overdue invoice"), announcing each with a
-``subscription.suspended`` webhook and an email. An invoice is found overdue once: an operator
-who resumes the subscription by hand is not overruled by the next sweep.
+has not seen yet, marks them overdue (announced live as ``invoice.updated``) and suspends
+their subscriptions (reason ``overdue_invoice``: entitlement answers "overdue invoice"),
+announcing each with a ``subscription.suspended`` webhook and an email. An invoice is found
+overdue once: an operator who resumes the subscription by hand is not overruled by the next
+sweep.
 
 When a usage invoice is paid or voided (``app.settlement`` calls ``on_paid``/``on_voided``,
 collection calls ``resume_if_clear``), a subscription suspended for an overdue invoice resumes
@@ -26,6 +27,7 @@ from app.billing import repository
 from app.config import Settings
 from app.customers.models import Customer
 from app.invoicing.models import Invoice
+from app.live.invoice_updates import InvoiceChange, publish_invoice_updates
 from app.plans import repository as subscriptions
 from app.plans import service as plans
 from app.plans.models import Plan, Subscription, SubscriptionStatus, SuspensionReason
@@ -45,7 +47,8 @@ FIND = text(
 
 async def suspend_overdue(session: AsyncSession, now: datetime, limit: int = 500) -> list[int]:
     """Suspend the subscriptions of invoices that just fell overdue; their ids."""
-    found = await (await session.connection()).execute(FIND, {"now": now, "limit": limit})
+    found = (await (await session.connection()).execute(FIND, {"now": now, "limit": limit})).all()
+    await publish_invoice_updates(session, [row.id for row in found], InvoiceChange.OVERDUE, now)
     by_subscription: dict[int, list[Any]] = defaultdict(list)
     for row in found:
         by_subscription[row.subscription_id].append(row)

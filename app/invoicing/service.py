@@ -3,7 +3,8 @@
 Services validate, flush and never commit. Each state change locks the invoice row and
 announces itself to webhooks (``invoice.created`` at finalization, ``invoice.paid``,
 ``invoice.payment_failed``) and emails the customer (the invoice, a failed payment) through
-``app.events`` in the same transaction.
+``app.events``, and to live subscribers (``invoice.updated``, ``app.live.invoice_updates``),
+in the same transaction.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from app.invoicing.models import (
     InvoiceStatus,
     InvoiceType,
 )
+from app.live.invoice_updates import InvoiceChange, publish_invoice_update
 
 HUNDRED = Decimal(100)
 REASON_MAX = 500
@@ -141,6 +143,7 @@ async def finalize(session: AsyncSession, invoice_id: int, terms: Terms, now: da
     invoice.finalized_at = now
     invoice.due_at = now + timedelta(days=terms.net_days)
     await _save(session, invoice, now)
+    await publish_invoice_update(session, invoice, InvoiceChange.FINALIZED, now)
     data = await event_data(session, invoice)
     await events.emit(session, "invoice.created", data, now)
     await events.notify(session, "invoice_created", "customer", invoice.customer_id, data, now)
@@ -161,6 +164,7 @@ async def mark_paid(session: AsyncSession, invoice_id: int, now: datetime) -> In
     invoice.payment_status = InvoicePaymentStatus.SUCCEEDED
     invoice.paid_at = now
     await _save(session, invoice, now)
+    await publish_invoice_update(session, invoice, InvoiceChange.PAID, now)
     await events.emit(session, "invoice.paid", await event_data(session, invoice), now)
     return invoice
 
@@ -173,6 +177,9 @@ async def payment_failed(
     _require_open(invoice, "charged")
     invoice.payment_status = InvoicePaymentStatus.FAILED
     await _save(session, invoice, now)
+    await publish_invoice_update(
+        session, invoice, InvoiceChange.PAYMENT_FAILED, now, failure_reason=reason
+    )
     data = {**await event_data(session, invoice), "failure_reason": reason}
     await events.emit(session, "invoice.payment_failed", data, now)
     await events.notify(session, "payment_failed", "customer", invoice.customer_id, data, now)
@@ -193,6 +200,7 @@ async def void(session: AsyncSession, invoice_id: int, reason: str, now: datetim
     invoice.voided_at = now
     invoice.void_reason = why
     await _save(session, invoice, now)
+    await publish_invoice_update(session, invoice, InvoiceChange.VOIDED, now)
     return invoice
 
 

@@ -9,11 +9,29 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict, defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 Message = dict[str, Any]
+T = TypeVar("T")
+
+
+class Delivered(dict[str, Any]):
+    """A message as this process's subscribers of one channel receive it: one object for all
+    of them, so what they derive from it (the payload a subscription yields) is built once."""
+
+    __slots__ = ("_derived",)
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(message)
+        self._derived: dict[Callable[..., Any], Any] = {}
+
+    def derive(self, build: Callable[[Message], T]) -> T:
+        if build not in self._derived:
+            self._derived[build] = build(self)
+        result: T = self._derived[build]
+        return result
 
 
 class Inbox:
@@ -50,8 +68,11 @@ class Hub:
         self._inboxes: dict[str, set[Inbox]] = defaultdict(set)
 
     def deliver(self, channel: str, message: Message) -> None:
-        for inbox in self._inboxes.get(channel, ()):
-            inbox.offer(message)
+        inboxes = self._inboxes.get(channel)
+        if inboxes:
+            delivered = Delivered(message)
+            for inbox in inboxes:
+                inbox.offer(delivered)
 
     def channels(self) -> list[str]:
         return list(self._inboxes)

@@ -19,6 +19,7 @@ from app.live.wallet_updates import LATEST, channel, message_of
 from app.wallets.models import Wallet as WalletModel
 from graphql_schema.context import Info
 from graphql_schema.errors import Forbidden
+from graphql_schema.live.sharing import shared
 from graphql_schema.permissions import CanReadCustomer
 from graphql_schema.scalars import Credits
 from graphql_schema.wallets.types import LedgerEntryKind
@@ -128,4 +129,4 @@ class LiveSubscriptions:
                 if message.get("type") != "wallet.updated" or _entry_id(message) <= last_entry:
                     continue  # another kind of message, or an older state relayed late
                 last_entry = _entry_id(message)
-                yield _update(message)
+                yield shared(message, _update)
