@@ -126,7 +126,16 @@ def serve(
         app = create_app(runtime, background)
         mount_console(app, runtime)
         settle_heap()
-        uvicorn.run(app, host=listen_host, port=listen_port, log_level="info", log_config=None)
+        uvicorn.run(
+            app,
+            host=listen_host,
+            port=listen_port,
+            log_level="info",
+            log_config=None,
+            # Live frames are a few hundred bytes of JSON: compressing each one costs both
+            # ends more CPU than it saves bytes.
+            ws_per_message_deflate=False,
+        )
     finally:
         jobs.stop()
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import random
 import socket
@@ -243,6 +244,13 @@ async def drive(
     return time.perf_counter() - started, latencies
 
 
+def settle() -> None:
+    """Before a measurement: keep the load generator's own garbage collector from pausing it
+    mid-run (a full collection can take 100 ms and more, and would count as Tally's latency)."""
+    gc.collect()
+    gc.freeze()
+
+
 def rest_ok(response: httpx.Response) -> None:
     body = orjson.loads(response.content)
     assert response.status_code == 200 and body["rejected"] == 0, response.text[:500]
@@ -314,6 +322,7 @@ async def one_round(
     rest = [orjson.dumps({"events": batch(rng, BATCH, ledger)}) for _ in range(args.batches)]
     gql = [graphql_body(batch(rng, BATCH, ledger)) for _ in range(args.graphql_batches)]
     single = [orjson.dumps({"events": batch(rng, 1, ledger)}) for _ in range(args.singles)]
+    settle()
     cpu, db_cpu = cpu_seconds(pid), postgres_seconds()
     seconds, latencies = await drive(base, "/v1/events", key, rest, args.clients, rest_ok)
     rest_cpu, cpu = cpu_seconds(pid) - cpu, cpu_seconds(pid)

@@ -38,7 +38,7 @@ import orjson
 from app.clock import SystemClock
 from app.db.engine import Database, plain_url
 from app.db.migrate import upgrade
-from bench.ingest import BATCH, Ledger, drive, event, free_port, ready, rest_ok, seed
+from bench.ingest import BATCH, Ledger, drive, event, free_port, ready, rest_ok, seed, settle
 from tests.live.client import LiveClient
 
 WALLETS = 100
@@ -193,7 +193,9 @@ async def main(args: argparse.Namespace) -> None:
         for count in args.subscribers:
             subscribers = Subscribers()
             await subscribers.open(count, ports, read_key, wallets)
-            rate = await paced(ports, ingest_key, bodies(rng, batches), args.rate)
+            paced_bodies = bodies(rng, batches)
+            settle()
+            rate = await paced(ports, ingest_key, paced_bodies, args.rate)
             await asyncio.sleep(1)  # the last updates in flight
             delays = subscribers.delays_ms
             figures[count] = (p(delays, 50), p(delays, 99), rate)
