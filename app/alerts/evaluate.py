@@ -22,13 +22,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import outbox
 from app.alerts.thresholds import DEFAULT_PERCENTS, plain
+from app.reactions import Reaction
 
 NOTIFY = "alerts.notify"
 
 _DEFAULTS = ", ".join(f"({p})" for p in DEFAULT_PERCENTS)
 
 CROSSED = f"""
-WITH w AS (
+w AS (
   SELECT id, balance, reference_balance FROM wallets WHERE id = ANY(:ids)
 ),
 t AS (
@@ -65,9 +66,7 @@ fired AS (
 )
 """
 
-FIRE = text(
-    CROSSED
-    + """
+FIRINGS = """
 INSERT INTO alert_firings (wallet_id, kind, value, level, balance, reference_balance, fired_at)
 SELECT c.wallet_id, c.kind, c.value, c.level, c.balance, c.reference_balance,
        CAST(:now AS timestamptz)
@@ -76,11 +75,12 @@ FROM fired f JOIN crossed c
 ORDER BY c.wallet_id, c.level DESC
 RETURNING id, wallet_id, kind, value, level, balance, reference_balance, fired_at
 """
-)
+
+FIRE = text("WITH " + CROSSED + FIRINGS)
 
 # After thresholds change: bring the states in line without firing (a threshold set below the
 # current balance counts as already crossed; it fires on the next crossing, not at once).
-SYNC = text(CROSSED + "SELECT count(*) FROM fired")
+SYNC = text("WITH " + CROSSED + "SELECT count(*) FROM fired")
 
 
 @dataclass(frozen=True)
@@ -111,8 +111,43 @@ class Firing:
 
 
 async def evaluate(session: AsyncSession, wallet_ids: Sequence[int], now: datetime) -> None:
-    """The balance-reaction evaluator for spend alerts."""
-    firings = await fire(session, wallet_ids, now)
+    """Fire what the wallets' balances cross (the balance reactions do this in their shared
+    statement, with ``REACTION``)."""
+    await announce(session, await fire(session, wallet_ids, now), now)
+
+
+async def _fired(
+    session: AsyncSession, wallet_ids: Sequence[int], rows: list[Any], now: datetime
+) -> None:
+    firings = [
+        Firing(
+            int(r["id"]),
+            int(r["wallet_id"]),
+            r["kind"],
+            Decimal(r["value"]),
+            Decimal(r["level"]),
+            Decimal(r["balance"]),
+            Decimal(r["reference_balance"]),
+            now,
+        )
+        for r in rows
+    ]
+    await announce(session, sorted(firings, key=lambda f: f.id), now)
+
+
+# Its part of the balance reactions (``app.reactions``).
+REACTION = Reaction(
+    "alert",
+    CROSSED + ",\nalert_firings AS (" + FIRINGS + ")",
+    "SELECT 'alert'::text, jsonb_build_object('id', id, 'wallet_id', wallet_id, 'kind', kind,"
+    " 'value', value::text, 'level', level::text, 'balance', balance::text,"
+    " 'reference_balance', reference_balance::text) FROM alert_firings",
+    _fired,
+)
+
+
+async def announce(session: AsyncSession, firings: list[Firing], now: datetime) -> None:
+    """Live messages and one ``alerts.notify`` job for what fired (nothing when nothing did)."""
     if not firings:
         return
     await outbox.publish_many(

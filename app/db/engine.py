@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import cast
 from urllib.parse import urlsplit, urlunsplit
 
+import asyncpg
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -26,6 +28,13 @@ def plain_url(url: str) -> str:
 
 
 BeforeCommit = Callable[[AsyncSession], Awaitable[None]]
+
+
+async def driver(session: AsyncSession) -> asyncpg.Connection:
+    """The asyncpg connection under the session (inside its transaction), for statements that
+    send whole arrays at once or must cost no more than their round trip."""
+    raw = await (await session.connection()).get_raw_connection()
+    return cast(asyncpg.Connection, raw.driver_connection)
 
 
 class Database:

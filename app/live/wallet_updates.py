@@ -1,77 +1,76 @@
 """``wallet.updated`` live messages: after any transaction that changed balances, one outbox
 row carries each changed wallet's new state and the ledger entry that made it.
 
+The message is built by PostgreSQL (``MESSAGES``), as part of the balance reactions'
+statement: it reads the changed wallets, writes the outbox row and wakes the relay, with no
+Python in between. A subscription's first state is read with the same ``MESSAGES``, so both
+have one shape.
+
 Subscribers may receive updates of one wallet out of order when several relays run; the
 ledger entry id grows with every change of a wallet, so a client keeps the highest.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
+import orjson
 from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app import outbox
+from app.outbox.service import CHANNEL, MANY
+from app.reactions import Reaction
 
-LATEST = text(
-    """
-    SELECT w.id, w.customer_id, w.currency, w.balance, w.debt, w.reference_balance,
-           e.id AS entry_id, e.kind, e.credits, e.balance_after, e.description,
-           e.metric_code, e.units, e.unit_label, e.created_at
-    FROM wallets w
-    LEFT JOIN LATERAL (
-        SELECT * FROM ledger_entries le WHERE le.wallet_id = w.id ORDER BY le.id DESC LIMIT 1
-    ) e ON true
-    WHERE w.id = ANY(:ids)
-    ORDER BY w.id
-    """
+UTC_ISO = """'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'"""
+
+MESSAGES = f"""
+SELECT w.id AS wallet_id, jsonb_build_object(
+  'type', 'wallet.updated', 'coalesce', 'wallet.updated',
+  'wallet_id', w.id, 'customer_id', w.customer_id, 'currency', w.currency,
+  'balance', w.balance::text, 'debt', w.debt::text,
+  'reference_balance', w.reference_balance::text,
+  'entry', CASE WHEN e.id IS NOT NULL THEN jsonb_build_object(
+    'id', e.id, 'kind', e.kind, 'credits', e.credits::text,
+    'balance_after', e.balance_after::text, 'description', e.description,
+    'metric_code', e.metric_code, 'units', e.units::text, 'unit_label', e.unit_label,
+    'created_at', to_char(e.created_at AT TIME ZONE 'UTC', {UTC_ISO})) END,
+  'committed_at', CAST(:committed_at AS text)) AS message
+FROM wallets w
+LEFT JOIN LATERAL (
+  SELECT * FROM ledger_entries le WHERE le.wallet_id = w.id ORDER BY le.id DESC LIMIT 1
+) e ON true
+WHERE w.id = ANY(:ids)
+"""
+
+# Its part of the balance reactions (``app.reactions``): write the row, wake the relay.
+REACTION = Reaction(
+    "live",
+    f"""live_changed AS ({MESSAGES}),
+live_written AS (
+  INSERT INTO outbox (kind, topic, payload, created_at, available_at, attempts)
+  SELECT 'live', '{MANY}', jsonb_build_object('messages', jsonb_agg(
+           jsonb_build_array('wallet:' || wallet_id, message) ORDER BY wallet_id)),
+         :now, :now, 0
+  FROM live_changed HAVING count(*) > 0
+  RETURNING id
+)""",
+    f"SELECT 'live'::text, NULL::jsonb FROM live_written CROSS JOIN pg_notify('{CHANNEL}', '')",
 )
+
+CURRENT = text(MESSAGES)
 
 
 def channel(wallet_id: int) -> str:
     return f"wallet:{wallet_id}"
 
 
-def _text(value: Decimal | None) -> str | None:
-    return None if value is None else str(value)
-
-
-def message_of(row: Any, committed_at: datetime) -> dict[str, Any]:
-    entry = None
-    if row.entry_id is not None:
-        entry = {
-            "id": row.entry_id,
-            "kind": row.kind,
-            "credits": _text(row.credits),
-            "balance_after": _text(row.balance_after),
-            "description": row.description,
-            "metric_code": row.metric_code,
-            "units": _text(row.units),
-            "unit_label": row.unit_label,
-            "created_at": row.created_at.isoformat(),
-        }
-    return {
-        "type": "wallet.updated",
-        "coalesce": "wallet.updated",
-        "wallet_id": row.id,
-        "customer_id": row.customer_id,
-        "currency": row.currency,
-        "balance": _text(row.balance),
-        "debt": _text(row.debt),
-        "reference_balance": _text(row.reference_balance),
-        "entry": entry,
-        "committed_at": committed_at.isoformat(),
-    }
-
-
-async def publish_wallet_updates(
-    session: AsyncSession, wallet_ids: Sequence[int], now: datetime
-) -> None:
+async def current(session: AsyncSession, wallet_id: int, now: datetime) -> dict[str, Any] | None:
+    """The wallet's state as a ``wallet.updated`` message (``committed_at`` = ``now``)."""
     connection = await session.connection()
-    rows = (await connection.execute(LATEST, {"ids": list(wallet_ids)})).all()
-    if rows:
-        await outbox.publish_many(session, [(channel(r.id), message_of(r, now)) for r in rows], now)
+    parameters = {"ids": [wallet_id], "committed_at": now.isoformat()}
+    row = (await connection.execute(CURRENT, parameters)).first()
+    if row is None:
+        return None
+    message = row.message
+    return orjson.loads(message) if isinstance(message, (str, bytes)) else dict(message)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, Protocol
 
 import asyncpg
@@ -29,11 +29,28 @@ class Sinks(Protocol):
     async def live(self, messages: list[tuple[str, dict[str, Any]]]) -> None: ...
 
 
+# Claims due rows and marks them sent in one statement; the transaction around it commits only
+# after the sinks took them, so a crash in between leaves them pending (sent again: at least
+# once). A row a sink refused is put back (``RETRY``) in that same transaction.
 CLAIM = """
-SELECT id, kind, topic, payload::text AS payload, attempts FROM outbox
-WHERE dispatched_at IS NULL AND available_at <= $1
-ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED
+UPDATE outbox SET dispatched_at = $1, attempts = attempts + 1
+WHERE id IN (
+  SELECT id FROM outbox WHERE dispatched_at IS NULL AND available_at <= $1
+  ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED
+)
+RETURNING id, kind, topic, payload::text AS payload, attempts
 """
+
+RETRY = """
+UPDATE outbox SET dispatched_at = NULL, last_error = t.error,
+                  available_at = $1::timestamptz + t.wait * interval '1 second'
+FROM unnest($2::bigint[], $3::text[], $4::int[]) AS t(id, error, wait)
+WHERE outbox.id = t.id
+"""
+
+
+def _id(row: asyncpg.Record) -> int:
+    return int(row["id"])
 
 
 def backoff(attempts: int) -> timedelta:
@@ -64,10 +81,9 @@ class Relay:
         sent = 0
         while True:
             async with connection.transaction():
-                rows = await connection.fetch(CLAIM, self.clock.now(), self.batch)
-                if not rows:
-                    return sent
-                done, failed = [], []
+                now = self.clock.now()
+                rows = sorted(await connection.fetch(CLAIM, now, self.batch), key=_id)
+                failed: list[tuple[int, str, int]] = []
                 for row in rows:
                     payload = orjson.loads(row["payload"])
                     try:
@@ -75,37 +91,23 @@ class Relay:
                             await self.sinks.job(row["topic"], payload, f"outbox-{row['id']}")
                         else:
                             await self.sinks.live(live_messages(row["topic"], payload))
-                        done.append(row["id"])
                     except Exception as error:  # noqa: BLE001 - any sink failure is retried
-                        failed.append((row["id"], row["attempts"], str(error)[:500]))
-                await self._mark(connection, done, failed, self.clock.now())
-                sent += len(done)
+                        wait = int(backoff(row["attempts"]).total_seconds())
+                        failed.append((row["id"], str(error)[:500], wait))
                 if failed:
-                    log.warning("outbox: %d messages could not be sent; retrying", len(failed))
-                    return sent
-
-    async def _mark(
-        self,
-        connection: asyncpg.Connection,
-        done: list[int],
-        failed: list[tuple[int, int, str]],
-        now: datetime,
-    ) -> None:
-        if done:
-            await connection.execute(
-                "UPDATE outbox SET dispatched_at = $1, attempts = attempts + 1 "
-                "WHERE id = ANY($2::bigint[])",
-                now,
-                done,
-            )
-        for row_id, attempts, error in failed:
-            await connection.execute(
-                "UPDATE outbox SET attempts = attempts + 1, last_error = $2, available_at = $3 "
-                "WHERE id = $1",
-                row_id,
-                error,
-                now + backoff(attempts + 1),
-            )
+                    await connection.execute(
+                        RETRY,
+                        now,
+                        [f[0] for f in failed],
+                        [f[1] for f in failed],
+                        [f[2] for f in failed],
+                    )
+            sent += len(rows) - len(failed)
+            if failed:
+                log.warning("outbox: %d messages could not be sent; retrying", len(failed))
+                return sent
+            if len(rows) < self.batch:  # nothing more was due (no second round trip to see it)
+                return sent
 
     def wake(self, *_: Any) -> None:
         self._wake.set()

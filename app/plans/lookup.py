@@ -9,13 +9,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
-import asyncpg
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.billing.thresholds import Thresholds
 from app.billing.thresholds import of as thresholds_of
+from app.db import engine
 from app.plans.catalog import VERSION_SQL
 from app.plans.models import SubscriptionStatus, SuspensionReason
 from app.wallets.models import DepletionPolicy
@@ -102,8 +102,4 @@ async def billing(
     return {r.external_id: _billing(r) for r in rows}, version
 
 
-async def driver(session: AsyncSession) -> asyncpg.Connection:
-    """The asyncpg connection under the session (inside its transaction), for statements that
-    send whole arrays at once."""
-    raw = await (await session.connection()).get_raw_connection()
-    return cast(asyncpg.Connection, raw.driver_connection)
+driver = engine.driver  # the metering hot path says lookup.driver

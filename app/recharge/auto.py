@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import TextClause, text
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -20,6 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app import money, outbox
 from app.config import Settings
 from app.errors import DomainError
+from app.reactions import Reaction
 from app.recharge import purchases, repository, rules, schedule
 from app.recharge.models import Recharge, RechargeRule, RechargeStatus
 from app.recharge.rules import RuleInput
@@ -32,11 +34,11 @@ STARTABLE = """
   SELECT r.id AS rule_id, r.wallet_id, r.trigger, r.discount_percent,
          CASE WHEN r.method = 'fixed' THEN r.credits ELSE r.credits - w.balance END AS credits
   FROM recharge_rules r JOIN wallets w ON w.id = r.wallet_id
-  WHERE r.wallet_id = ANY(:wallets) AND r.enabled AND {condition}
+  WHERE r.wallet_id = ANY(:ids) AND r.enabled AND {condition}
 """
 
-START_RECHARGES = """
-WITH due AS ({startable}),
+STARTED = """
+due AS ({startable}),
 started AS (
   INSERT INTO recharges (wallet_id, rule_id, trigger, credits, bonus_credits, discount_percent,
                          status, created_at, updated_at)
@@ -49,18 +51,17 @@ cooled AS (
   UPDATE recharge_rules SET last_triggered_at = :now, updated_at = :now
   FROM started WHERE recharge_rules.id = started.rule_id
 )
-SELECT id FROM started ORDER BY id
 """
 
-THRESHOLD = text(
-    START_RECHARGES.format(
-        startable=STARTABLE.format(
-            condition="r.trigger = 'threshold' AND w.balance <= r.threshold "
-            "AND (r.last_triggered_at IS NULL "
-            "OR r.last_triggered_at + r.cooldown_seconds * interval '1 second' <= :now)"
-        )
-    )
+START_RECHARGES = "WITH " + STARTED + "SELECT id FROM started ORDER BY id"
+
+AT_THRESHOLD = STARTABLE.format(
+    condition="r.trigger = 'threshold' AND w.balance <= r.threshold "
+    "AND (r.last_triggered_at IS NULL "
+    "OR r.last_triggered_at + r.cooldown_seconds * interval '1 second' <= :now)"
 )
+
+THRESHOLD = text(START_RECHARGES.format(startable=AT_THRESHOLD))
 
 INTERVAL = text(
     START_RECHARGES.format(
@@ -75,8 +76,25 @@ DUE_INTERVALS = text(
 
 
 async def evaluate(session: AsyncSession, wallet_ids: Sequence[int], now: datetime) -> None:
-    """The balance reaction: start the recharges the changed balances call for."""
+    """Start the recharges the wallets' balances call for (the balance reactions do this in
+    their shared statement, with ``REACTION``)."""
     await _start(session, THRESHOLD, wallet_ids, now)
+
+
+async def _started(
+    session: AsyncSession, wallet_ids: Sequence[int], rows: list[Any], now: datetime
+) -> None:
+    for recharge_id in sorted(int(r["id"]) for r in rows):
+        await outbox.enqueue(session, START, {"recharge_id": recharge_id}, now)
+
+
+# Its part of the balance reactions (``app.reactions``).
+REACTION = Reaction(
+    "recharge",
+    STARTED.format(startable=AT_THRESHOLD),
+    "SELECT 'recharge'::text, jsonb_build_object('id', id) FROM started",
+    _started,
+)
 
 
 async def run_intervals(session: AsyncSession, now: datetime) -> int:
@@ -111,7 +129,7 @@ async def _start(
         return []
     await session.flush()
     connection = await session.connection()
-    rows = await connection.execute(statement, {"wallets": list(wallet_ids), "now": now})
+    rows = await connection.execute(statement, {"ids": list(wallet_ids), "now": now})
     started = [int(r[0]) for r in rows]
     for recharge_id in started:
         await outbox.enqueue(session, START, {"recharge_id": recharge_id}, now)

@@ -1,35 +1,42 @@
 """``wallet.updated`` webhooks: after a transaction that changed balances, and only when an
 active endpoint listens to the type, one ``webhooks.announce_wallets`` job announces each
-changed wallet's state. On the hot path this costs one indexed ``EXISTS`` per transaction.
+changed wallet's state. On the hot path this is an indexed ``EXISTS`` inside the balance
+reactions' one statement (``app.reactions``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import text
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import outbox
 from app.alerts.thresholds import plain
 from app.customers.models import Customer
+from app.reactions import Reaction
 from app.wallets.models import Wallet
 from app.webhooks import service
 
 ANNOUNCE = "webhooks.announce_wallets"
-LISTENING = text(
-    "SELECT EXISTS (SELECT 1 FROM webhook_endpoints "
-    "WHERE active AND event_types @> ARRAY['wallet.updated']::varchar[])"
+LISTENERS = (
+    "SELECT 1 FROM webhook_endpoints "
+    "WHERE active AND event_types @> ARRAY['wallet.updated']::varchar[]"
 )
 
 
-async def evaluate(session: AsyncSession, wallet_ids: Sequence[int], now: datetime) -> None:
-    """The balance-reaction evaluator for ``wallet.updated`` webhooks."""
-    listening = (await (await session.connection()).execute(LISTENING)).scalar_one()
-    if listening:
-        await outbox.enqueue(session, ANNOUNCE, {"wallet_ids": list(wallet_ids)}, now)
+async def _listening(
+    session: AsyncSession, wallet_ids: Sequence[int], rows: list[Any], now: datetime
+) -> None:
+    await outbox.enqueue(session, ANNOUNCE, {"wallet_ids": list(wallet_ids)}, now)
+
+
+# Its part of the balance reactions (``app.reactions``): one row when an endpoint listens.
+REACTION = Reaction(
+    "webhooks", "", f"SELECT 'webhooks'::text, NULL::jsonb WHERE EXISTS ({LISTENERS})", _listening
+)
 
 
 async def announce(session: AsyncSession, wallet_ids: Sequence[int], now: datetime) -> int:

@@ -15,7 +15,8 @@ from typing import Any
 import strawberry
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.live.wallet_updates import LATEST, channel, message_of
+from app.live import wallet_updates
+from app.live.wallet_updates import channel
 from app.wallets.models import Wallet as WalletModel
 from graphql_schema.context import Info
 from graphql_schema.errors import Forbidden
@@ -88,8 +89,9 @@ def _entry_id(message: dict[str, Any]) -> int:
 
 
 async def _current(session: AsyncSession, wallet_id: int, now: datetime) -> dict[str, Any]:
-    connection = await session.connection()
-    return message_of((await connection.execute(LATEST, {"ids": [wallet_id]})).one(), now)
+    message = await wallet_updates.current(session, wallet_id, now)
+    assert message is not None, f"wallet {wallet_id} was visible a moment ago"
+    return message
 
 
 async def _visible_wallet(info: Info, wallet_id: strawberry.ID) -> int:
