@@ -33,16 +33,23 @@ def shareable(payload: T) -> T:
     return payload
 
 
+class _Replay:
+    """Stands in for graphql-core's per-event executor when the event was rendered already."""
+
+    def __init__(self, result: Any) -> None:
+        self.result = result
+
+    def execute_operation(self, serially: bool | None = None) -> Any:
+        return self.result
+
+
 class _Memo:
-    """Stands in for graphql-core's per-event executor: renders once, then replays."""
+    """Stands in for graphql-core's per-event executor: renders, and keeps the rendering."""
 
     def __init__(self, executor: Any, renders: dict[Hashable, Any], key: Hashable) -> None:
         self.executor, self.renders, self.key = executor, renders, key
 
     def execute_operation(self, serially: bool | None = None) -> Any:
-        known = self.renders.get(self.key)
-        if known is not None:
-            return known
         result = self.executor.execute_operation(serially)
         if isinstance(result, Awaitable):
             return self._remember(result)
@@ -63,13 +70,24 @@ class SharingExecutionContext(StrawberryGraphQLCoreExecutionContext):
     """Strawberry's execution context, reusing a shareable event's rendering."""
 
     def build_per_event_executor(self, payload: Any) -> Any:
-        executor = super().build_per_event_executor(payload)
         renders = getattr(payload, RENDERS, None)
         if renders is None:
-            return executor
-        return _Memo(executor, renders, self._document_key())
+            return super().build_per_event_executor(payload)
+        key = self._document_key()
+        known = renders.get(key)
+        if known is not None:
+            return _Replay(known)
+        return _Memo(super().build_per_event_executor(payload), renders, key)
 
     def _document_key(self) -> Hashable:
+        """What identifies the rendering: the document, operation and variables (computed
+        once per subscription: this executor is the subscription's own)."""
+        key: Hashable | None = getattr(self, "_tally_document_key", None)
+        if key is None:
+            key = self._tally_document_key = self._describe()
+        return key
+
+    def _describe(self) -> Hashable:
         operation = self.operation
         source = operation.loc.source.body if operation.loc is not None else id(operation)
         name = operation.name.value if operation.name is not None else None
