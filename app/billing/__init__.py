@@ -9,9 +9,12 @@
                                            the period's usage − threshold invoices
     billing.suspend_overdue (scheduler)  ▶ overdue usage invoice → subscription suspended;
                                            paying (or voiding) it resumes the subscription
+    terminateSubscription (mutation)     ▶ the final invoice, at once: the period cut short,
+                                           base fee prorated + usage − threshold invoices
 
 Modules: ``thresholds`` (pure levels), ``progressive`` (the hot-path step), ``lines`` (pure
 invoice lines), ``invoices`` (threshold and period-end invoices), ``collection`` (paying them:
-credits, the payment method on file), ``periods`` (rolling periods), ``overdue``
-(suspension), ``service`` (thresholds and payment preferences of subscriptions).
+credits, the payment method on file), ``periods`` (rolling periods), ``termination`` (the
+final invoice), ``overdue`` (suspension), ``service`` (thresholds and payment preferences of
+subscriptions).
 """

@@ -1,8 +1,9 @@
 """Threshold and period-end invoices: made, finalized (numbered, due after the net terms,
 announced with ``invoice.created`` and the invoice email) and sent to collection, each in one
-short transaction of its job. Both are idempotent: a crossing makes its invoice once
-(``invoice_id``), a period closes once (``closed_at``, and a unique index on period-end
-invoices).
+short transaction of its job; a terminated subscription's last period closes early the same
+way (``close_period``, called by ``termination``). Both are idempotent: a crossing makes its
+invoice once (``invoice_id``), a period closes once (``closed_at``, and a unique index on
+period-end invoices).
 
 Lock order: the paying wallet (when the subscription pays with credits), the crossing or the
 period, the invoice sequence, the invoice — the ingest locks wallets before periods too.
@@ -27,6 +28,7 @@ from app.invoicing.models import Invoice, InvoiceType
 from app.invoicing.service import Draft, LineInput, Terms, UsagePeriod
 from app.plans import money_pricing
 from app.plans.models import Plan, Subscription
+from app.wallets.models import Wallet
 
 THRESHOLD_REACHED = "subscription.threshold_reached"
 
@@ -140,7 +142,28 @@ async def invoice_period_end(
     period = await repository.lock_period(session, period_id)
     if period is None or period.closed_at is not None:
         return None
-    items = await _period_lines(session, plan, period)
+    return await close_period(session, subscription, plan, wallet, period, settings, now)
+
+
+async def close_period(
+    session: AsyncSession,
+    subscription: Subscription,
+    plan: Plan,
+    wallet: Wallet | None,
+    period: BillingPeriod,
+    settings: Settings,
+    now: datetime,
+    *,
+    ended_at: datetime | None = None,
+) -> Invoice | None:
+    """Close the period (locked, open; ``wallet``: the payer's, locked first) with its
+    period-end invoice — base fee + the period's money usage − threshold invoices — issued and
+    sent to collection; no invoice when there are no lines. ``ended_at``: the period ends early
+    then (the subscription's termination): the invoice and the period row end there and the base
+    fee is prorated (``lines.base_fee``). The period-end job and termination both close here."""
+    items = await _period_lines(session, plan, period, ended_at)
+    if ended_at is not None and ended_at < period.period_end:
+        period.period_end = ended_at
     invoice = None
     if items:
         usage = UsagePeriod(subscription.id or 0, period.period_start, period.period_end)
@@ -158,7 +181,7 @@ async def invoice_period_end(
 
 
 async def _period_lines(
-    session: AsyncSession, plan: Plan, period: BillingPeriod
+    session: AsyncSession, plan: Plan, period: BillingPeriod, ended_at: datetime | None
 ) -> list[LineInput]:
     """Base fee, the period's money usage at the plan's prices, less threshold invoices."""
     assert plan.id is not None
@@ -183,6 +206,6 @@ async def _period_lines(
         )
         for r in rows
     ]
-    when = lines.period_words(period.period_start, period.period_end)
-    base = (f"{plan.name} · base fee · {when}", plan.base_fee_minor)
+    start, end = period.period_start, period.period_end
+    base = lines.base_fee(plan.name, plan.base_fee_minor, start, end, plan.currency, ended_at)
     return lines.period_end(usage, base, period.billed_minor, plan.currency)

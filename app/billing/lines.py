@@ -10,14 +10,19 @@ the period billed, so tiers never restart mid-period:
 
 A period-end invoice adds the plan's base fee and deducts every threshold invoice of the
 period (never below a zero total).
+
+The base fee is billed in arrears, whole, for a period that runs to its end. A period cut short
+(the subscription terminated) bills the elapsed share of it: fee × elapsed / length, the times
+exact to the microsecond, rounded half-up once to the currency's minor unit (``money``).
+Terminated 10 days into a 31-day period, a 20.00 fee bills 20.00 × 10 / 31 = 6.4516… → 6.45.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from decimal import Decimal
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 from app import money
 from app.invoicing.service import LineInput
@@ -26,6 +31,9 @@ from app.plans.money_pricing import MoneyPrice
 
 PRICE_QUANTUM = Decimal(1).scaleb(-money.PRICE_PLACES)
 DESCRIPTION_MAX = 500
+MICROSECOND = timedelta(microseconds=1)
+DAY = timedelta(days=1)
+DAY_QUANTUM = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -86,21 +94,66 @@ def threshold(
     return lines
 
 
+def prorated_minor(fee_minor: int, elapsed: timedelta, length: timedelta, currency: str) -> int:
+    """``fee_minor`` × elapsed / length, rounded half-up to the minor unit once."""
+    with money.exact():
+        share = Decimal(elapsed // MICROSECOND) / Decimal(length // MICROSECOND)
+        return money.to_minor_units(money.major_units(fee_minor, currency) * share, currency)
+
+
+def _days(span: timedelta) -> str:
+    with money.exact():
+        days = (Decimal(span // MICROSECOND) / Decimal(DAY // MICROSECOND)).quantize(
+            DAY_QUANTUM, rounding=ROUND_HALF_UP
+        )
+    return money.format_credits(days)
+
+
+def base_fee(
+    plan_name: str,
+    fee_minor: int,
+    start: datetime,
+    end: datetime,
+    currency: str,
+    ended_at: datetime | None = None,
+) -> LineInput | None:
+    """The base fee line of the period [start, end): whole, or — when the period ended early at
+    ``ended_at`` — prorated to the elapsed share (quantity: that share, unit price: the whole
+    fee). None without a fee."""
+    if fee_minor <= 0:
+        return None
+    whole = money.major_units(fee_minor, currency)
+    if ended_at is None or ended_at >= end:
+        words = f"{plan_name} · base fee · {period_words(start, end)}"
+        return LineInput(words[:DESCRIPTION_MAX], Decimal(1), whole, amount_minor=fee_minor)
+    elapsed, length = max(ended_at - start, timedelta(0)), end - start
+    with money.exact():
+        share = money.round_credits(
+            Decimal(elapsed // MICROSECOND) / Decimal(length // MICROSECOND)
+        )
+    words = (
+        f"{plan_name} · base fee · {period_words(start, ended_at)}"
+        f" · {_days(elapsed)} of {_days(length)} days (terminated)"
+    )
+    return LineInput(
+        words[:DESCRIPTION_MAX],
+        share,
+        whole,
+        amount_minor=prorated_minor(fee_minor, elapsed, length, currency),
+    )
+
+
 def period_end(
     usage: Sequence[ChargeUsage],
-    base: tuple[str, int] | None,
+    base: LineInput | None,
     billed_minor: int,
     currency: str,
 ) -> list[LineInput]:
-    """Lines of a period-end invoice: the base fee (description, amount), the period's usage,
-    less what the period's threshold invoices billed (at most what is billed here)."""
+    """Lines of a period-end invoice: the base fee (``base_fee``), the period's usage, less
+    what the period's threshold invoices billed (at most what is billed here)."""
     lines = []
-    if base is not None and base[1] > 0:
-        lines.append(
-            LineInput(
-                base[0], Decimal(1), money.major_units(base[1], currency), amount_minor=base[1]
-            )
-        )
+    if base is not None and (base.amount_minor or 0) > 0:
+        lines.append(base)
     lines += [usage_line(item, currency) for item in usage if item.amount_minor]
     billed = min(billed_minor, sum(line.amount_minor or 0 for line in lines))
     if billed > 0:

@@ -7,6 +7,10 @@ period's row and writes a ``billing.invoice_period_end`` job; then it moves
 ``next_billing_at`` to the end of the period now running. Usage counters are kept per period,
 so nothing else has to be reset. A subscription that predates progressive billing (no
 ``next_billing_at``) starts from the period running now.
+
+Terminated subscriptions are never due: termination (``termination``) rolls the subscription
+itself and closes the period running then with the final invoice, so no period of theirs is
+invoiced twice.
 """
 
 from __future__ import annotations
@@ -42,12 +46,13 @@ async def close_due(session: AsyncSession, now: datetime, limit: int = 500) -> i
         plan = await session.get(Plan, subscription.plan_id)
         assert plan is not None and plan.id is not None
         if plan.id not in bills:
-            bills[plan.id] = await _bills_money(session, plan)
-        queued += await _roll(session, subscription, plan, bills[plan.id], now)
+            bills[plan.id] = await bills_money(session, plan)
+        queued += await roll(session, subscription, plan, bills[plan.id], now)
     return queued
 
 
-async def _bills_money(session: AsyncSession, plan: Plan) -> bool:
+async def bills_money(session: AsyncSession, plan: Plan) -> bool:
+    """Does the plan invoice money (a base fee or money charges)?"""
     assert plan.id is not None
     charges = await plans.charges_of_plans(session, [plan.id])
     return plan.base_fee_minor > 0 or any(c.pricing is ChargePricing.MONEY for c in charges)
@@ -64,9 +69,11 @@ def ended(subscription: Subscription, plan: Plan, now: datetime) -> list[Period]
     return periods
 
 
-async def _roll(
+async def roll(
     session: AsyncSession, subscription: Subscription, plan: Plan, bills: bool, now: datetime
 ) -> int:
+    """Queue the period-end invoices of the (locked) subscription's ended periods when its plan
+    ``bills`` money, and move it into the period running now; how many were queued."""
     assert subscription.id is not None
     periods = ended(subscription, plan, now)
     for period in periods if bills else []:

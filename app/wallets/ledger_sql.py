@@ -135,9 +135,9 @@ DROP_FUNCTIONS = [
     "DROP FUNCTION IF EXISTS tally_expire(bigint, timestamptz)",
 ]
 
-# The event hot path's debits (see the module docstring). Changed by migration 0002, which also
-# moves the burn order of tally_debit into tally_draw.
-DEBIT_MANY = r"""
+# The event hot path's debits, as migration 0002 made them (which also moved the burn order of
+# tally_debit into tally_draw). Migration 0008 replaces them with DEBIT_MANY below.
+DEBIT_MANY_0002 = r"""
 CREATE OR REPLACE FUNCTION tally_debit_many(
   p_wallets bigint[], p_credits numeric[], p_descriptions text[], p_metrics text[],
   p_units numeric[], p_labels text[], p_cause_type text, p_cause_id text, p_now timestamptz)
@@ -192,9 +192,137 @@ $fn$
 """
 
 # Run by migration 0002 on databases made before it (CREATE OR REPLACE: harmless on new ones).
-CREATE_BATCH_FUNCTIONS = [DRAW, DEBIT, DEBIT_MANY]
+CREATE_BATCH_FUNCTIONS = [DRAW, DEBIT, DEBIT_MANY_0002]
 
 DROP_BATCH_FUNCTIONS = [
     "DROP FUNCTION IF EXISTS tally_debit_many(bigint[], numeric[], text[], text[], numeric[],"
     " text[], text, text, timestamptz)",
 ]
+
+# Migration 0008: a wallet's debits of one batch draw from its grants in ONE pass. The entries
+# are written first (each with its running balance), then tally_draw_many walks the usable
+# grants once in burn order, splitting them between the entries in order (so the allocations
+# are exactly those of one tally_draw per entry), writes every allocation in one INSERT and
+# each grant it drew from once. What the grants cannot cover becomes debt.
+DRAW_MANY = r"""
+CREATE OR REPLACE FUNCTION tally_draw_many(
+  p_wallet bigint, p_entries bigint[], p_credits numeric[], p_now timestamptz)
+RETURNS numeric LANGUAGE plpgsql AS $fn$
+DECLARE
+  g record;
+  n int := coalesce(cardinality(p_entries), 0);
+  i int := 1;
+  need numeric;
+  take numeric;
+  left_ numeric;
+  uncovered numeric := 0;
+  a_entries bigint[] := '{}';
+  a_grants bigint[] := '{}';
+  a_credits numeric[] := '{}';
+BEGIN
+  IF n = 0 THEN
+    RETURN 0;
+  END IF;
+  need := p_credits[1];
+  FOR g IN
+    SELECT id, remaining FROM grants
+    WHERE wallet_id = p_wallet AND remaining > 0
+      AND (expires_at IS NULL OR expires_at > p_now)
+    ORDER BY priority, expires_at NULLS LAST, kind, id
+    FOR UPDATE
+  LOOP
+    left_ := g.remaining;
+    WHILE left_ > 0 AND i <= n LOOP
+      take := least(left_, need);
+      a_entries := a_entries || p_entries[i];
+      a_grants := a_grants || g.id;
+      a_credits := a_credits || take;
+      left_ := left_ - take;
+      need := need - take;
+      IF need = 0 THEN
+        i := i + 1;
+        IF i <= n THEN
+          need := p_credits[i];
+        END IF;
+      END IF;
+    END LOOP;
+    UPDATE grants SET remaining = left_ WHERE id = g.id;
+    EXIT WHEN i > n;
+  END LOOP;
+  INSERT INTO ledger_allocations (entry_id, grant_id, credits)
+  SELECT * FROM unnest(a_entries, a_grants, a_credits);
+  IF i <= n THEN
+    uncovered := need;
+    FOR j IN i + 1 .. n LOOP
+      uncovered := uncovered + p_credits[j];
+    END LOOP;
+  END IF;
+  RETURN uncovered;
+END
+$fn$
+"""
+
+DEBIT_MANY = r"""
+CREATE OR REPLACE FUNCTION tally_debit_many(
+  p_wallets bigint[], p_credits numeric[], p_descriptions text[], p_metrics text[],
+  p_units numeric[], p_labels text[], p_cause_type text, p_cause_id text, p_now timestamptz)
+RETURNS TABLE (wallet_id bigint, metric_code text, entry_id bigint, balance_after numeric)
+LANGUAGE plpgsql AS $fn$
+DECLARE
+  item record;
+  current_ bigint;
+  balance_ numeric;
+  entries bigint[];
+  amounts numeric[];
+  eid bigint;
+BEGIN
+  FOR item IN
+    SELECT * FROM unnest(p_wallets, p_credits, p_descriptions, p_metrics, p_units, p_labels)
+      AS t(w, c, descr, m, u, l)
+    ORDER BY w, m
+  LOOP
+    IF current_ IS DISTINCT FROM item.w THEN
+      IF current_ IS NOT NULL THEN
+        UPDATE wallets
+           SET balance = balance_,
+               debt = debt + tally_draw_many(current_, entries, amounts, p_now),
+               updated_at = p_now
+         WHERE id = current_;
+      END IF;
+      PERFORM 1 FROM wallets WHERE id = item.w FOR UPDATE;
+      IF NOT FOUND THEN
+        RAISE EXCEPTION 'wallet % does not exist', item.w USING ERRCODE = 'no_data_found';
+      END IF;
+      current_ := item.w;
+      balance_ := tally_expire(item.w, p_now);
+      entries := '{}';
+      amounts := '{}';
+    END IF;
+    balance_ := balance_ - item.c;
+    INSERT INTO ledger_entries
+      (wallet_id, kind, credits, balance_after, cause_type, cause_id, description,
+       metric_code, units, unit_label, created_at)
+    VALUES
+      (item.w, 'consumption', -item.c, balance_, p_cause_type, p_cause_id, item.descr,
+       item.m, item.u, item.l, p_now)
+    RETURNING id INTO eid;
+    entries := entries || eid;
+    amounts := amounts || item.c;
+    wallet_id := item.w;
+    metric_code := item.m;
+    entry_id := eid;
+    balance_after := balance_;
+    RETURN NEXT;
+  END LOOP;
+  IF current_ IS NOT NULL THEN
+    UPDATE wallets
+       SET balance = balance_,
+           debt = debt + tally_draw_many(current_, entries, amounts, p_now),
+           updated_at = p_now
+     WHERE id = current_;
+  END IF;
+END
+$fn$
+"""
+
+DROP_DRAW_MANY = "DROP FUNCTION IF EXISTS tally_draw_many(bigint, bigint[], numeric[], timestamptz)"

@@ -6,6 +6,7 @@ from decimal import Decimal
 import strawberry
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.billing import termination
 from app.errors import NotFound
 from app.plans import service
 from app.plans.models import BillingInterval as IntervalModel
@@ -145,13 +146,16 @@ def _money_charges(inputs: list[MoneyChargeInput] | None) -> list[MoneyCharge] |
 
 
 async def _set_status(info: Info, id: strawberry.ID, status: Status) -> SubscriptionPayload | Error:
-    now = info.context.now
+    now, settings = info.context.now, info.context.runtime.settings
 
     async def work(session: AsyncSession) -> SubscriptionPayload:
         subscription_id = row_id(id)
         if subscription_id is None:
             raise NotFound("id", f"no subscription with id {id}")
-        found = await service.set_status(session, subscription_id, status, now)
+        if status is Status.TERMINATED:  # with its final invoice, in the same transaction
+            found = await termination.terminate(session, subscription_id, settings, now)
+        else:
+            found = await service.set_status(session, subscription_id, status, now)
         return SubscriptionPayload(subscription=PlanSubscription(model=found))
 
     return await attempt(info, work)
@@ -224,6 +228,11 @@ class PlanMutations:
     async def resume_subscription(self, info: Info, id: strawberry.ID) -> SubscriptionResult:
         return await _set_status(info, id, Status.ACTIVE)
 
-    @strawberry.mutation(permission_classes=[IsAdmin], description="End it; it prices no events.")
+    @strawberry.mutation(
+        permission_classes=[IsAdmin],
+        description="End it now; it prices no more events. A final invoice is issued at once for "
+        "the period cut short: money usage not yet invoiced by threshold invoices, plus the base "
+        "fee prorated to the elapsed share of the period. Terminating again changes nothing.",
+    )
     async def terminate_subscription(self, info: Info, id: strawberry.ID) -> SubscriptionResult:
         return await _set_status(info, id, Status.TERMINATED)
