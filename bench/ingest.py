@@ -143,8 +143,8 @@ async def seed(url: str) -> str:
         for start in range(0, CUSTOMERS, 100):
             async with database.transaction() as session:
                 for n in range(start, start + 100):
-                    data = CustomerInput(f"cust-{n}", f"Customer {n}", "USD")
-                    customer = await customers.create(session, data, now)
+                    person = CustomerInput(f"cust-{n}", f"Customer {n}", "USD")
+                    customer = await customers.create(session, person, now)
                     wallet = await wallets.create_wallet(
                         session,
                         customer,
