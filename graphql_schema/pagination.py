@@ -1,10 +1,12 @@
-"""Cursor pagination (Relay connections). Cursors are opaque; internally they wrap a row id."""
+"""Cursor pagination (Relay connections). Cursors are opaque; internally they wrap a row id
+(or another key a connection orders by). ``paged`` serves every connection's page."""
 
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Sequence
-from typing import Generic, TypeVar
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar, overload
 
 import strawberry
 
@@ -12,6 +14,7 @@ from app.errors import ValidationFailed
 
 N = TypeVar("N")
 R = TypeVar("R")
+K = TypeVar("K")
 MAX_PAGE = 200
 MAX_ROW_ID = 2**63 - 1  # BIGINT
 
@@ -69,16 +72,82 @@ def page_size(first: int) -> int:
     return first
 
 
-def connection(
-    rows: Sequence[R], first: int, id_of: Callable[[R], int | None], node: Callable[[R], N]
+@dataclass(frozen=True)
+class Page(Generic[K]):
+    """What one page asks its query for: the rows that come after ``after`` in the
+    connection's order (the key the ``after`` cursor names; None: from the start), ``limit``
+    of them: one more than shown, to tell whether a next page exists."""
+
+    after: K | None
+    limit: int
+
+
+@dataclass(frozen=True)
+class Cursors(Generic[K, R]):
+    """A connection's cursors: ``read`` turns ``after`` into a key (a ValidationFailed on
+    ``after`` when it is not one this API gave out), ``write`` gives a row's cursor."""
+
+    read: Callable[[str | None], K | None]
+    write: Callable[[R], str]
+
+
+def by_id(id_of: Callable[[R], int | None]) -> Cursors[int, R]:
+    """Row-id cursors for rows whose id is not their ``id`` (rows with one get these)."""
+    return Cursors(decode_cursor, lambda row: encode_cursor(id_of(row) or 0))
+
+
+class HasId(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+M = TypeVar("M", bound=HasId)
+
+
+@overload
+async def paged(
+    first: int,
+    after: str | None,
+    fetch: Callable[[Page[int]], Awaitable[Sequence[M]]],
+    node: Callable[[M], N],
+) -> Connection[N]: ...
+
+
+@overload
+async def paged(
+    first: int,
+    after: str | None,
+    fetch: Callable[[Page[K]], Awaitable[Sequence[R]]],
+    node: Callable[[R], N],
+    *,
+    cursors: Cursors[K, R],
+) -> Connection[N]: ...
+
+
+async def paged(
+    first: int,
+    after: str | None,
+    fetch: Callable[[Page[Any]], Awaitable[Sequence[Any]]],
+    node: Callable[[Any], N],
+    *,
+    cursors: Cursors[Any, Any] | None = None,
 ) -> Connection[N]:
-    """Build a connection from ``first + 1`` rows (the extra one says a next page exists)."""
-    shown = rows[:first]
-    edges = [Edge(cursor=encode_cursor(id_of(r) or 0), node=node(r)) for r in shown]
+    """One page of a connection: check ``first`` and ``after`` (in that order; each a
+    ValidationFailed naming its argument), ``fetch`` one row more than ``first`` past the
+    cursor, and show ``first`` of them as ``node``s. Rows are cursored by their ``id``
+    unless ``cursors`` says otherwise."""
+    cursors = cursors or by_id(_id_of)
+    limit = page_size(first)
+    rows = await fetch(Page(cursors.read(after), limit + 1))
+    edges = [Edge(cursor=cursors.write(row), node=node(row)) for row in rows[:limit]]
     return Connection(
         edges=edges,
         page_info=PageInfo(
-            has_next_page=len(rows) > first,
+            has_next_page=len(rows) > limit,
             end_cursor=edges[-1].cursor if edges else None,
         ),
     )
+
+
+def _id_of(row: HasId) -> int | None:
+    return row.id

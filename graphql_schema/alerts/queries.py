@@ -4,11 +4,12 @@ import strawberry
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.alerts import repository, service
+from app.alerts.models import AlertFiring as FiringModel
 from graphql_schema.alerts.ids import parse_wallet_id, visible_wallet_id
 from graphql_schema.alerts.types import AlertFiring, WalletAlertThresholds
 from graphql_schema.context import Info
 from graphql_schema.errors import attempt, result
-from graphql_schema.pagination import Connection, connection, decode_cursor, page_size
+from graphql_schema.pagination import Connection, Page, paged
 from graphql_schema.permissions import CanRead, CanReadCustomer
 
 AlertThresholdsResult = result("AlertThresholdsResult", WalletAlertThresholds)
@@ -36,11 +37,12 @@ class AlertQueries:
         first: int = 20,
         after: str | None = None,
     ) -> Connection[AlertFiring]:
-        limit, before_id = page_size(first), decode_cursor(after)
-        wallet = parse_wallet_id(wallet_id) if wallet_id is not None else None
-        rows = await info.context.run(
-            lambda s: repository.firings_page(
-                s, wallet_id=wallet, before_id=before_id, limit=limit + 1
+        async def fetch(page: Page[int]) -> list[FiringModel]:
+            wallet = parse_wallet_id(wallet_id) if wallet_id is not None else None
+            return await info.context.run(
+                lambda s: repository.firings_page(
+                    s, wallet_id=wallet, before_id=page.after, limit=page.limit
+                )
             )
-        )
-        return connection(rows, limit, lambda r: r.id, lambda r: AlertFiring(model=r))
+
+        return await paged(first, after, fetch, lambda r: AlertFiring(model=r))

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import strawberry
 
 from app.audit import service
+from app.audit.models import AuditEntry as EntryModel
 from graphql_schema.audit.types import AuditEntry
 from graphql_schema.context import Info
-from graphql_schema.pagination import Connection, connection, decode_cursor, page_size
+from graphql_schema.pagination import Connection, Page, paged
 from graphql_schema.permissions import CanRead
 
 
@@ -22,10 +25,14 @@ class AuditQueries:
         after: str | None = None,
         customer_external_id: str | None = None,
     ) -> Connection[AuditEntry]:
-        limit, before_id = page_size(first), decode_cursor(after)
-        rows = await info.context.run(
-            lambda s: service.page(
-                s, before_id=before_id, limit=limit + 1, customer_external_id=customer_external_id
+        async def fetch(page: Page[int]) -> Sequence[EntryModel]:
+            return await info.context.run(
+                lambda s: service.page(
+                    s,
+                    before_id=page.after,
+                    limit=page.limit,
+                    customer_external_id=customer_external_id,
+                )
             )
-        )
-        return connection(rows, limit, lambda r: r.id, lambda r: AuditEntry(model=r))
+
+        return await paged(first, after, fetch, lambda r: AuditEntry(model=r))

@@ -3,9 +3,10 @@ from __future__ import annotations
 import strawberry
 
 from app.customers import repository
+from app.customers.models import Customer as CustomerModel
 from graphql_schema.context import Info
 from graphql_schema.customers.types import Customer
-from graphql_schema.pagination import Connection, connection, decode_cursor, page_size
+from graphql_schema.pagination import Connection, Page, paged
 from graphql_schema.permissions import CanRead, CanReadCustomer, require_visible
 
 
@@ -19,12 +20,12 @@ class CustomerQueries:
     async def customers(
         self, info: Info, first: int = 20, after: str | None = None, search: str | None = None
     ) -> Connection[Customer]:
-        limit = page_size(first)
-        after_id = decode_cursor(after)
-        rows = await info.context.run(
-            lambda s: repository.page(s, after_id=after_id, limit=limit + 1, search=search)
-        )
-        return connection(rows, limit, lambda r: r.id, lambda r: Customer(model=r))
+        async def fetch(page: Page[int]) -> list[CustomerModel]:
+            return await info.context.run(
+                lambda s: repository.page(s, after_id=page.after, limit=page.limit, search=search)
+            )
+
+        return await paged(first, after, fetch, lambda r: Customer(model=r))
 
     @strawberry.field(
         permission_classes=[CanReadCustomer],

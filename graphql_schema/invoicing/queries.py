@@ -4,12 +4,13 @@ import strawberry
 
 from app.customers import repository as customers
 from app.invoicing import repository
+from app.invoicing.models import Invoice as InvoiceModel
 from app.invoicing.models import InvoiceStatus as StatusModel
 from app.invoicing.models import InvoiceType as TypeModel
 from graphql_schema.context import Info
 from graphql_schema.invoicing.loaders import billing_loaders
 from graphql_schema.invoicing.types import Invoice, InvoiceStatus, InvoiceType
-from graphql_schema.pagination import Connection, connection, decode_cursor, page_size, row_id
+from graphql_schema.pagination import Connection, Page, paged, row_id
 from graphql_schema.permissions import CanReadCustomer, require_visible
 
 
@@ -42,25 +43,26 @@ class InvoicingQueries:
         type: InvoiceType | None = None,
         subscription_id: strawberry.ID | None = None,
     ) -> Connection[Invoice]:
-        limit, before_id = page_size(first), decode_cursor(after)
-        customer_id = await _customer_id(info, customer_external_id)
-        wanted = StatusModel(status.value) if status is not None else None
-        kind = TypeModel(type.value) if type is not None else None
-        subscription = row_id(subscription_id) if subscription_id is not None else None
-        if subscription_id is not None and subscription is None:
-            return connection([], limit, lambda r: r.id, lambda r: Invoice(model=r))
-        rows = await info.context.run(
-            lambda s: repository.page(
-                s,
-                customer_id=customer_id,
-                status=wanted,
-                before_id=before_id,
-                limit=limit + 1,
-                type=kind,
-                subscription_id=subscription,
+        async def fetch(page: Page[int]) -> list[InvoiceModel]:
+            customer_id = await _customer_id(info, customer_external_id)
+            wanted = StatusModel(status.value) if status is not None else None
+            kind = TypeModel(type.value) if type is not None else None
+            subscription = row_id(subscription_id) if subscription_id is not None else None
+            if subscription_id is not None and subscription is None:
+                return []
+            return await info.context.run(
+                lambda s: repository.page(
+                    s,
+                    customer_id=customer_id,
+                    status=wanted,
+                    before_id=page.after,
+                    limit=page.limit,
+                    type=kind,
+                    subscription_id=subscription,
+                )
             )
-        )
-        return connection(rows, limit, lambda r: r.id, lambda r: Invoice(model=r))
+
+        return await paged(first, after, fetch, lambda r: Invoice(model=r))
 
     @strawberry.field(permission_classes=[CanReadCustomer])
     async def invoice(self, info: Info, id: strawberry.ID) -> Invoice | None:

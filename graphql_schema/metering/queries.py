@@ -7,17 +7,12 @@ import strawberry
 
 from app.errors import ValidationFailed
 from app.metering import repository
+from app.metering.models import BillableMetric
+from app.metering.models import RejectedEvent as RejectedEventModel
 from app.metering.repository import EventRow
 from graphql_schema.context import Info
 from graphql_schema.metering.types import Metric, RejectedEvent, UsageEvent
-from graphql_schema.pagination import (
-    Connection,
-    Edge,
-    PageInfo,
-    connection,
-    decode_cursor,
-    page_size,
-)
+from graphql_schema.pagination import Connection, Cursors, Page, paged
 from graphql_schema.permissions import CanRead
 
 
@@ -42,17 +37,21 @@ def decode_event_cursor(cursor: str | None) -> tuple[datetime, str] | None:
     raise ValidationFailed("after", "`after` is not a cursor this API gave out")
 
 
+EVENT_CURSORS = Cursors(decode_event_cursor, event_cursor)
+
+
 @strawberry.type
 class MeteringQueries:
     @strawberry.field(permission_classes=[CanRead], description="Billable metrics, oldest first.")
     async def metrics(
         self, info: Info, first: int = 50, after: str | None = None
     ) -> Connection[Metric]:
-        limit, after_id = page_size(first), decode_cursor(after)
-        rows = await info.context.run(
-            lambda s: repository.page(s, after_id=after_id, limit=limit + 1)
-        )
-        return connection(rows, limit, lambda r: r.id, lambda r: Metric(model=r))
+        async def fetch(page: Page[int]) -> list[BillableMetric]:
+            return await info.context.run(
+                lambda s: repository.page(s, after_id=page.after, limit=page.limit)
+            )
+
+        return await paged(first, after, fetch, lambda r: Metric(model=r))
 
     @strawberry.field(permission_classes=[CanRead], description="One metric by code.")
     async def metric(self, info: Info, code: str) -> Metric | None:
@@ -72,24 +71,18 @@ class MeteringQueries:
         first: int = 50,
         after: str | None = None,
     ) -> Connection[UsageEvent]:
-        limit, cursor = page_size(first), decode_event_cursor(after)
-        rows = await info.context.run(
-            lambda s: repository.events_page(
-                s,
-                customer_external_id=customer_external_id,
-                metric_code=metric_code,
-                after=cursor,
-                limit=limit + 1,
+        async def fetch(page: Page[tuple[datetime, str]]) -> list[EventRow]:
+            return await info.context.run(
+                lambda s: repository.events_page(
+                    s,
+                    customer_external_id=customer_external_id,
+                    metric_code=metric_code,
+                    after=page.after,
+                    limit=page.limit,
+                )
             )
-        )
-        edges = [Edge(cursor=event_cursor(r), node=UsageEvent(row=r)) for r in rows[:limit]]
-        return Connection(
-            edges=edges,
-            page_info=PageInfo(
-                has_next_page=len(rows) > limit,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
-        )
+
+        return await paged(first, after, fetch, lambda r: UsageEvent(row=r), cursors=EVENT_CURSORS)
 
     @strawberry.field(
         permission_classes=[CanRead],
@@ -98,8 +91,9 @@ class MeteringQueries:
     async def rejected_events(
         self, info: Info, first: int = 50, after: str | None = None
     ) -> Connection[RejectedEvent]:
-        limit, after_id = page_size(first), decode_cursor(after)
-        rows = await info.context.run(
-            lambda s: repository.rejected_page(s, after_id=after_id, limit=limit + 1)
-        )
-        return connection(rows, limit, lambda r: r.id, lambda r: RejectedEvent(model=r))
+        async def fetch(page: Page[int]) -> list[RejectedEventModel]:
+            return await info.context.run(
+                lambda s: repository.rejected_page(s, after_id=page.after, limit=page.limit)
+            )
+
+        return await paged(first, after, fetch, lambda r: RejectedEvent(model=r))

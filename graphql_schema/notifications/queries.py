@@ -4,9 +4,10 @@ import strawberry
 
 from app.customers import repository as customers
 from app.notifications import repository
+from app.notifications.models import Email as EmailModel
 from graphql_schema.context import Info
 from graphql_schema.notifications.types import Email
-from graphql_schema.pagination import Connection, connection, decode_cursor, page_size
+from graphql_schema.pagination import Connection, Page, paged
 from graphql_schema.permissions import CanRead
 
 
@@ -23,18 +24,19 @@ class NotificationQueries:
         after: str | None = None,
         customer_external_id: str | None = None,
     ) -> Connection[Email]:
-        limit, before_id = page_size(first), decode_cursor(after)
-        customer_id: int | None = None
-        if customer_external_id is not None:
-            customer = await info.context.run(
-                lambda s: customers.by_external_id(s, customer_external_id)
+        async def fetch(page: Page[int]) -> list[EmailModel]:
+            customer_id: int | None = None
+            if customer_external_id is not None:
+                customer = await info.context.run(
+                    lambda s: customers.by_external_id(s, customer_external_id)
+                )
+                if customer is None or customer.id is None:
+                    return []
+                customer_id = customer.id
+            return await info.context.run(
+                lambda s: repository.page(
+                    s, before_id=page.after, limit=page.limit, customer_id=customer_id
+                )
             )
-            if customer is None or customer.id is None:
-                return connection([], limit, lambda r: r.id, lambda r: Email(model=r))
-            customer_id = customer.id
-        rows = await info.context.run(
-            lambda s: repository.page(
-                s, before_id=before_id, limit=limit + 1, customer_id=customer_id
-            )
-        )
-        return connection(rows, limit, lambda r: r.id, lambda r: Email(model=r))
+
+        return await paged(first, after, fetch, lambda r: Email(model=r))

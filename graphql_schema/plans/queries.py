@@ -5,10 +5,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.customers import repository as customers
 from app.plans import repository
+from app.plans.models import Plan as PlanModel
 from app.plans.models import Subscription as SubscriptionModel
 from app.plans.models import SubscriptionStatus as Status
 from graphql_schema.context import Info
-from graphql_schema.pagination import Connection, connection, decode_cursor, page_size, row_id
+from graphql_schema.pagination import Connection, Page, paged, row_id
 from graphql_schema.permissions import CanRead, CanReadCustomer, require_visible
 from graphql_schema.plans.subscriptions import PlanSubscription, SubscriptionStatus
 from graphql_schema.plans.types import Plan
@@ -20,11 +21,12 @@ class PlanQueries:
     async def plans(
         self, info: Info, first: int = 50, after: str | None = None
     ) -> Connection[Plan]:
-        limit, after_id = page_size(first), decode_cursor(after)
-        rows = await info.context.run(
-            lambda s: repository.plans_page(s, after_id=after_id, limit=limit + 1)
-        )
-        return connection(rows, limit, lambda r: r.id, lambda r: Plan(model=r))
+        async def fetch(page: Page[int]) -> list[PlanModel]:
+            return await info.context.run(
+                lambda s: repository.plans_page(s, after_id=page.after, limit=page.limit)
+            )
+
+        return await paged(first, after, fetch, lambda r: Plan(model=r))
 
     @strawberry.field(permission_classes=[CanRead], description="One plan by code.")
     async def plan(self, info: Info, code: str) -> Plan | None:
@@ -57,23 +59,22 @@ class PlanQueries:
         first: int = 50,
         after: str | None = None,
     ) -> Connection[PlanSubscription]:
-        limit, after_id = page_size(first), decode_cursor(after)
-        wanted = [Status(s.value) for s in statuses] if statuses else None
+        async def fetch(page: Page[int]) -> list[SubscriptionModel]:
+            async def query(session: AsyncSession) -> list[SubscriptionModel]:
+                customer_id = None
+                if customer_external_id is not None:
+                    customer = await customers.by_external_id(session, customer_external_id)
+                    if customer is None:
+                        return []
+                    customer_id = customer.id
+                return await repository.subscriptions_page(
+                    session,
+                    customer_id=customer_id,
+                    statuses=[Status(s.value) for s in statuses] if statuses else None,
+                    after_id=page.after,
+                    limit=page.limit,
+                )
 
-        async def fetch(session: AsyncSession) -> list[SubscriptionModel]:
-            customer_id = None
-            if customer_external_id is not None:
-                customer = await customers.by_external_id(session, customer_external_id)
-                if customer is None:
-                    return []
-                customer_id = customer.id
-            return await repository.subscriptions_page(
-                session,
-                customer_id=customer_id,
-                statuses=wanted,
-                after_id=after_id,
-                limit=limit + 1,
-            )
+            return await info.context.run(query)
 
-        rows = await info.context.run(fetch)
-        return connection(rows, limit, lambda r: r.id, lambda r: PlanSubscription(model=r))
+        return await paged(first, after, fetch, lambda r: PlanSubscription(model=r))

@@ -7,7 +7,7 @@ from app.recharge.models import Recharge as RechargeModel
 from app.wallets import repository as wallets
 from app.wallets.models import Wallet
 from graphql_schema.context import Info
-from graphql_schema.pagination import Connection, connection, decode_cursor, page_size, row_id
+from graphql_schema.pagination import Connection, Page, paged, row_id
 from graphql_schema.permissions import CanReadCustomer, require_visible
 from graphql_schema.recharge.access import wallet_id
 from graphql_schema.recharge.types import AutoRechargeRule, Recharge, TopUpOptions
@@ -28,14 +28,15 @@ class RechargeQueries:
     async def recharges(
         self, info: Info, wallet_id: strawberry.ID, first: int = 50, after: str | None = None
     ) -> Connection[Recharge]:
-        limit, before_id = page_size(first), decode_cursor(after)
-        wallet = await _visible_wallet(info, wallet_id)
-        assert wallet.id is not None
-        found = wallet.id
-        rows = await info.context.run(
-            lambda s: repository.page(s, found, before_id=before_id, limit=limit + 1)
-        )
-        return connection(rows, limit, lambda r: r.id, lambda r: Recharge(model=r))
+        async def fetch(page: Page[int]) -> list[RechargeModel]:
+            wallet = await _visible_wallet(info, wallet_id)
+            assert wallet.id is not None
+            found = wallet.id
+            return await info.context.run(
+                lambda s: repository.page(s, found, before_id=page.after, limit=page.limit)
+            )
+
+        return await paged(first, after, fetch, lambda r: Recharge(model=r))
 
     @strawberry.field(permission_classes=[CanReadCustomer])
     async def recharge(self, info: Info, id: strawberry.ID) -> Recharge | None:

@@ -17,7 +17,7 @@ from app.wallets.service import Entitlement as EntitlementResult
 from app.wallets.service import entitlement
 from graphql_schema.context import Info
 from graphql_schema.loaders import GrantPage, LedgerPage
-from graphql_schema.pagination import Connection, connection, decode_cursor, page_size
+from graphql_schema.pagination import Connection, Page, paged
 from graphql_schema.scalars import Credits
 
 if TYPE_CHECKING:
@@ -277,12 +277,15 @@ class Wallet:
     async def grants(
         self, info: Info, first: int = 50, after: str | None = None, active_only: bool = False
     ) -> Connection[Grant]:
-        limit, after_id = page_size(first), decode_cursor(after)
-        assert self.model.id is not None
-        rows = await info.context.loaders.grant_pages.load(
-            (self.model.id, GrantPage(after_id, limit + 1, active_only))
-        )
-        return connection(rows, limit, lambda r: r.id, lambda r: Grant(model=r))
+        wallet_id = self.model.id
+        assert wallet_id is not None
+
+        async def fetch(page: Page[int]) -> list[GrantModel]:
+            return await info.context.loaders.grant_pages.load(
+                (wallet_id, GrantPage(page.after, page.limit, active_only))
+            )
+
+        return await paged(first, after, fetch, lambda r: Grant(model=r))
 
     @strawberry.field(description="History, newest first.")
     async def ledger_entries(
@@ -292,13 +295,16 @@ class Wallet:
         after: str | None = None,
         kinds: list[LedgerEntryKind] | None = None,
     ) -> Connection[LedgerEntry]:
-        limit, before_id = page_size(first), decode_cursor(after)
         wanted = tuple(EntryKind(k.value) for k in kinds or ())
-        assert self.model.id is not None
-        rows = await info.context.loaders.ledger_pages.load(
-            (self.model.id, LedgerPage(before_id, limit + 1, wanted))
-        )
-        return connection(rows, limit, lambda r: r.id, lambda r: LedgerEntry(model=r))
+        wallet_id = self.model.id
+        assert wallet_id is not None
+
+        async def fetch(page: Page[int]) -> list[EntryModel]:
+            return await info.context.loaders.ledger_pages.load(
+                (wallet_id, LedgerPage(page.after, page.limit, wanted))
+            )
+
+        return await paged(first, after, fetch, lambda r: LedgerEntry(model=r))
 
 
 @strawberry.type(description="A catalog pack of credits.")

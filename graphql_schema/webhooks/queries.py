@@ -6,7 +6,7 @@ from app.errors import NotFound
 from app.webhooks import repository
 from app.webhooks.models import EVENT_TYPES, DeliveryStatus
 from graphql_schema.context import Info
-from graphql_schema.pagination import Connection, connection, decode_cursor, page_size
+from graphql_schema.pagination import Connection, Cursors, Page, by_id, paged
 from graphql_schema.permissions import CanRead
 from graphql_schema.webhooks.types import (
     WebhookDelivery,
@@ -25,6 +25,9 @@ def parse_id(value: strawberry.ID, what: str, field: str = "id") -> int:
 def delivery_of(row: repository.DeliveryRow) -> WebhookDelivery:
     delivery, event = row
     return WebhookDelivery(model=delivery, event=WebhookEvent(model=event))
+
+
+DELIVERY_CURSORS: Cursors[int, repository.DeliveryRow] = by_id(lambda row: row[0].id)
 
 
 @strawberry.type
@@ -47,12 +50,17 @@ class WebhookQueries:
         endpoint_id: strawberry.ID | None = None,
         status: WebhookDeliveryStatus | None = None,
     ) -> Connection[WebhookDelivery]:
-        limit, before_id = page_size(first), decode_cursor(after)
-        endpoint = parse_id(endpoint_id, "endpoint", "endpointId") if endpoint_id else None
-        wanted = DeliveryStatus(status.value) if status is not None else None
-        rows = await info.context.run(
-            lambda s: repository.deliveries_page(
-                s, before_id=before_id, limit=limit + 1, endpoint_id=endpoint, status=wanted
+        async def fetch(page: Page[int]) -> list[repository.DeliveryRow]:
+            endpoint = parse_id(endpoint_id, "endpoint", "endpointId") if endpoint_id else None
+            wanted = DeliveryStatus(status.value) if status is not None else None
+            return await info.context.run(
+                lambda s: repository.deliveries_page(
+                    s,
+                    before_id=page.after,
+                    limit=page.limit,
+                    endpoint_id=endpoint,
+                    status=wanted,
+                )
             )
-        )
-        return connection(rows, limit, lambda r: r[0].id, delivery_of)
+
+        return await paged(first, after, fetch, delivery_of, cursors=DELIVERY_CURSORS)
