@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.customers import service as customers
 from app.customers.service import CustomerInput
+from app.db.engine import driver
 from app.reactions import balance_reactions
 from app.runtime import Runtime
 from app.wallets import service as wallets
@@ -109,3 +110,43 @@ async def test_graphql_mutations_react_too(
         input={"walletId": str(wallet_id), "amount": "10", "idempotencyKey": "x"},
     )
     assert recorder.calls == [[wallet_id]]
+
+
+def _driver_introspection(query: str) -> bool:
+    return "typeinfo_tree" in query or "set_config('jit'" in query or "'jit', 'off'" in query
+
+
+async def test_every_reaction_costs_one_statement_when_nothing_crosses(runtime: Runtime) -> None:
+    """With the domains' reactions (not a recorder): after the last change, the transaction
+    sends one statement for live updates, alerts, auto-recharge and webhooks, then commits."""
+    first, second = await _two_wallets(runtime)
+    sent: list[str] = []
+    async with runtime.db.transaction() as session:
+        connection = await driver(session)
+        connection.add_query_logger(lambda record: sent.append(" ".join(record.query.split())))
+        for wallet_id in (first, second):
+            await wallets.grant_credits(
+                session,
+                wallet_id,
+                GrantRequest(amount="100"),
+                cause=Cause(CauseType.OPERATOR),
+                idempotency_key=f"g{wallet_id}",
+                now=runtime.clock.now(),
+            )
+        marker = len(sent)
+    reacting = [
+        q
+        for q in sent[marker:]
+        if not q.upper().startswith(("COMMIT", "RELEASE"))
+        and not _driver_introspection(q)  # asyncpg learns a new statement's types, once
+    ]
+    assert len(reacting) == 1, reacting
+    assert reacting[0].startswith("WITH live_changed AS"), reacting[0][:80]
+    async with runtime.db.transaction() as session:
+        rows = await (await driver(session)).fetch(
+            "SELECT topic, payload FROM outbox WHERE kind = 'live' ORDER BY id DESC LIMIT 1"
+        )
+    assert rows[0]["topic"] == "*"
+    messages = rows[0]["payload"]["messages"]
+    assert [channel for channel, _ in messages] == [f"wallet:{first}", f"wallet:{second}"]
+    assert [Decimal(m["balance"]) for _, m in messages] == [100, 100]
