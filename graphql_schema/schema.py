@@ -8,7 +8,14 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors, QueryDepthLimiter, SchemaExtension
+from strawberry.extensions import (
+    AddValidationRules,
+    MaskErrors,
+    ParserCache,
+    SchemaExtension,
+    ValidationCache,
+)
+from strawberry.extensions.query_depth_limiter import create_validator
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
@@ -130,6 +137,7 @@ def _request_id(execution_context: ExecutionContext | None) -> str | None:
 
 
 def build_schema(max_depth: int = 10) -> Schema:
+    depth_rule = create_validator(max_depth, None)
     return Schema(
         query=Query,
         mutation=Mutation,
@@ -138,7 +146,12 @@ def build_schema(max_depth: int = 10) -> Schema:
         config=StrawberryConfig(scalar_map={Credits: CREDITS_SCALAR}),
         execution_context_class=SharingExecutionContext,
         extensions=[
-            lambda: QueryDepthLimiter(max_depth=max_depth),
+            # Parsed documents and their validation are cached per query text (the hot path's
+            # ingestEvents, the console's and the portal's queries repeat); the depth rule is
+            # made once so the validation cache can recognise it.
+            lambda: ParserCache(maxsize=512),
+            lambda: AddValidationRules([depth_rule]),
+            lambda: ValidationCache(maxsize=512),
             lambda: MaskErrors(should_mask_error=should_mask),
             UnitOfWork,
             AuditTrail,

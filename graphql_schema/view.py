@@ -58,6 +58,10 @@ class GraphQLView(GraphQL[Context, None]):
         self.runtime = runtime
         self.secret = runtime.settings.signing_secret()
 
+    def decode_json(self, data: str | bytes) -> object:
+        """orjson for request bodies too (a batch of 1,000 events is ~150 kB of JSON)."""
+        return orjson.loads(data)
+
     def encode_json(self, data: object) -> str:
         """orjson instead of the standard library: every live update is encoded here, once per
         subscriber. A str, because graphql-transport-ws sends text frames."""
