@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -34,6 +35,18 @@ def _settings(data_dir: Path | None) -> Settings:
     if data_dir is not None:
         settings.data_dir = data_dir
     return settings
+
+
+def _exit_cleanly_on_sigterm() -> None:
+    """Uvicorn stops gracefully on SIGTERM, then raises the signal again with the handler that
+    was in place before it started: by default that ends the process on the spot, skipping
+    ``finally`` blocks and ``atexit`` (which stops the embedded PostgreSQL). Exit normally
+    instead, as Ctrl-C does."""
+
+    def leave(signum: int, frame: object) -> None:
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, leave)
 
 
 def database_url(settings: Settings) -> str:
@@ -126,6 +139,7 @@ def serve(
         app = create_app(runtime, background)
         mount_console(app, runtime)
         settle_heap()
+        _exit_cleanly_on_sigterm()
         uvicorn.run(
             app,
             host=listen_host,
