@@ -9,7 +9,7 @@ transaction (so nothing is announced for work that rolls back).
 The webhooks and notifications domains own those actors; this module is the contract between
 them and the domains that have something to announce (invoices, payments, recharges, alerts).
 Event types in use: ``wallet.recharged``, ``invoice.created``, ``invoice.paid``,
-``invoice.payment_failed``.
+``invoice.payment_failed``, ``subscription.terminated`` (and more; see ``EVENT_TYPES``).
 """
 
 from __future__ import annotations

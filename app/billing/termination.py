@@ -11,7 +11,9 @@ row is closed, and the period-end sweep skips terminated subscriptions, so the p
 invoiced again. Nothing owed works as at period end: no lines, no invoice; lines that net to
 0.00, an invoice paid at once.
 
-Terminating a terminated subscription changes nothing (and invoices nothing). Plans that bill
+Every termination announces itself with the ``subscription.terminated`` webhook (the final
+invoice, when there is one, in its data). Terminating a terminated subscription changes nothing
+(and invoices and announces nothing). Plans that bill
 no money (credit charges only) get no invoice.
 
 Lock order: the paying wallet (when the subscription pays with credits), the subscription, its
@@ -22,15 +24,21 @@ periods, the invoice sequence — as the period-end job (wallet, period) and ``c
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app import events, money
 from app.billing import collection, invoices, periods, repository
 from app.config import Settings
+from app.customers.models import Customer
+from app.invoicing.models import Invoice
 from app.plans import repository as subscriptions
 from app.plans import service as plans
 from app.plans.models import Plan, Subscription, SubscriptionStatus
 from app.plans.periods import period_containing
+
+TERMINATED_EVENT = "subscription.terminated"
 
 
 async def terminate(
@@ -51,6 +59,7 @@ async def terminate(
     )
     bills = await periods.bills_money(session, plan)
     await periods.roll(session, terminated, plan, bills, now)
+    final = None
     if bills:
         current = period_containing(terminated.anchor, plan.interval, now)
         period_id = await repository.open_period(
@@ -58,7 +67,33 @@ async def terminate(
         )
         period = await repository.lock_period(session, period_id)
         if period is not None and period.closed_at is None:
-            await invoices.close_period(
+            final = await invoices.close_period(
                 session, terminated, plan, wallet, period, settings, now, ended_at=now
             )
+    await events.emit(session, TERMINATED_EVENT, await _data(session, terminated, plan, final), now)
     return terminated
+
+
+async def _data(
+    session: AsyncSession, subscription: Subscription, plan: Plan, final: Invoice | None
+) -> dict[str, Any]:
+    """The ``subscription.terminated`` webhook: which subscription, and its final invoice."""
+    customer = await session.get(Customer, subscription.customer_id)
+    return {
+        "subscription_id": subscription.id,
+        "customer_id": subscription.customer_id,
+        "customer_external_id": customer.external_id if customer else None,
+        "plan_code": plan.code,
+        "terminated_at": subscription.terminated_at.isoformat()
+        if subscription.terminated_at
+        else None,
+        "final_invoice": None
+        if final is None
+        else {
+            "id": final.id,
+            "number": final.number,
+            "total": money.format_money(final.total_minor, final.currency),
+            "currency": final.currency,
+            "status": final.status.value,
+        },
+    }

@@ -27,6 +27,7 @@ EVENT_TYPES = (
     "invoice.payment_failed",
     "subscription.threshold_reached",
     "subscription.suspended",
+    "subscription.terminated",
 )
 
 

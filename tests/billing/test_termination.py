@@ -141,6 +141,10 @@ async def test_mid_period_termination_bills_the_remainder_and_a_prorated_base_fe
         ("threshold", "58.00"),
         ("period_end", "21.68"),
     ]
+    [ended] = [e["data"] for e in emitted if e["type"] == "subscription.terminated"]
+    assert ended["subscription_id"] == int(subscription_id)
+    assert datetime.fromisoformat(ended["terminated_at"]) == ended_at
+    assert (ended["final_invoice"]["total"], ended["final_invoice"]["currency"]) == ("21.68", "USD")
 
     closed = await period_row(gql, subscription_id, start)
     assert datetime.fromisoformat(closed["closedAt"]) == ended_at
@@ -172,6 +176,8 @@ async def test_terminating_twice_issues_one_final_invoice(
     again = await terminate(gql, subscription_id)
     assert again == first  # a no-op: same status, same terminatedAt
     await settle_all(database_url, jobs, clock)
+    emitted = await jobs_for(runtime.db, "webhooks.emit")
+    assert [e["type"] for e in emitted].count("subscription.terminated") == 1  # announced once
 
     [final] = await invoices(gql)
     assert (final["type"], final["status"]) == ("PERIOD_END", "FINALIZED")  # no card: owed
@@ -235,6 +241,9 @@ async def test_termination_without_usage_or_fee_issues_no_invoice(
     await terminate(gql, subscription_id)
     await settle_all(database_url, jobs, clock)
     assert await invoices(gql) == []
+    emitted = await jobs_for(runtime.db, "webhooks.emit")
+    [ended] = [e["data"] for e in emitted if e["type"] == "subscription.terminated"]
+    assert ended["final_invoice"] is None  # nothing was owed
     closed = await period_row(gql, subscription_id, start)
     assert datetime.fromisoformat(closed["closedAt"]) == clock.now()
 
