@@ -10,6 +10,7 @@ from nicegui import ui
 
 from console import format, forms
 from console.api import Caller, Console, Refused, problem
+from console.billing_actions import CustomerInvoices, SubscriptionCard
 
 ALERT_RESULT = """
 __typename
@@ -209,82 +210,46 @@ class WalletSettings:
             self.auto_recharge.refresh()
 
 
-SUBSCRIPTIONS = """
-query Subscriptions($id: String!) {
-  subscriptions(customerExternalId: $id, statuses: [ACTIVE, SUSPENDED]) {
-    nodes {
-      id status currentPeriodStart currentPeriodEnd plan { name }
-      usage { units credits metric { unitPlural } }
-    }
-  }
-}
-"""
-STATUS_WORDS = {
-    "ACTIVE": "active",
-    "SUSPENDED": "suspended (an invoice is overdue: usage is refused until it is paid)",
-}
+class Sections:
+    """The customer page's sections below the history; the plan card and the invoices
+    refresh after a subscription or a top-up changes them."""
+
+    def __init__(
+        self, console: Console, caller: Caller, wallet_id: str, external_id: str, name: str
+    ) -> None:
+        self.console, self.caller = console, caller
+        self.wallet_id, self.external_id = wallet_id, external_id
+        self.settings = WalletSettings(console, caller, wallet_id)
+        self.invoices = CustomerInvoices(console, caller, external_id)
+        self.plan = SubscriptionCard(console, caller, external_id, name, self.plan_changed)
+
+    async def plan_changed(self) -> None:
+        self.plan.show.refresh()
+        self.invoices.show.refresh()
+
+    async def render(self) -> None:
+        console = self.console
+        if console.has_query("subscriptions"):
+            with ui.card().classes("w-full"):
+                ui.label("Plan").classes("text-subtitle1")
+                await self.plan.show()
+        if console.has_query("alertThresholds"):
+            with ui.card().classes("w-full"):
+                ui.label("Spend alerts (emailed to the billing address)").classes("text-subtitle1")
+                await self.settings.alerts()
+        if console.has_query("autoRechargeRule"):
+            with ui.card().classes("w-full"):
+                ui.label("Auto-recharge").classes("text-subtitle1")
+                await self.settings.auto_recharge()
+        if console.has_query("invoices"):
+            with ui.card().classes("w-full"):
+                ui.label("Invoices").classes("text-subtitle1")
+                await self.invoices.show()
 
 
-async def subscription(console: Console, caller: Caller, external_id: str) -> None:
-    try:
-        data = await console.execute(caller, SUBSCRIPTIONS, {"id": external_id})
-    except Refused as error:
-        ui.label(error.message).classes("text-grey-8")
-        return
-    nodes = data["subscriptions"]["nodes"]
-    if not nodes:
-        ui.label("No plan: usage is not priced for this customer yet.").classes("text-grey-8")
-    for node in nodes:
-        period = (
-            f"{format.day(node['currentPeriodStart'])} – {format.day(node['currentPeriodEnd'])}"
-        )
-        status = STATUS_WORDS.get(node["status"], node["status"].lower())
-        ui.label(f"{node['plan']['name']}: {status}; this period {period}.").mark("subscription")
-        for usage in node["usage"]:
-            ui.label(
-                f"{format.number(usage['units'])} {usage['metric']['unitPlural']} so far "
-                f"= {format.credits(usage['credits'])}"
-            ).classes("text-grey-8")
-
-
-async def sections(console: Console, caller: Caller, wallet_id: str, external_id: str) -> None:
-    settings = WalletSettings(console, caller, wallet_id)
-    if console.has_query("subscriptions"):
-        with ui.card().classes("w-full"):
-            ui.label("Plan").classes("text-subtitle1")
-            await subscription(console, caller, external_id)
-    if console.has_query("alertThresholds"):
-        with ui.card().classes("w-full"):
-            ui.label("Spend alerts (emailed to the billing address)").classes("text-subtitle1")
-            await settings.alerts()
-    if console.has_query("autoRechargeRule"):
-        with ui.card().classes("w-full"):
-            ui.label("Auto-recharge").classes("text-subtitle1")
-            await settings.auto_recharge()
-    if console.has_query("invoices"):
-        from console.pages.invoices import COLUMNS, invoice_row
-
-        query = """
-        query CustomerInvoices($id: String!, $after: String) {
-          invoices(customerExternalId: $id, first: 20, after: $after) {
-            nodes { id number type status paymentStatus total { amount currency }
-                    customer { name externalId } createdAt dueAt paidAt }
-            pageInfo { hasNextPage endCursor }
-          }
-        }
-        """
-        from console.tables import paged_table
-
-        with ui.card().classes("w-full"):
-            ui.label("Invoices").classes("text-subtitle1")
-            await paged_table(
-                console,
-                caller,
-                query,
-                "invoices",
-                COLUMNS,
-                invoice_row,
-                "customer-invoices",
-                "No invoices for this customer yet.",
-                {"id": external_id},
-            )
+async def sections(
+    console: Console, caller: Caller, wallet_id: str, external_id: str, name: str = ""
+) -> Sections:
+    found = Sections(console, caller, wallet_id, external_id, name or external_id)
+    await found.render()
+    return found

@@ -1,5 +1,5 @@
 """One customer: the live balance in plain words, grants, history with value translation,
-the balance over time, and (for admins) grant, void and portal-link actions."""
+the balance over time, and (for admins) top-up, grant, void and portal-link actions."""
 
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ from starlette.responses import Response
 
 from console import auth, format
 from console.api import Caller, Console, Refused, problem
+from console.billing_actions import TopUpDialog
 from console.dialogs import GrantDialog, Target, VoidDialog
 from console.layout import error_banner, frame, stat
-from console.wallet_settings import sections
+from console.wallet_settings import Sections
 
 DETAIL = """
 query Customer($id: String!) {
@@ -302,7 +303,22 @@ def register(console: Console) -> None:
                     ui.label(f"Id {customer['externalId']} · {email}").classes("text-grey-8")
                 ui.space()
                 wallet = customer["wallet"]
-                if caller.is_admin and wallet is not None:
+                extra = (
+                    Sections(console, caller, wallet["id"], external_id, customer["name"])
+                    if wallet is not None
+                    else None
+                )
+                if caller.is_admin and wallet is not None and extra is not None:
+                    if console.has_mutation("topUp"):
+
+                        async def topped_up(more: Sections = extra) -> None:
+                            await view.refresh()
+                            more.invoices.show.refresh()
+
+                        top_up = TopUpDialog(console, caller, view.target(), external_id, topped_up)
+                        ui.button("Top up", icon="shopping_cart", on_click=top_up.open).props(
+                            "unelevated no-caps"
+                        ).mark("top-up")
                     grant = GrantDialog(console, caller, view.target(), view.refresh)
                     void = VoidDialog(console, caller, view.target(), view.refresh)
                     ui.button("Grant credits", icon="add_card", on_click=grant.open).props(
@@ -320,8 +336,8 @@ def register(console: Console) -> None:
                     ).mark("read-only")
             view.balance()
             view.history()
-            if wallet is not None:
-                await sections(console, caller, wallet["id"], external_id)
+            if extra is not None:
+                await extra.render()
             if wallet is not None:
                 task = background_tasks.create(
                     view.follow(wallet["id"]), name="live balance", context=ui.context.client
