@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import orjson
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.clock import Clock
@@ -68,10 +67,6 @@ def statement(parts: Sequence[Reaction]) -> str:
     return positional(f"WITH {ctes}\n{rows}" if ctes else rows)
 
 
-def _data(value: Any) -> Any:
-    return orjson.loads(value) if isinstance(value, (str, bytes)) else value
-
-
 def balance_reactions(clock: Clock, chosen: Sequence[Evaluator] | None = None) -> BeforeCommit:
     """The before-commit hook. ``chosen`` replaces the domains' reactions by evaluators run one
     after the other (tests use it to watch what a transaction hands over)."""
@@ -91,7 +86,7 @@ def balance_reactions(clock: Clock, chosen: Sequence[Evaluator] | None = None) -
         found: dict[str, list[Any]] = {part.source: [] for part in parts}
         rows = await (await driver(session)).fetch(sql, list(wallet_ids), now, now.isoformat())
         for source, data in rows:
-            found[source].append(_data(data))
+            found[source].append(data)
         for part in parts:
             if part.handle is not None and found[part.source]:
                 await part.handle(session, wallet_ids, found[part.source], now)

@@ -297,10 +297,15 @@ class Round:
     graphql_cpu_ms: float  # the same through GraphQL
 
 
+def stat_seconds(stat: str) -> float:
+    """User + system CPU time in a ``/proc/<pid>/stat`` line."""
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time the process has used."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return stat_seconds(Path(f"/proc/{pid}/stat").read_text())
 
 
 def postgres_seconds() -> float:
@@ -312,7 +317,7 @@ def postgres_seconds() -> float:
         except OSError:
             continue
         if "(postgres)" in text:
-            total += cpu_seconds(int(stat.parent.name))
+            total += stat_seconds(text)  # the line just read: the process may be gone now
     return total
 
 

@@ -60,6 +60,7 @@ from bench.ingest import (
     rest_ok,
     seed,
     settle,
+    stat_seconds,
 )
 from tests.live.client import LiveClient
 
@@ -326,8 +327,7 @@ def usage(pids: dict[str, int], database: str) -> Usage:
             title = (stat.parent / "cmdline").read_bytes() if command == "postgres" else b""
         except (OSError, ValueError):  # gone meanwhile
             continue
-        fields = text.rsplit(")", 1)[1].split()
-        seconds = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # user + system
+        seconds = stat_seconds(text)
         if pid in parts:
             part = parts[pid]
         elif command == "postgres":  # a backend's title names its database

@@ -15,7 +15,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-import orjson
 from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -72,5 +71,5 @@ async def current(session: AsyncSession, wallet_id: int, now: datetime) -> dict[
     row = (await connection.execute(CURRENT, parameters)).first()
     if row is None:
         return None
-    message = row.message
-    return orjson.loads(message) if isinstance(message, (str, bytes)) else dict(message)
+    message: dict[str, Any] = row.message  # jsonb, decoded by the engine's codec
+    return message

@@ -26,6 +26,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import money
 from app.billing import progressive
+from app.db.engine import driver
 from app.errors import DomainError, ValidationFailed
 from app.metering.validation import FieldNames, Parsed, Resolved, Window, parse, resolve
 from app.plans import lookup, usage
@@ -166,7 +167,7 @@ async def _insert(
     """Store the events; return the batch id and the transaction ids that were new (None when
     all were: the usual case, answered without sending the ids back)."""
     ordered = sorted(events, key=lambda e: e.parsed.transaction_id)
-    connection = await lookup.driver(session)
+    connection = await driver(session)
     row = await connection.fetchrow(
         INSERT,
         source.kind,
@@ -226,7 +227,7 @@ async def ingest(
     if not parsed:
         return Outcome(batch.finished(), [])
     customers, version = await lookup.billing(session, sorted({p.customer for p in parsed}))
-    snapshot = await catalog.current(await lookup.driver(session), version) if customers else EMPTY
+    snapshot = await catalog.current(await driver(session), version) if customers else EMPTY
     resolved = []
     for event in parsed:
         try:
@@ -245,7 +246,7 @@ async def ingest(
         batch.decide(item.parsed.position, tid, status)
         if status is Status.ACCEPTED and item.plan is not None:
             accepted.append(item)
-    connection = await lookup.driver(session)
+    connection = await driver(session)
     recorded = await usage.record(connection, accepted, window.now)
     cause = Cause(CauseType.EVENT_BATCH, f"batch:{batch_id}")
     balances = await ledger.debit_many(

@@ -11,6 +11,7 @@ from decimal import Decimal
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import money
+from app.db.engine import driver
 from app.errors import NotFound, ValidationFailed
 from app.plans import lookup, pricing
 from app.plans.catalog import Catalog
@@ -46,7 +47,7 @@ async def for_metric(
         raise NotFound(
             "customerExternalId", f"no customer with external id '{customer_external_id}'"
         )
-    snapshot = await catalog.current(await lookup.driver(session), version)
+    snapshot = await catalog.current(await driver(session), version)
     metric = snapshot.metrics.get(metric_code)
     if metric is None:
         raise NotFound("metricCode", f"no metric with code '{metric_code}'")

@@ -15,7 +15,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.billing.thresholds import Thresholds
 from app.billing.thresholds import of as thresholds_of
-from app.db import engine
 from app.plans.catalog import VERSION_SQL
 from app.plans.models import SubscriptionStatus, SuspensionReason
 from app.wallets.models import DepletionPolicy
@@ -100,6 +99,3 @@ async def billing(
     rows = (await connection.exec_driver_sql(BILLING, (external_ids,))).all()
     version = rows[0].catalog_version if rows else None
     return {r.external_id: _billing(r) for r in rows}, version
-
-
-driver = engine.driver  # the metering hot path says lookup.driver

@@ -84,7 +84,11 @@ async def evaluate(session: AsyncSession, wallet_ids: Sequence[int], now: dateti
 async def _started(
     session: AsyncSession, wallet_ids: Sequence[int], rows: list[Any], now: datetime
 ) -> None:
-    for recharge_id in sorted(int(r["id"]) for r in rows):
+    await _enqueue(session, sorted(int(r["id"]) for r in rows), now)
+
+
+async def _enqueue(session: AsyncSession, recharge_ids: list[int], now: datetime) -> None:
+    for recharge_id in recharge_ids:
         await outbox.enqueue(session, START, {"recharge_id": recharge_id}, now)
 
 
@@ -131,8 +135,7 @@ async def _start(
     connection = await session.connection()
     rows = await connection.execute(statement, {"ids": list(wallet_ids), "now": now})
     started = [int(r[0]) for r in rows]
-    for recharge_id in started:
-        await outbox.enqueue(session, START, {"recharge_id": recharge_id}, now)
+    await _enqueue(session, started, now)
     return started
 
 
