@@ -21,8 +21,8 @@ from app.alerts.thresholds import Threshold, describe
 from app.live.wallet_updates import channel
 from graphql_schema.alerts.types import AlertThresholdKind
 from graphql_schema.context import Info
+from graphql_schema.live.access import visible_wallet
 from graphql_schema.live.sharing import shared
-from graphql_schema.live.subscriptions import _visible_wallet
 from graphql_schema.permissions import CanReadCustomer
 from graphql_schema.scalars import Credits
 
@@ -80,7 +80,7 @@ class AlertSubscriptions:
     async def alert_triggered(
         self, info: Info, wallet_id: strawberry.ID
     ) -> AsyncGenerator[LiveAlertFiring, None]:
-        wallet = await _visible_wallet(info, wallet_id)
+        wallet = await visible_wallet(info, wallet_id)
         async with info.context.runtime.bus.subscribe(channel(wallet)) as inbox:
             while True:
                 message = await inbox.next()

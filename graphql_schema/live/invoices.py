@@ -17,16 +17,15 @@ from typing import Any
 
 import strawberry
 
-from app.customers.models import Customer as CustomerModel
 from app.live.invoice_updates import TYPE, channel
 from graphql_schema.context import Info
-from graphql_schema.errors import Forbidden
 from graphql_schema.invoicing.types import (
     InvoicePaymentStatus,
     InvoiceStatus,
     InvoiceType,
     plain,
 )
+from graphql_schema.live.access import visible_customer
 from graphql_schema.live.sharing import shared
 from graphql_schema.permissions import CanReadCustomer
 from graphql_schema.wallets.types import Money
@@ -140,19 +139,6 @@ class InvoiceUpdate:
         )
 
 
-async def _visible_customer(info: Info, customer_id: strawberry.ID) -> int:
-    found = None
-    if str(customer_id).isdigit():
-        async with info.context.runtime.db.transaction() as session:
-            found = await session.get(CustomerModel, int(customer_id))
-    principal = info.context.principal
-    if found is None or found.id is None or principal is None:
-        raise Forbidden(f"customer {customer_id} is not visible to this caller")
-    if not principal.acts_for(found.id):
-        raise Forbidden(f"customer {customer_id} is not visible to this caller")
-    return found.id
-
-
 @strawberry.type
 class InvoiceSubscriptions:
     @strawberry.subscription(
@@ -165,7 +151,7 @@ class InvoiceSubscriptions:
     async def invoice_updated(
         self, info: Info, customer_id: strawberry.ID
     ) -> AsyncGenerator[InvoiceUpdate, None]:
-        customer = await _visible_customer(info, customer_id)
+        customer = await visible_customer(info, customer_id)
         async with info.context.runtime.bus.subscribe(channel(customer)) as inbox:
             while True:
                 message = await inbox.next()

@@ -17,9 +17,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.live import wallet_updates
 from app.live.wallet_updates import channel
-from app.wallets.models import Wallet as WalletModel
 from graphql_schema.context import Info
-from graphql_schema.errors import Forbidden
+from graphql_schema.live.access import visible_wallet
 from graphql_schema.live.sharing import shared
 from graphql_schema.permissions import CanReadCustomer
 from graphql_schema.scalars import Credits
@@ -94,19 +93,6 @@ async def _current(session: AsyncSession, wallet_id: int, now: datetime) -> dict
     return message
 
 
-async def _visible_wallet(info: Info, wallet_id: strawberry.ID) -> int:
-    found = None
-    if str(wallet_id).isdigit():
-        async with info.context.runtime.db.transaction() as session:
-            found = await session.get(WalletModel, int(wallet_id))
-    principal = info.context.principal
-    if found is None or found.id is None or principal is None:
-        raise Forbidden(f"wallet {wallet_id} is not visible to this caller")
-    if not principal.acts_for(found.customer_id):
-        raise Forbidden(f"wallet {wallet_id} is not visible to this caller")
-    return found.id
-
-
 @strawberry.type
 class LiveSubscriptions:
     @strawberry.subscription(
@@ -118,7 +104,7 @@ class LiveSubscriptions:
     async def wallet_updated(
         self, info: Info, wallet_id: strawberry.ID, initial: bool = True
     ) -> AsyncGenerator[WalletUpdate, None]:
-        wallet = await _visible_wallet(info, wallet_id)
+        wallet = await visible_wallet(info, wallet_id)
         async with info.context.runtime.bus.subscribe(channel(wallet)) as inbox:
             last_entry = 0
             if initial:

@@ -1,0 +1,49 @@
+"""Who may watch what: checked once, when a subscription starts, in its own short transaction.
+
+An unknown id and another customer's id get the same refusal, so ids cannot be probed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+import strawberry
+from sqlmodel import SQLModel
+
+from app.customers.models import Customer
+from app.wallets.models import Wallet
+from graphql_schema.context import Info
+from graphql_schema.errors import Forbidden
+from graphql_schema.permissions import require_visible
+
+M = TypeVar("M", bound=SQLModel)
+
+
+async def _visible(
+    info: Info,
+    model: type[M],
+    raw_id: strawberry.ID,
+    what: str,
+    owner: Callable[[M], int | None],
+) -> M:
+    found = None
+    if str(raw_id).isdigit():
+        async with info.context.runtime.db.transaction() as session:
+            found = await session.get(model, int(raw_id))
+    customer_id = None if found is None else owner(found)
+    if found is None or customer_id is None:
+        raise Forbidden(f"{what} {raw_id} is not visible to this caller")
+    require_visible(info, customer_id, f"{what} {raw_id}")
+    return found
+
+
+async def visible_wallet(info: Info, wallet_id: strawberry.ID) -> int:
+    wallet = await _visible(info, Wallet, wallet_id, "wallet", lambda w: w.customer_id)
+    assert wallet.id is not None
+    return wallet.id
+
+
+async def visible_customer(info: Info, customer_id: strawberry.ID) -> int:
+    customer = await _visible(info, Customer, customer_id, "customer", lambda c: c.id)
+    assert customer.id is not None
+    return customer.id
