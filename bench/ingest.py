@@ -4,7 +4,7 @@
 
 It creates a fresh database on that server, seeds 1,000 customers (USD wallets, one grant each)
 subscribed to a plan with three credit-priced metrics, starts ``tally serve`` (uvicorn, one
-worker) as a subprocess, and drives it with concurrent clients (httpx):
+worker) as a subprocess, and drives it with concurrent keep-alive clients (``bench.http``):
 
 * REST: ``POST /v1/events``, batches of 1,000 events, 4 clients;
 * GraphQL: ``ingestEvents``, batches of 1,000, 4 clients, selecting every event's result;
@@ -43,6 +43,7 @@ import orjson
 from app.clock import SystemClock
 from app.db.engine import Database, plain_url
 from app.db.migrate import upgrade
+from bench import http
 
 CUSTOMERS = 1000
 GRANT = Decimal(100_000_000)
@@ -225,19 +226,24 @@ async def start_server(url: str, port: int) -> subprocess.Popen[bytes]:
 async def drive(
     base: str, path: str, key: str, bodies: list[bytes], clients: int, check: Any
 ) -> tuple[float, list[float]]:
-    """Send the bodies over ``clients`` connections; return (seconds, latencies in ms)."""
-    queue = list(reversed(bodies))
-    latencies: list[float] = []
+    """Send the bodies over ``clients`` keep-alive connections; return (seconds, latencies in
+    ms). Requests are encoded before the clock starts (``bench.http``)."""
+    host, port = base.removeprefix("http://").rsplit(":", 1)
     headers = {"authorization": f"Bearer {key}", "content-type": "application/json"}
+    queue = [http.request(host, path, body, headers) for body in reversed(bodies)]
+    latencies: list[float] = []
 
     async def client() -> None:
-        async with httpx.AsyncClient(base_url=base, timeout=60) as http:
+        connection = await http.Connection.open(host, int(port))
+        try:
             while queue:
-                body = queue.pop()
+                raw = queue.pop()
                 started = time.perf_counter()
-                response = await http.post(path, content=body, headers=headers)
+                response = await connection.send(raw)
                 latencies.append((time.perf_counter() - started) * 1000)
                 check(response)
+        finally:
+            await connection.close()
 
     started = time.perf_counter()
     await asyncio.gather(*(client() for _ in range(clients)))
@@ -251,13 +257,13 @@ def settle() -> None:
     gc.freeze()
 
 
-def rest_ok(response: httpx.Response) -> None:
+def rest_ok(response: http.Response) -> None:
     body = orjson.loads(response.content)
     assert response.status_code == 200 and body["rejected"] == 0, response.text[:500]
     assert body["duplicates"] == 0, response.text[:500]
 
 
-def graphql_ok(response: httpx.Response) -> None:
+def graphql_ok(response: http.Response) -> None:
     payload = orjson.loads(response.content)["data"]["ingestEvents"]
     assert payload["rejected"] == 0 and payload["duplicates"] == 0, str(payload)[:500]
 

@@ -44,13 +44,13 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
-import httpx
 import orjson
 from websockets.exceptions import ConnectionClosed
 
 from app.clock import SystemClock
 from app.db.engine import Database, plain_url
 from app.db.migrate import upgrade
+from bench import http
 from bench.ingest import (
     BATCH,
     drive,
@@ -277,18 +277,28 @@ def expected_updates(count: int, customers: list[str], touched: list[set[str]]) 
 
 
 async def paced(ports: list[int], key: str, batches: list[bytes], rate: float) -> float:
-    """Send the batches at ``rate`` events/s (alternating processes); returns the rate reached."""
+    """Send the batches at ``rate`` events/s (alternating processes); returns the rate reached.
+    A batch due while its process's connections are all busy opens another one."""
     headers = {"authorization": f"Bearer {key}", "content-type": "application/json"}
-    clients = [httpx.AsyncClient(base_url=f"http://127.0.0.1:{p}", timeout=60) for p in ports]
+    raws = [http.request("127.0.0.1", "/v1/events", body, headers) for body in batches]
+    idle: list[list[http.Connection]] = [[] for _ in ports]
+    opened: list[http.Connection] = []
     started = time.perf_counter()
 
-    async def send(n: int, body: bytes) -> None:
+    async def send(n: int, raw: bytes) -> None:
         await asyncio.sleep(max(0.0, started + n * BATCH / rate - time.perf_counter()))
-        rest_ok(await clients[n % len(clients)].post("/v1/events", content=body, headers=headers))
+        pool = idle[n % len(ports)]
+        if pool:
+            connection = pool.pop()
+        else:
+            connection = await http.Connection.open("127.0.0.1", ports[n % len(ports)])
+            opened.append(connection)
+        rest_ok(await connection.send(raw))
+        pool.append(connection)
 
-    await asyncio.gather(*(send(n, body) for n, body in enumerate(batches)))
+    await asyncio.gather(*(send(n, raw) for n, raw in enumerate(raws)))
     reached = len(batches) * BATCH / (time.perf_counter() - started)
-    await asyncio.gather(*(c.aclose() for c in clients))
+    await asyncio.gather(*(c.close() for c in opened))
     return reached
 
 
