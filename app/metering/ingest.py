@@ -15,6 +15,7 @@ asyncpg connection, inside that transaction.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,12 +31,17 @@ from app.db.engine import driver
 from app.errors import DomainError, ValidationFailed
 from app.metering.validation import FieldNames, Parsed, Resolved, Window, parse, resolve
 from app.plans import lookup, usage
-from app.plans.catalog import EMPTY, Catalog
+from app.plans.catalog import EMPTY, Catalog, Snapshot
+from app.plans.lookup import Billing
 from app.wallets import ledger
 from app.wallets.ledger import Cause, Usage, UsageDebit
 from app.wallets.models import CauseType
 
 MAX_BATCH = 1000
+# Checking events is pure CPU; the loops let the event loop run every SLICE events, so that the
+# other batches in flight, which hold row locks from their usage upsert to their commit, are
+# not kept waiting (and so keep others waiting) for a whole batch's checks.
+SLICE = 200
 
 INSERT = """
 WITH batch AS (
@@ -134,14 +140,29 @@ class Batch:
     def decide(self, index: int, transaction_id: str, status: Status) -> None:
         self.results[index] = EventResult(index, transaction_id, status)
 
-    def parse(self, window: Window) -> list[Parsed]:
+    async def parse(self, window: Window) -> list[Parsed]:
         parsed = []
         for index, raw in enumerate(self.events):
             try:
                 parsed.append(parse(index, raw, self.source.names, window))
             except DomainError as error:
                 self.reject(index, error)
+            if index % SLICE == SLICE - 1:
+                await asyncio.sleep(0)
         return parsed
+
+    async def resolve(
+        self, parsed: list[Parsed], customers: dict[str, Billing], snapshot: Snapshot
+    ) -> list[Resolved]:
+        resolved = []
+        for n, event in enumerate(parsed):
+            try:
+                resolved.append(resolve(event, customers, snapshot, self.source.names))
+            except DomainError as error:
+                self.reject(event.position, error)
+            if n % SLICE == SLICE - 1:
+                await asyncio.sleep(0)
+        return resolved
 
     def first_of_each(self, events: list[Resolved]) -> list[Resolved]:
         """Events whose transaction id repeats an earlier one of the batch are duplicates."""
@@ -223,17 +244,12 @@ async def ingest(
 ) -> Outcome:
     """Store, price and debit one batch of events in the session's transaction."""
     batch = Batch(events, source)
-    parsed = batch.parse(window)
+    parsed = await batch.parse(window)
     if not parsed:
         return Outcome(batch.finished(), [])
     customers, version = await lookup.billing(session, sorted({p.customer for p in parsed}))
     snapshot = await catalog.current(await driver(session), version) if customers else EMPTY
-    resolved = []
-    for event in parsed:
-        try:
-            resolved.append(resolve(event, customers, snapshot, source.names))
-        except DomainError as error:
-            batch.reject(event.position, error)
+    resolved = await batch.resolve(parsed, customers, snapshot)
     unique = batch.first_of_each(resolved)
     if not unique:
         return Outcome(batch.finished(), [])
@@ -250,7 +266,12 @@ async def ingest(
     recorded = await usage.record(connection, accepted, window.now)
     cause = Cause(CauseType.EVENT_BATCH, f"batch:{batch_id}")
     balances = await ledger.debit_many(
-        session, connection, _debits(recorded.billed), cause=cause, now=window.now
+        session,
+        connection,
+        _debits(recorded.billed),
+        cause=cause,
+        now=window.now,
+        extra=recorded.marks,
     )
     await progressive.record(connection, recorded.money, window.now)  # after the wallets
     return Outcome(batch.finished(), _balances(accepted, balances))

@@ -22,6 +22,7 @@ from decimal import Decimal
 
 import asyncpg
 
+from app.db.statements import Statement
 from app.metering.aggregation import ADDITIVE, Fold
 from app.metering.models import Aggregation
 from app.metering.validation import Resolved
@@ -110,6 +111,10 @@ class MoneyUsage:
 class Recorded:
     billed: list[Billed]
     money: list[MoneyUsage]
+    # The billed quantities and credits to write: for the caller to send with the debits
+    # (``app.db.statements.alongside``), so the period's usage and the wallets change in one
+    # round trip. None when nothing was billed.
+    marks: Statement | None = None
 
 
 def _mode(aggregation: Aggregation) -> str:
@@ -204,7 +209,8 @@ async def record(
     connection: asyncpg.Connection, events: Sequence[Resolved], now: datetime
 ) -> Recorded:
     """Add the batch's charged events to period usage; return what each credit-priced group
-    must debit and each money-priced group's new totals."""
+    must debit, each money-priced group's new totals, and the statement that records what was
+    billed (the caller sends it)."""
     groups = group(events)
     await _count_new_values(connection, groups)
     by_mode: dict[str, list[Key]] = defaultdict(list)
@@ -232,13 +238,16 @@ async def record(
             credits = pricing.increment(found.price, before, target)
             billed.append((key, target, credits))
             result.append(Billed(found.wallet_id, found.metric, target - before, credits))
-    if billed:
-        await connection.execute(
-            RECORD,
+    if not billed:
+        return Recorded(result, money)
+    marks = Statement(
+        RECORD,
+        (
             [k[0] for k, _, _ in billed],
             [k[1] for k, _, _ in billed],
             [k[2] for k, _, _ in billed],
             [q for _, q, _ in billed],
             [c for _, _, c in billed],
-        )
-    return Recorded(result, money)
+        ),
+    )
+    return Recorded(result, money, marks)

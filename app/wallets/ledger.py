@@ -15,6 +15,7 @@ from sqlalchemy import text
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.db.statements import Statement, alongside
 from app.wallets.models import (
     CauseType,
     EntryKind,
@@ -197,14 +198,17 @@ async def debit_many(
     *,
     cause: Cause,
     now: datetime,
+    extra: Statement | None = None,
 ) -> dict[int, Decimal]:
     """Many consumption debits in one round trip (``tally_debit_many``: wallets locked in id
     order, the burn order of ``tally_draw``), on ``connection``: the session's own asyncpg
-    connection, inside its transaction. Returns each wallet's balance afterwards."""
+    connection, inside its transaction. ``extra`` rides along (``statements.alongside``; it
+    must not touch wallets, grants or the ledger). Returns each wallet's balance afterwards."""
     if not debits:
+        if extra is not None:
+            await connection.execute(extra.sql, *extra.args)
         return {}
-    rows = await connection.fetch(
-        DEBIT_MANY,
+    args = (
         [d.wallet_id for d in debits],
         [d.credits for d in debits],
         [d.description for d in debits],
@@ -215,6 +219,8 @@ async def debit_many(
         cause.id,
         now,
     )
+    statement = alongside(Statement(DEBIT_MANY, args), extra)
+    rows = await connection.fetch(statement.sql, *statement.args)
     balances = {row["wallet_id"]: row["balance_after"] for row in rows}
     for wallet_id in balances:
         touch(session, wallet_id)
