@@ -299,6 +299,7 @@ class Round:
     single_p99: float
     single_p50: float
     rest_cpu_ms: float  # API process CPU per batch of 1,000 (REST)
+    rest_load_cpu_ms: float  # the load generator's own CPU per batch (REST)
     rest_db_cpu_ms: float  # PostgreSQL CPU per batch of 1,000 (REST; every database)
     graphql_cpu_ms: float  # the same through GraphQL
 
@@ -334,8 +335,9 @@ async def one_round(
     gql = [graphql_body(batch(rng, BATCH, ledger)) for _ in range(args.graphql_batches)]
     single = [orjson.dumps({"events": batch(rng, 1, ledger)}) for _ in range(args.singles)]
     settle()
-    cpu, db_cpu = cpu_seconds(pid), postgres_seconds()
+    cpu, db_cpu, load_cpu = cpu_seconds(pid), postgres_seconds(), time.process_time()
     seconds, latencies = await drive(base, "/v1/events", key, rest, args.clients, rest_ok)
+    rest_load_cpu = time.process_time() - load_cpu
     rest_cpu, cpu = cpu_seconds(pid) - cpu, cpu_seconds(pid)
     rest_db_cpu = postgres_seconds() - db_cpu
     gql_seconds, gql_latencies = await drive(base, "/graphql", key, gql, args.clients, graphql_ok)
@@ -350,6 +352,7 @@ async def one_round(
         single_p50=statistics.median(single_latencies),
         rest_cpu_ms=rest_cpu / len(rest) * 1000,
         rest_db_cpu_ms=rest_db_cpu / len(rest) * 1000,
+        rest_load_cpu_ms=rest_load_cpu / len(rest) * 1000,
         graphql_cpu_ms=gql_cpu / len(gql) * 1000,
     )
 
@@ -395,6 +398,7 @@ async def main(args: argparse.Namespace) -> None:
             f"graphql p99 batch ms: {median['graphql_p99']:.1f}; API process CPU per batch:"
             f" REST {median['rest_cpu_ms']:.1f} ms, GraphQL {median['graphql_cpu_ms']:.1f} ms;"
             f" PostgreSQL CPU per REST batch {median['rest_db_cpu_ms']:.1f} ms;"
+            f" load generator CPU per REST batch {median['rest_load_cpu_ms']:.1f} ms;"
             f" single-event p50 {median['single_p50']:.1f} ms"
         )
         print(
@@ -415,8 +419,8 @@ def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--clients", type=int, default=4)
-    parser.add_argument("--batches", type=int, default=60, help="REST batches per round")
-    parser.add_argument("--graphql-batches", type=int, default=30, help="per round")
+    parser.add_argument("--batches", type=int, default=300, help="REST batches per round")
+    parser.add_argument("--graphql-batches", type=int, default=100, help="per round")
     parser.add_argument("--singles", type=int, default=1000, help="single events per round")
     return parser.parse_args()
 
