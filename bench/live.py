@@ -20,8 +20,9 @@ It then measures the maximum ingest rate with no subscriber and with the largest
 alternately (bare, loaded, bare, loaded by default), with the same batches and clients, and
 reports the medians and the CPU time each process used in each run. A level or run that
 other processes on the machine disturbed (more than 5 % of its core-seconds) is measured again.
-Last line: ``p99_ms_50=… p99_ms_200=… p99_ms_500=… ingest_events_per_s=…
-max_ingest_no_subscribers=… max_ingest_500_subscribers=… max_ingest_cost_pct=…``.
+Last line: ``p99_ms_50=… p99_ms_200=… p99_ms_500=… ingest_events_per_s=… paced_reduction_pct=…
+max_ingest_no_subscribers=… max_ingest_500_subscribers=… max_ingest_cost_pct=…``
+(``paced_reduction_pct``: how far the lowest paced rate reached fell short of ``--rate``).
 """
 
 from __future__ import annotations
@@ -526,9 +527,11 @@ async def main(args: argparse.Namespace) -> None:
             f" {os.getloadavg()}"
         )
         paced_rate = min(f[2] for f in figures.values())
+        reduction = max(0.0, (1 - paced_rate / args.rate) * 100)
         print(
             " ".join(f"p99_ms_{n}={f[1]:.1f}" for n, f in figures.items())
-            + f" ingest_events_per_s={paced_rate:.0f} max_ingest_no_subscribers={bare_rate:.0f}"
+            + f" ingest_events_per_s={paced_rate:.0f} paced_reduction_pct={reduction:.1f}"
+            + f" max_ingest_no_subscribers={bare_rate:.0f}"
             + f" max_ingest_{most}_subscribers={loaded_rate:.0f} max_ingest_cost_pct={cost:.1f}"
         )
     finally:
