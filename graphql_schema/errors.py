@@ -11,6 +11,7 @@ import strawberry
 from graphql import GraphQLError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.db.retry import retrying
 from app.errors import Conflict, DomainError, InsufficientCredits, NotFound
 from graphql_schema.context import Info
 
@@ -69,12 +70,21 @@ def result(name: str, payload: type) -> Any:
     return Annotated[Union[(payload, *ERROR_TYPES)], strawberry.union(name)]
 
 
-async def attempt(info: Info, work: Callable[[AsyncSession], Awaitable[T]]) -> T | Error:
-    """Run a mutation's work in a savepoint: a typed failure writes nothing and is returned."""
+async def attempt(
+    info: Info,
+    work: Callable[[AsyncSession], Awaitable[T]],
+    again: type[Exception] | None = None,
+) -> T | Error:
+    """Run a mutation's work in a savepoint: a typed failure writes nothing and is returned.
+    ``again``: an exception on which the work runs once more, in a new savepoint
+    (``app.db.retry``)."""
 
     async def guarded(session: AsyncSession) -> T:
-        async with session.begin_nested():
-            return await work(session)
+        async def once() -> T:
+            async with session.begin_nested():
+                return await work(session)
+
+        return await (once() if again is None else retrying(once, again))
 
     try:
         return await info.context.run(guarded)

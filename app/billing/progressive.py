@@ -30,6 +30,15 @@ from app.plans.usage import Group, MoneyUsage
 
 INVOICE_THRESHOLD = "billing.invoice_threshold"
 
+
+class InvoicedMeanwhile(Exception):
+    """A period this batch added money usage to was invoiced (closed) after the batch read its
+    subscription: the batch must run again, in a fresh savepoint or transaction, where the
+    billing lookup sees the close (``ingest.again``). The period's row lock orders the two:
+    the closer committed first, so the usage would otherwise land in a final invoice's period
+    and never be billed."""
+
+
 PRICE = """
 WITH priced AS (
   UPDATE subscription_usage AS u SET money_minor = t.a
@@ -132,7 +141,7 @@ def thresholds(group: Group) -> Thresholds:
 
 def crossing(row: asyncpg.Record, chosen: Thresholds) -> Crossing | None:
     """Did this period (as returned by ``PRICE``) cross a threshold not invoiced yet?"""
-    if row["closed"] or chosen.empty:
+    if chosen.empty:
         return None
     usage, billed = row["usage_minor"], row["billed_minor"]
     level = chosen.level(usage)
@@ -164,6 +173,8 @@ async def record(
         [priced.periods[k].delta for k in keys],
         now,
     )
+    if any(row["closed"] for row in returned):
+        raise InvoicedMeanwhile
     found = []
     for row in returned:
         group = priced.periods[(row["subscription_id"], row["period_start"])].group

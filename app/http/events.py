@@ -22,6 +22,8 @@ from starlette.routing import Route
 
 from app.access.models import Scope
 from app.access.service import Principal
+from app.billing.progressive import InvoicedMeanwhile
+from app.db.retry import retrying
 from app.errors import DomainError, Unauthorized, ValidationFailed
 from app.metering import rejections
 from app.metering.ingest import Outcome, Source, Status, check_batch, ingest
@@ -127,10 +129,14 @@ def events_route(runtime: Runtime) -> Route:
         window = Window.around(
             runtime.clock.now(), settings.backdating_days, settings.future_skew_seconds
         )
-        async with runtime.db.transaction() as session:
-            outcome = await ingest(session, runtime.catalog, events, source, window)
-            refused = rejections.refused(events, outcome, source)
-            await rejections.record(session, refused, window.now)
-        return _json(_body(outcome))
+
+        async def once() -> Outcome:
+            async with runtime.db.transaction() as session:
+                outcome = await ingest(session, runtime.catalog, events, source, window)
+                refused = rejections.refused(events, outcome, source)
+                await rejections.record(session, refused, window.now)
+            return outcome
+
+        return _json(_body(await retrying(once, InvoicedMeanwhile)))
 
     return Route("/v1/events", post_events, methods=["POST"])

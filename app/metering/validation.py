@@ -160,6 +160,8 @@ def resolve(
         raise NotFound(names.metric, f"no metric with code '{event.metric}'")
     value = measure(metric.aggregation, metric.property, event.properties, names.properties)
     plan, price, money = _pricing(event, billing, metric, catalog)
+    if money is not None:
+        _not_invoiced(event, billing, names)
     if price is not None and billing.wallet is None:
         assert plan is not None
         raise ValidationFailed(
@@ -171,6 +173,21 @@ def resolve(
 
 
 NOT_CHARGED: tuple[None, None, None] = (None, None, None)
+
+
+def _not_invoiced(event: Parsed, billing: Billing, names: FieldNames) -> None:
+    """Money-priced usage must fall in a period not invoiced yet: a closed period's invoice is
+    final, and usage added to it would never be billed (credit-priced usage is debited at once
+    and has no such limit)."""
+    subscription = billing.subscription
+    through = subscription.invoiced_through if subscription is not None else None
+    if through is not None and event.timestamp < through:
+        raise ValidationFailed(
+            names.timestamp,
+            f"falls in a billing period already invoiced (up to {through.isoformat()}); "
+            "usage before then can no longer be billed",
+            code="period_invoiced",
+        )
 
 
 def _pricing(

@@ -1,7 +1,7 @@
-"""One indexed read that says how a customer is billed: the live subscription, the wallet in the
-plan's currency (the customer's own without a plan) and the catalog version (for
-``Catalog.current``). Used by the event hot path (for every customer of a batch at once) and by
-entitlement (for one)."""
+"""One indexed read that says how a customer is billed: the live subscription (with the end of
+its last invoiced period), the wallet in the plan's currency (the customer's own without a
+plan) and the catalog version (for ``Catalog.current``). Used by the event hot path (for every
+customer of a batch at once) and by entitlement (for one)."""
 
 from __future__ import annotations
 
@@ -24,6 +24,9 @@ SELECT c.id AS customer_id, c.external_id, s.id AS subscription_id, s.status, s.
        s.anchor, s.started_at, s.suspension_reason, s.threshold_amounts, s.threshold_recurring,
        w.id AS wallet_id, w.currency, w.rate, w.balance, w.policy,
        w.overdraft_limit,
+       (SELECT bp.period_end FROM billing_periods bp
+        WHERE bp.subscription_id = s.id AND bp.closed_at IS NOT NULL
+        ORDER BY bp.period_start DESC LIMIT 1) AS invoiced_through,
        {VERSION_SQL} AS catalog_version
 FROM customers c
 LEFT JOIN subscriptions s ON s.customer_id = c.id AND s.status <> 'terminated'
@@ -42,6 +45,7 @@ class Subscribed:
     started_at: datetime
     suspension_reason: SuspensionReason | None = None
     thresholds: Thresholds | None = None  # the subscription's override of the plan's
+    invoiced_through: datetime | None = None  # the end of its last invoiced (closed) period
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,7 @@ def _billing(row: Any) -> Billing:
             None
             if row.threshold_amounts is None
             else thresholds_of(row.threshold_amounts, row.threshold_recurring),
+            row.invoiced_through,
         )
     if row.wallet_id is not None:
         wallet = WalletState(

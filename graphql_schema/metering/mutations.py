@@ -3,6 +3,7 @@ from __future__ import annotations
 import strawberry
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.billing.progressive import InvoicedMeanwhile
 from app.metering import rejections, service
 from app.metering.ingest import Source, check_batch, ingest
 from app.metering.models import Aggregation
@@ -103,4 +104,4 @@ class MeteringMutations:
             await rejections.record(session, refused, window.now)
             return IngestEventsPayload.of(outcome)
 
-        return await attempt(info, work)
+        return await attempt(info, work, again=InvoicedMeanwhile)
