@@ -10,6 +10,7 @@ from typing import Annotated, Any, TypeVar, Union
 import strawberry
 from graphql import GraphQLError
 from sqlmodel.ext.asyncio.session import AsyncSession
+from strawberry.extensions import MaskErrors
 
 from app.db.retry import retrying
 from app.errors import Conflict, DomainError, InsufficientCredits, NotFound
@@ -99,3 +100,17 @@ class Forbidden(GraphQLError):
 def should_mask(error: GraphQLError) -> bool:
     original = error.original_error
     return original is not None and not isinstance(original, (GraphQLError, DomainError))
+
+
+class MaskUnexpected(MaskErrors):
+    """Strawberry's ``MaskErrors`` (unexpected errors masked, ``should_mask``), without its
+    per-result ``isinstance`` against a runtime-checkable protocol: that check cost ~10 µs on
+    every live update sent to every subscriber, a sixth of a delivery's Python time."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=should_mask)
+
+    def _process_result(self, result: object) -> None:
+        errors = getattr(result, "errors", None)
+        if errors:
+            result.errors = self._process_errors(errors)  # type: ignore[attr-defined]

@@ -10,7 +10,6 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
-    MaskErrors,
     ParserCache,
     SchemaExtension,
     ValidationCache,
@@ -30,7 +29,7 @@ from graphql_schema.billing.mutations import BillingMutations
 from graphql_schema.context import Context
 from graphql_schema.customers.mutations import CustomerMutations
 from graphql_schema.customers.queries import CustomerQueries
-from graphql_schema.errors import ERROR_TYPES, should_mask
+from graphql_schema.errors import ERROR_TYPES, MaskUnexpected, should_mask
 from graphql_schema.invoicing.mutations import InvoicingMutations
 from graphql_schema.invoicing.queries import InvoicingQueries
 from graphql_schema.live.alerts import AlertSubscriptions
@@ -152,7 +151,7 @@ def build_schema(max_depth: int = 10) -> Schema:
             lambda: ParserCache(maxsize=512),
             lambda: AddValidationRules([depth_rule]),
             lambda: ValidationCache(maxsize=512),
-            lambda: MaskErrors(should_mask_error=should_mask),
+            MaskUnexpected,
             UnitOfWork,
             AuditTrail,
         ],

@@ -18,6 +18,7 @@ from sqlalchemy import text
 from app.billing import termination
 from app.clock import FrozenClock
 from app.runtime import Runtime
+from tests.billing.support import gb_events as gb
 from tests.billing.support import (
     invoices,
     scale_customer,
@@ -26,7 +27,6 @@ from tests.billing.support import (
     subscription,
     tick,
 )
-from tests.billing.support import gb_events as gb
 from tests.conftest import GraphQLClient
 from tests.core.support import count_rows
 from tests.metering.support import ingest
