@@ -32,9 +32,18 @@ BeforeCommit = Callable[[AsyncSession], Awaitable[None]]
 
 async def driver(session: AsyncSession) -> asyncpg.Connection:
     """The asyncpg connection under the session (inside its transaction), for statements that
-    send whole arrays at once or must cost no more than their round trip."""
-    raw = await (await session.connection()).get_raw_connection()
-    return cast(asyncpg.Connection, raw.driver_connection)
+    send whole arrays at once or must cost no more than their round trip; the session's
+    transaction is begun first if no statement has begun it yet."""
+    through = await session.connection()
+    raw = await through.get_raw_connection()
+    connection = cast(asyncpg.Connection, raw.driver_connection)
+    if not connection.is_in_transaction():
+        # SQLAlchemy sends BEGIN with the session's first statement, not when the connection
+        # is checked out: before that, asyncpg would run each statement in a transaction of
+        # its own, and the work would not be one unit. (The hot path's first statement goes
+        # through the session, so it never pays for this one.)
+        await through.exec_driver_sql("SELECT 1")
+    return connection
 
 
 class Database:
