@@ -19,20 +19,38 @@ from app.plans.catalog import VERSION_SQL
 from app.plans.models import SubscriptionStatus, SuspensionReason
 from app.wallets.models import DepletionPolicy
 
+# Written so that its generic plan, the one a prepared statement settles on after five runs,
+# is index lookups per customer: the external ids drive the join, and the customer, the
+# subscription and the wallet are LIMIT 1 lateral subqueries (external ids, one live
+# subscription per customer and one wallet per currency are unique), which PostgreSQL cannot
+# flatten into a hash join over whole tables. (Joined plainly, the generic plan scanned every
+# customer, subscription and wallet: 0.3 ms a request at 1,000 customers, growing with each.)
 BILLING = f"""
 SELECT c.id AS customer_id, c.external_id, s.id AS subscription_id, s.status, s.plan_id,
        s.anchor, s.started_at, s.suspension_reason, s.threshold_amounts, s.threshold_recurring,
-       w.id AS wallet_id, w.currency, w.rate, w.balance, w.policy,
+       s.invoiced_through, w.id AS wallet_id, w.currency, w.rate, w.balance, w.policy,
        w.overdraft_limit,
-       (SELECT bp.period_end FROM billing_periods bp
-        WHERE bp.subscription_id = s.id AND bp.closed_at IS NOT NULL
-        ORDER BY bp.period_start DESC LIMIT 1) AS invoiced_through,
        {VERSION_SQL} AS catalog_version
-FROM customers c
-LEFT JOIN subscriptions s ON s.customer_id = c.id AND s.status <> 'terminated'
-LEFT JOIN plans p ON p.id = s.plan_id
-LEFT JOIN wallets w ON w.customer_id = c.id AND w.currency = coalesce(p.currency, c.currency)
-WHERE c.external_id = ANY($1::text[])
+FROM unnest($1::text[]) AS wanted(external_id)
+CROSS JOIN LATERAL (
+  SELECT c.id, c.external_id, c.currency FROM customers c
+  WHERE c.external_id = wanted.external_id LIMIT 1
+) c
+LEFT JOIN LATERAL (
+  SELECT s.id, s.status, s.plan_id, s.anchor, s.started_at, s.suspension_reason,
+         s.threshold_amounts, s.threshold_recurring, p.currency AS plan_currency,
+         (SELECT bp.period_end FROM billing_periods bp
+          WHERE bp.subscription_id = s.id AND bp.closed_at IS NOT NULL
+          ORDER BY bp.period_start DESC LIMIT 1) AS invoiced_through
+  FROM subscriptions s JOIN plans p ON p.id = s.plan_id
+  WHERE s.customer_id = c.id AND s.status <> 'terminated'
+  LIMIT 1
+) s ON true
+LEFT JOIN LATERAL (
+  SELECT w.id, w.currency, w.rate, w.balance, w.policy, w.overdraft_limit FROM wallets w
+  WHERE w.customer_id = c.id AND w.currency = coalesce(s.plan_currency, c.currency)
+  LIMIT 1
+) w ON true
 """
 
 
