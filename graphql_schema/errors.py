@@ -104,8 +104,9 @@ def should_mask(error: GraphQLError) -> bool:
 
 class MaskUnexpected(MaskErrors):
     """Strawberry's ``MaskErrors`` (unexpected errors masked, ``should_mask``), without its
-    per-result ``isinstance`` against a runtime-checkable protocol: that check cost ~10 µs on
-    every live update sent to every subscriber, a sixth of a delivery's Python time."""
+    per-result ``isinstance`` against a runtime-checkable protocol: run on every live update
+    sent to every subscriber, that check was about a third of the Python around a delivery
+    (profiled at 500 subscribers)."""
 
     def __init__(self) -> None:
         super().__init__(should_mask_error=should_mask)

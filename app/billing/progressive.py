@@ -34,7 +34,7 @@ INVOICE_THRESHOLD = "billing.invoice_threshold"
 class InvoicedMeanwhile(Exception):
     """A period this batch added money usage to was invoiced (closed) after the batch read its
     subscription: the batch must run again, in a fresh savepoint or transaction, where the
-    billing lookup sees the close (``ingest.again``). The period's row lock orders the two:
+    billing lookup sees the close (``app.db.retry.retrying``). The period row lock orders them:
     the closer committed first, so the usage would otherwise land in a final invoice's period
     and never be billed."""
 
