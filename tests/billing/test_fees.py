@@ -26,8 +26,10 @@ from tests.payments.support import customer_with_method, jobs_for, settle_all
 from workers.system import JobSystem
 
 
-def at(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)  # type: ignore[misc]
+def at(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
+) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
 
 
 async def basic(gql: GraphQLClient, fee: str, interval: str = "MONTHLY") -> None:
@@ -43,8 +45,7 @@ async def start(gql: GraphQLClient, anchor: datetime | None) -> str:
 
 def fee_line(invoice: dict[str, Any]) -> dict[str, Any]:
     [line] = invoice["lines"]
-    line: dict[str, Any]
-    return line
+    return dict(line)
 
 
 @dataclass(frozen=True)
