@@ -28,6 +28,7 @@ from app.invoicing.models import Invoice, InvoiceType
 from app.invoicing.service import Draft, LineInput, Terms, UsagePeriod
 from app.plans import money_pricing
 from app.plans.models import Plan, Subscription
+from app.plans.periods import Period, period_containing
 from app.wallets.models import Wallet
 
 THRESHOLD_REACHED = "subscription.threshold_reached"
@@ -159,11 +160,12 @@ async def close_period(
     """Close the period (locked, open; ``wallet``: the payer's, locked first) with its
     period-end invoice — base fee + the period's money usage − threshold invoices — issued and
     sent to collection; no invoice when there are no lines. ``ended_at``: the period ends early
-    then (the subscription's termination): the invoice and the period row end there and the base
-    fee is prorated (``lines.base_fee``). The period-end job and termination both close here."""
-    items = await _period_lines(session, plan, period, ended_at)
+    then (the subscription's termination): the invoice and the period row end there. The base
+    fee is billed for the days the subscription ran in the period (``lines.base_fee``). The
+    period-end job and termination both close here."""
     if ended_at is not None and ended_at < period.period_end:
         period.period_end = ended_at
+    items = await _period_lines(session, subscription, plan, period, ended_at is not None)
     invoice = None
     if items:
         usage = UsagePeriod(subscription.id or 0, period.period_start, period.period_end)
@@ -181,7 +183,11 @@ async def close_period(
 
 
 async def _period_lines(
-    session: AsyncSession, plan: Plan, period: BillingPeriod, ended_at: datetime | None
+    session: AsyncSession,
+    subscription: Subscription,
+    plan: Plan,
+    period: BillingPeriod,
+    terminated: bool,
 ) -> list[LineInput]:
     """Base fee, the period's money usage at the plan's prices, less threshold invoices."""
     assert plan.id is not None
@@ -206,6 +212,12 @@ async def _period_lines(
         )
         for r in rows
     ]
-    start, end = period.period_start, period.period_end
-    base = lines.base_fee(plan.name, plan.base_fee_minor, start, end, plan.currency, ended_at)
+    base = lines.base_fee(
+        plan.name,
+        plan.base_fee_minor,
+        period_containing(subscription.anchor, plan.interval, period.period_start),
+        Period(max(period.period_start, subscription.started_at), period.period_end),
+        plan.currency,
+        terminated=terminated,
+    )
     return lines.period_end(usage, base, period.billed_minor, plan.currency)

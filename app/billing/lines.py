@@ -11,9 +11,9 @@ the period billed, so tiers never restart mid-period:
 A period-end invoice adds the plan's base fee and deducts every threshold invoice of the
 period (never below a zero total).
 
-The base fee is billed in arrears, whole, for a period that runs to its end. A period cut short
-(the subscription terminated) bills the elapsed share of it: fee × elapsed / length, the times
-exact to the microsecond, rounded half-up once to the currency's minor unit (``money``).
+The base fee is billed in arrears for the days the subscription ran in the period
+(``proration``): whole for a whole period; a first period that started mid-period, or one cut
+short by termination, bills its share and says so — "7 Dec – 12 Dec 2026 · 5 of 30 days".
 Terminated 10 days into a 31-day period, a 20.00 fee bills 20.00 × 10 / 31 = 6.4516… → 6.45.
 """
 
@@ -21,19 +21,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import datetime
+from decimal import Decimal
 
 from app import money
+from app.billing import proration
 from app.invoicing.service import LineInput
 from app.plans import money_pricing
 from app.plans.money_pricing import MoneyPrice
+from app.plans.periods import Period
 
 PRICE_QUANTUM = Decimal(1).scaleb(-money.PRICE_PLACES)
 DESCRIPTION_MAX = 500
-MICROSECOND = timedelta(microseconds=1)
-DAY = timedelta(days=1)
-DAY_QUANTUM = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -94,52 +93,31 @@ def threshold(
     return lines
 
 
-def prorated_minor(fee_minor: int, elapsed: timedelta, length: timedelta, currency: str) -> int:
-    """``fee_minor`` × elapsed / length, rounded half-up to the minor unit once."""
-    with money.exact():
-        share = Decimal(elapsed // MICROSECOND) / Decimal(length // MICROSECOND)
-        return money.to_minor_units(money.major_units(fee_minor, currency) * share, currency)
-
-
-def _days(span: timedelta) -> str:
-    with money.exact():
-        days = (Decimal(span // MICROSECOND) / Decimal(DAY // MICROSECOND)).quantize(
-            DAY_QUANTUM, rounding=ROUND_HALF_UP
-        )
-    return money.format_credits(days)
-
-
 def base_fee(
     plan_name: str,
     fee_minor: int,
-    start: datetime,
-    end: datetime,
+    full: Period,
+    billed: Period,
     currency: str,
-    ended_at: datetime | None = None,
+    *,
+    terminated: bool = False,
 ) -> LineInput | None:
-    """The base fee line of the period [start, end): whole, or — when the period ended early at
-    ``ended_at`` — prorated to the elapsed share (quantity: that share, unit price: the whole
-    fee). None without a fee."""
+    """The base fee line for ``billed``, the part of the whole period ``full`` the subscription
+    ran (its start or its termination may cut it): quantity the share of days, unit price the
+    whole fee. None without a fee."""
     if fee_minor <= 0:
         return None
-    whole = money.major_units(fee_minor, currency)
-    if ended_at is None or ended_at >= end:
-        words = f"{plan_name} · base fee · {period_words(start, end)}"
-        return LineInput(words[:DESCRIPTION_MAX], Decimal(1), whole, amount_minor=fee_minor)
-    elapsed, length = max(ended_at - start, timedelta(0)), end - start
-    with money.exact():
-        share = money.round_credits(
-            Decimal(elapsed // MICROSECOND) / Decimal(length // MICROSECOND)
-        )
-    words = (
-        f"{plan_name} · base fee · {period_words(start, ended_at)}"
-        f" · {_days(elapsed)} of {_days(length)} days (terminated)"
-    )
+    part = proration.share(full.start, full.end, billed.start, billed.end)
+    words = f"{plan_name} · base fee · {period_words(billed.start, billed.end)}"
+    if billed != full:
+        words += f" · {part.days} of {part.of} days"
+    if terminated:
+        words += " (terminated)"
     return LineInput(
         words[:DESCRIPTION_MAX],
-        share,
-        whole,
-        amount_minor=prorated_minor(fee_minor, elapsed, length, currency),
+        Decimal(1) if part.whole else part.fraction,
+        money.major_units(fee_minor, currency),
+        amount_minor=proration.fee_minor(fee_minor, part, currency),
     )
 
 
@@ -162,5 +140,9 @@ def period_end(
 
 
 def period_words(start: datetime, end: datetime) -> str:
-    """``1 Jan – 1 Feb 2026`` (the end is exclusive: the next period starts then)."""
-    return f"{start.day} {start:%b} – {end.day} {end:%b %Y}"
+    """``1 Jan – 1 Feb 2026`` (the end is exclusive: the next period starts then);
+    ``12 Dec 2026 – 12 Jan 2027`` across years; ``7 Dec 2026`` within a day."""
+    if start.date() == end.date():
+        return f"{end.day} {end:%b %Y}"
+    since = f"{start.day} {start:%b}" if start.year == end.year else f"{start.day} {start:%b %Y}"
+    return f"{since} – {end.day} {end:%b %Y}"

@@ -24,7 +24,7 @@ from app import outbox
 from app.billing import repository
 from app.plans import repository as plans
 from app.plans.models import ChargePricing, Plan, Subscription
-from app.plans.periods import Period, period_containing
+from app.plans.periods import Period, billing_period, period_containing
 
 INVOICE_PERIOD_END = "billing.invoice_period_end"
 INSTANT = timedelta(microseconds=1)
@@ -63,7 +63,9 @@ def ended(subscription: Subscription, plan: Plan, now: datetime) -> list[Period]
     periods = []
     end = subscription.next_billing_at
     while end is not None and end <= now:
-        period = period_containing(subscription.anchor, plan.interval, end - INSTANT)
+        period = billing_period(
+            subscription.anchor, subscription.started_at, plan.interval, end - INSTANT
+        )
         periods.append(period)
         end = period_containing(subscription.anchor, plan.interval, end).end
     return periods

@@ -182,11 +182,14 @@ async def record(
         if crossed is not None:
             found.append(crossed)
     if found:
-        await _cross(connection, found, now)
+        await cross(connection, found, now)
     return found
 
 
-async def _cross(connection: asyncpg.Connection, found: list[Crossing], now: datetime) -> None:
+async def cross(connection: asyncpg.Connection, found: list[Crossing], now: datetime) -> None:
+    """Record the crossings (with a snapshot of their periods' usage), mark each period's level
+    and amount billed, and write their ``billing.invoice_threshold`` jobs to the outbox. The
+    period rows must be locked: by the ingest's upsert, or by a threshold change."""
     await connection.fetchrow(
         CROSS,
         [c.period_id for c in found],

@@ -2,8 +2,10 @@
 for a customer that earned trust, or cleared to follow the plan again) and whether wallet
 credits pay its money invoices. Services validate, flush and never commit.
 
-The hot path reads the override with the customer (``lookup.billing``), so a change applies to
-the next event; the period's invoiced level stays, so raising a threshold never re-invoices.
+A change of thresholds acts at once (``threshold_changes``): usage that already reached a new
+level is invoiced in the same transaction's outbox; the hot path reads the override with the
+customer (``lookup.billing``) for the next event. The period's invoiced level stays, so raising
+a threshold never re-invoices.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.billing import thresholds
+from app.billing import threshold_changes, thresholds
 from app.billing.thresholds import ThresholdInput
 from app.errors import ValidationFailed
 from app.plans import repository as plans
@@ -45,22 +47,27 @@ async def override_thresholds(
     items: Sequence[ThresholdInput],
     now: datetime,
 ) -> Subscription:
-    """The subscription's own thresholds (an empty list: none at all), in the plan's currency."""
+    """The subscription's own thresholds (an empty list: none at all), in the plan's currency;
+    usage that already reached one is invoiced at once."""
     subscription, plan = await _live(session, subscription_id)
     found = thresholds.parse(items, plan.currency)
     subscription.threshold_amounts = list(found.amounts)
     subscription.threshold_recurring = found.recurring
-    return await _save(session, subscription, now)
+    await _save(session, subscription, now)
+    await threshold_changes.subscription_changed(session, subscription, plan, now)
+    return subscription
 
 
 async def clear_thresholds(
     session: AsyncSession, subscription_id: int, now: datetime
 ) -> Subscription:
-    """Follow the plan's thresholds again."""
-    subscription, _ = await _live(session, subscription_id)
+    """Follow the plan's thresholds again (usage that already reached one is invoiced at once)."""
+    subscription, plan = await _live(session, subscription_id)
     subscription.threshold_amounts = None
     subscription.threshold_recurring = None
-    return await _save(session, subscription, now)
+    await _save(session, subscription, now)
+    await threshold_changes.subscription_changed(session, subscription, plan, now)
+    return subscription
 
 
 async def set_pay_with_credits(

@@ -3,9 +3,10 @@
 Termination ends the billing period running now, at once, and issues its **final invoice**
 through the period-end path (``invoices.close_period``, the same lines and collection as the
 ``billing.invoice_period_end`` job): the period's money usage minus what its threshold invoices
-already billed, plus the base fee prorated to the elapsed share of the period (billed in arrears,
-``lines.base_fee``). Credit-priced usage was debited as it happened and adds nothing. Periods
-that ended before but were not rolled yet get their ordinary period-end jobs (``periods.roll``).
+already billed, plus the base fee for the days the subscription ran in the period (billed in
+arrears, ``lines.base_fee``). Credit-priced usage was debited as it happened and adds nothing.
+Periods that ended before but were not rolled yet get their ordinary period-end jobs
+(``periods.roll``).
 The final invoice is a ``period_end`` invoice whose period ends at the termination; the period's
 row is closed, and the period-end sweep skips terminated subscriptions, so the period is never
 invoiced again. Nothing owed works as at period end: no lines, no invoice; lines that net to
@@ -36,7 +37,7 @@ from app.invoicing.models import Invoice
 from app.plans import repository as subscriptions
 from app.plans import service as plans
 from app.plans.models import Plan, Subscription, SubscriptionStatus
-from app.plans.periods import period_containing
+from app.plans.periods import billing_period
 
 TERMINATED_EVENT = "subscription.terminated"
 
@@ -61,7 +62,7 @@ async def terminate(
     await periods.roll(session, terminated, plan, bills, now)
     final = None
     if bills:
-        current = period_containing(terminated.anchor, plan.interval, now)
+        current = billing_period(terminated.anchor, terminated.started_at, plan.interval, now)
         period_id = await repository.open_period(
             session, subscription_id, current.start, current.end, now
         )

@@ -1,7 +1,11 @@
 """Billing periods: whole months or years from a subscription's anchor.
 
 The k-th period starts at the anchor moved by k intervals, the day clamped to the length of the
-month (an anchor on 31 January gives 28 or 29 February, then 31 March). Times are UTC.
+month (an anchor on 31 January gives 28 or 29 February, then 31 March). Times are UTC, so every
+period is a whole number of days. A subscription's first billing period starts when the
+subscription does and ends at the next anchor date (``billing_period``): with the anchor left
+to default (the start: anniversary billing) it is a whole period; with an anchor on the 1st
+(calendar months) a start on 10 August gives 10 August – 1 September.
 """
 
 from __future__ import annotations
@@ -46,3 +50,13 @@ def period_containing(anchor: datetime, interval: BillingInterval, moment: datet
     elif shift(anchor, (k + 1) * step) <= moment:
         k += 1
     return Period(shift(anchor, k * step), shift(anchor, (k + 1) * step))
+
+
+def billing_period(
+    anchor: datetime, started_at: datetime, interval: BillingInterval, moment: datetime
+) -> Period:
+    """The subscription's billing period containing ``moment`` (the first one for a moment
+    before the start): the anchor's period, starting no earlier than the subscription."""
+    moment = max(moment, started_at)
+    full = period_containing(anchor, interval, moment)
+    return Period(max(full.start, started_at.astimezone(UTC)), full.end)

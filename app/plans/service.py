@@ -3,7 +3,8 @@
 A plan's code, currency and interval are fixed at creation; its name, base fee, thresholds and
 charges can change (``charges`` given to ``update_plan`` replace the plan's credit charges,
 ``money_charges`` its money charges). Every change to a plan marks the catalog changed, so
-every process prices the next event with it.
+every process prices the next event with it; a change of thresholds also acts at once on the
+usage of every subscription that follows them (``billing.threshold_changes``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import money
-from app.billing import thresholds
+from app.billing import threshold_changes, thresholds
 from app.billing.thresholds import ThresholdInput
 from app.customers import repository as customers
 from app.errors import check_length
@@ -109,6 +110,8 @@ async def update_plan(
     session.add(plan)
     await session.flush()
     await catalog.touch(session)
+    if threshold_inputs is not None:
+        await threshold_changes.plan_changed(session, plan, now)
     return plan
 
 

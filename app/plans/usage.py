@@ -30,7 +30,7 @@ from app.plans import pricing
 from app.plans.catalog import Metric, PlanPrices
 from app.plans.lookup import Subscribed
 from app.plans.money_pricing import MoneyPrice
-from app.plans.periods import Period, period_containing
+from app.plans.periods import Period, billing_period
 from app.plans.pricing import Price
 
 Key = tuple[int, int, datetime]  # subscription, metric, period start
@@ -141,7 +141,9 @@ def group(events: Sequence[Resolved]) -> dict[Key, Group]:
         moment = event.parsed.timestamp
         period = periods.get(subscription.id)
         if period is None or moment not in period:
-            period = period_containing(subscription.anchor, plan.interval, moment)
+            period = billing_period(
+                subscription.anchor, subscription.started_at, plan.interval, moment
+            )
             periods[subscription.id] = period
         key = (subscription.id, event.metric.id, period.start)
         found = groups.get(key)

@@ -56,7 +56,8 @@ class BillingMutations:
     @strawberry.mutation(
         permission_classes=[IsAdmin],
         description="Override the plan's usage thresholds for one subscription (raise them for a "
-        "trusted customer). Takes effect with the next event.",
+        "trusted customer). Acts at once: usage that already reached a new level is invoiced "
+        "(all usage to date minus earlier threshold invoices); raising them invoices nothing.",
     )
     async def set_subscription_thresholds(
         self, info: Info, input: SetSubscriptionThresholdsInput
@@ -70,7 +71,7 @@ class BillingMutations:
 
     @strawberry.mutation(
         permission_classes=[IsAdmin],
-        description="Drop the subscription's own thresholds: the plan's apply again.",
+        description="Drop the subscription's own thresholds: the plan's apply again, at once.",
     )
     async def clear_subscription_thresholds(
         self, info: Info, subscription_id: strawberry.ID

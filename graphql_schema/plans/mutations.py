@@ -79,7 +79,8 @@ class CreatePlanInput:
 
 @strawberry.input(
     description="Fields left out are unchanged; `charges` replaces the credit charges, "
-    "`moneyCharges` the money charges, `thresholds` the thresholds."
+    "`moneyCharges` the money charges, `thresholds` the thresholds (acting at once: every "
+    "subscription following them whose period's usage already reached a new level is invoiced)."
 )
 class UpdatePlanInput:
     code: str
@@ -232,7 +233,7 @@ class PlanMutations:
         permission_classes=[IsAdmin],
         description="End it now; it prices no more events. A final invoice is issued at once for "
         "the period cut short: money usage not yet invoiced by threshold invoices, plus the base "
-        "fee prorated to the elapsed share of the period. Terminating again changes nothing.",
+        "fee for the days of the period it ran. Terminating again changes nothing.",
     )
     async def terminate_subscription(self, info: Info, id: strawberry.ID) -> SubscriptionResult:
         return await _set_status(info, id, Status.TERMINATED)

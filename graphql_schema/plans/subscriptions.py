@@ -17,7 +17,7 @@ from app.plans.models import ChargePricing as Pricing
 from app.plans.models import Plan as PlanModel
 from app.plans.models import Subscription as SubscriptionModel
 from app.plans.models import SubscriptionUsage as UsageModel
-from app.plans.periods import period_containing
+from app.plans.periods import Period, billing_period
 from graphql_schema.billing.types import BillingPeriod, UsageThreshold, plain, thresholds_of
 from graphql_schema.context import Info
 from graphql_schema.metering.types import Metric
@@ -85,7 +85,10 @@ class PlanSubscription:
     def status(self) -> SubscriptionStatus:
         return SubscriptionStatus(self.model.status.value)
 
-    @strawberry.field(description="Billing periods start at the anchor plus whole intervals.")
+    @strawberry.field(
+        description="Billing periods start at the anchor plus whole intervals; the first one "
+        "runs from the start to the next anchor date."
+    )
     def anchor(self) -> datetime:
         return self.model.anchor
 
@@ -125,10 +128,13 @@ class PlanSubscription:
     async def billing_period(self, info: Info, at: datetime | None = None) -> BillingPeriod:
         assert self.model.id is not None
         plan = await self._plan(info)
-        period = period_containing(self.model.anchor, plan.interval, at or info.context.now)
+        period = self._period(plan, at or info.context.now)
         row = await plan_loaders(info).period.load((self.model.id, period.start))
         chosen = await self._thresholds(info)
         return BillingPeriod.of(period.start, period.end, row, chosen, plan.currency)
+
+    def _period(self, plan: PlanModel, moment: datetime) -> Period:
+        return billing_period(self.model.anchor, self.model.started_at, plan.interval, moment)
 
     async def _plan(self, info: Info) -> PlanModel:
         found = await plan_loaders(info).plan.load(self.model.plan_id)
@@ -138,12 +144,12 @@ class PlanSubscription:
     @strawberry.field(description="Start of the billing period that contains now.")
     async def current_period_start(self, info: Info) -> datetime:
         plan = await self._plan(info)
-        return period_containing(self.model.anchor, plan.interval, info.context.now).start
+        return self._period(plan, info.context.now).start
 
     @strawberry.field(description="End (exclusive) of the billing period that contains now.")
     async def current_period_end(self, info: Info) -> datetime:
         plan = await self._plan(info)
-        return period_containing(self.model.anchor, plan.interval, info.context.now).end
+        return self._period(plan, info.context.now).end
 
     @strawberry.field(
         description="Usage of each charged metric in the period containing `at` (default: now)."
@@ -153,7 +159,7 @@ class PlanSubscription:
         loaders = plan_loaders(info)
         plan = await self._plan(info)
         assert plan.id is not None
-        period = period_containing(self.model.anchor, plan.interval, at or info.context.now)
+        period = self._period(plan, at or info.context.now)
         rows = await loaders.usage.load((self.model.id, period.start))
         by_metric = {row.metric_id: row for row in rows}
         usage = []

@@ -7,8 +7,12 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.clock import FrozenClock
+from app.metering.ingest import Outcome, Source
+from app.metering.ingest import ingest as ingest_batch
+from app.metering.validation import REST_FIELDS, Window
 from app.runtime import Runtime
 from tests.conftest import GraphQLClient
 from tests.metering.support import create_metric, ingest, subscribe
@@ -62,7 +66,7 @@ ENTITLEMENT = """query($c: String!, $m: String!) {
     __typename ... on Entitlement { allowed reason } } }"""
 
 S9_TIERS = [{"upTo": "100", "unitPrice": "0.50"}, {"unitPrice": "0.40"}]
-S9_THRESHOLDS = [
+S9_THRESHOLDS: list[dict[str, Any]] = [
     {"amount": "50.00"},
     {"amount": "100.00"},
     {"amount": "200.00", "recurring": True},
@@ -135,6 +139,15 @@ async def subscription(gql: GraphQLClient, subscription_id: str) -> dict[str, An
 async def entitlement(gql: GraphQLClient, customer: str, metric: str) -> dict[str, Any]:
     found: dict[str, Any] = (await gql(ENTITLEMENT, c=customer, m=metric))["entitlement"]
     return found
+
+
+async def batch(runtime: Runtime, session: AsyncSession, events: list[Any]) -> Outcome:
+    """A REST batch ingested in ``session``'s transaction, left open for the caller to commit
+    (its row locks held meanwhile)."""
+    settings, now = runtime.settings, runtime.clock.now()
+    window = Window.around(now, settings.backdating_days, settings.future_skew_seconds)
+    source = Source("http", None, REST_FIELDS)
+    return await ingest_batch(session, runtime.catalog, events, source, window)
 
 
 async def tick(runtime: Runtime, database_url: str, jobs: JobSystem, clock: FrozenClock) -> None:

@@ -9,14 +9,12 @@ from datetime import datetime
 from typing import Any
 
 import httpx
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.clock import FrozenClock
-from app.metering.ingest import Outcome, Source, ingest
-from app.metering.validation import REST_FIELDS, Window
 from app.runtime import Runtime
 from tests.billing.support import (
     amounts,
+    batch,
     create_plan,
     invoices,
     scale_customer,
@@ -31,13 +29,6 @@ from tests.metering.support import create_metric, subscribe
 from tests.metering.support import ingest as ingest_on
 from tests.payments.support import customer_with_method, settle_all
 from workers.system import JobSystem
-
-
-async def _batch(runtime: Runtime, session: AsyncSession, events: list[Any]) -> Outcome:
-    settings, now = runtime.settings, runtime.clock.now()
-    window = Window.around(now, settings.backdating_days, settings.future_skew_seconds)
-    source = Source("http", None, REST_FIELDS)
-    return await ingest(session, runtime.catalog, events, source, window)
 
 
 def _requests(prefix: str, count: int) -> list[Any]:
@@ -74,11 +65,11 @@ async def test_a_batch_waits_for_the_period_then_sees_the_crossing_done(
     subscription_id = await subscribe(gql, "acme", "duo")
 
     first = runtime.db.sessions()
-    await _batch(runtime, first, gb("a", 110))  # 54.00: crosses 50.00, not committed yet
+    await batch(runtime, first, gb("a", 110))  # 54.00: crosses 50.00, not committed yet
 
     async def second() -> None:  # another metric: 60.00 alone would cross 50.00 too
         async with runtime.db.transaction() as session:
-            await _batch(runtime, session, _requests("r", 6000))
+            await batch(runtime, session, _requests("r", 6000))
 
     waiting = asyncio.create_task(second())
     await asyncio.sleep(0.5)

@@ -162,11 +162,13 @@ async def test_yearly_periods_bill_once_a_year_from_the_anchor(
     clock.set(datetime(2027, 1, 1, tzinfo=anchor.tzinfo))
     await tick(runtime, database_url, jobs, clock)
     [closing] = await invoices(gql, "PERIOD_END")
+    # The first period runs from the start (15 Jan 2026 12:00) to the anchor date: 351 of
+    # 365 days of 1,200.00 = 1,153.97.
     assert (closing["periodStart"], closing["periodEnd"]) == (
-        anchor.isoformat(),
+        "2026-01-15T12:00:00+00:00",
         "2027-01-01T00:00:00+00:00",
     )
-    assert closing["total"]["amount"] == "1200.00"
+    assert closing["total"]["amount"] == "1153.97"
 
 
 async def test_a_yen_plan_rounds_to_whole_yen(

@@ -93,7 +93,11 @@ async def test_clearing_the_override_follows_the_plan_again(
         "thresholdsOverridden": False,
         "thresholds": PLAN_THRESHOLDS,
     }
-    await send("graphql", gql, http, gb("b", 130))  # 250 GB, 110.00: both plan thresholds
+    # The plan's 50.00 acts at once on the 58.00 already used (no event needed).
     await settle_all(database_url, jobs, clock)
-    [invoice] = await invoices(gql, "THRESHOLD")  # one invoice for the highest crossed
-    assert (invoice["total"]["amount"], invoice["threshold"]["amount"]) == ("110.00", "100.00")
+    [first] = await invoices(gql, "THRESHOLD")
+    assert (first["total"]["amount"], first["threshold"]["amount"]) == ("58.00", "50.00")
+    await send("graphql", gql, http, gb("b", 130))  # 250 GB, 110.00: past 100.00
+    await settle_all(database_url, jobs, clock)
+    _, second = await invoices(gql, "THRESHOLD")
+    assert (second["total"]["amount"], second["threshold"]["amount"]) == ("52.00", "100.00")

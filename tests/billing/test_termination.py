@@ -1,7 +1,8 @@
 """Terminating a subscription closes its period early with a final invoice, at once: the money
-usage threshold invoices have not billed yet, plus the base fee prorated to the elapsed share of
-the period (in arrears). Once: terminating again, or the period-end sweep afterwards, invoices
-nothing more. Credit-priced usage was debited as it happened and is not invoiced.
+usage threshold invoices have not billed yet, plus the base fee for the days of the period the
+subscription ran (in arrears; ``test_fees`` has the edge cases). Once: terminating again, or the
+period-end sweep afterwards, invoices nothing more. Credit-priced usage was debited as it
+happened and is not invoiced.
 
 The clock starts at 15 Jan 2026 12:00 UTC, so monthly periods run 15 Jan – 15 Feb (31 days)."""
 
@@ -170,7 +171,7 @@ async def test_terminating_twice_issues_one_final_invoice(
     await scale_with_fee(gql, "20.00")
     _, subscription_id = await scale_customer(gql, method=None)
     await send("http", gql, http, gb("a", 40))  # 20.00, below every threshold
-    clock.advance(timedelta(days=7, hours=18))  # 7.75 of 31 days: 20.00 × 0.25 = 5.00
+    clock.advance(timedelta(days=7, hours=18))  # into the 8th day: 20.00 × 8 / 31 = 5.16
     first = await terminate(gql, subscription_id)
     clock.advance(timedelta(hours=1))
     again = await terminate(gql, subscription_id)
@@ -181,9 +182,9 @@ async def test_terminating_twice_issues_one_final_invoice(
 
     [final] = await invoices(gql)
     assert (final["type"], final["status"]) == ("PERIOD_END", "FINALIZED")  # no card: owed
-    assert amounts(final) == ["5.00", "20.00"]
-    assert final["total"]["amount"] == "25.00"
-    assert "7.75 of 31 days" in final["lines"][0]["description"]
+    assert amounts(final) == ["5.16", "20.00"]
+    assert final["total"]["amount"] == "25.16"
+    assert "8 of 31 days (terminated)" in final["lines"][0]["description"]
     assert [r for r in await rows(runtime.db, "SELECT count(*) FROM billing_periods")] == [(1,)]
 
 

@@ -123,8 +123,9 @@ async def test_subscriptions_have_periods_and_one_live_per_customer(gql: GraphQL
         SUBSCRIBE, input={"customerExternalId": "acme", "planCode": "pro", "anchor": anchor}
     )
     subscription = data["createSubscription"]["subscription"]
-    # now is 2026-01-15 12:00: the period anchored on the 31st runs from 31 Dec to 31 Jan
-    assert subscription["currentPeriodStart"] == "2025-12-31T00:00:00+00:00"
+    # now is 2026-01-15 12:00: the period anchored on the 31st runs from 31 Dec to 31 Jan, and
+    # the subscription's first period from its start to the anchor date
+    assert subscription["currentPeriodStart"] == "2026-01-15T12:00:00+00:00"
     assert subscription["currentPeriodEnd"] == "2026-01-31T00:00:00+00:00"
 
     again = await gql(SUBSCRIBE, input={"customerExternalId": "acme", "planCode": "free"})

@@ -13,7 +13,7 @@ from app.metering.aggregation import Fold, measure
 from app.metering.models import Aggregation
 from app.metering.validation import REST_FIELDS, Window, parse
 from app.plans.models import BillingInterval, ChargeModel, ChargePricing
-from app.plans.periods import period_containing, shift
+from app.plans.periods import billing_period, period_containing, shift
 from app.plans.pricing import Price, credits_for, increment
 
 
@@ -37,6 +37,18 @@ def test_yearly_periods_and_boundaries() -> None:
     assert (period.start, period.end) == (at(2025, 2, 28), at(2026, 2, 28))
     assert period_containing(anchor, BillingInterval.YEARLY, at(2025, 2, 27, 23)).start == anchor
     assert at(2026, 2, 28) not in period
+
+
+def test_the_first_billing_period_starts_with_the_subscription() -> None:
+    anchor, started = at(2026, 9, 1), at(2026, 8, 10, 9, 30)
+    monthly = BillingInterval.MONTHLY
+    first = billing_period(anchor, started, monthly, at(2026, 8, 20))
+    assert (first.start, first.end) == (started, anchor)
+    assert billing_period(anchor, started, monthly, at(2026, 8, 1)) == first  # before the start
+    second = billing_period(anchor, started, monthly, anchor)
+    assert (second.start, second.end) == (anchor, at(2026, 10, 1))
+    whole = billing_period(started, started, monthly, at(2026, 8, 20))  # anniversary
+    assert (whole.start, whole.end) == (started, at(2026, 9, 10, 9, 30))
 
 
 def test_credit_pricing_rounds_half_up_and_telescopes() -> None:
