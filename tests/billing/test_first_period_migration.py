@@ -1,4 +1,4 @@
-"""Migration 0011 moves the rows of a first period to the subscription's start, and back.
+"""Migration 0009 moves the rows of a first period to the subscription's start, and back.
 
 Built through the API at head, then migrated down one step (the old keys: the anchor's period
 start, before the subscription existed) and up again; the period is then invoiced as any other.
@@ -32,7 +32,7 @@ ORDER BY 1, 2
 
 def downgraded(url: str) -> None:
     config = alembic_config(url)
-    before = ScriptDirectory.from_config(config).get_revision("0011").down_revision
+    before = ScriptDirectory.from_config(config).get_revision("0009").down_revision
     assert isinstance(before, str)
     command.downgrade(config, before)
 

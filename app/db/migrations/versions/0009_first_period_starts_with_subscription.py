@@ -6,7 +6,7 @@ subscription existed; it now starts at ``started_at`` (``app.plans.periods.billi
 the rows of every first period move to that key. Invoices are not touched: one already issued
 for a first period keeps its dates and amounts.
 
-Revision ID: 0011
+Revision ID: 0009
 Revises: 0008
 Create Date: 2026-12-08 09:00:00
 """
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0011"
+revision: str = "0009"
 down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
