@@ -29,6 +29,8 @@ from app import money
 from app.billing import progressive
 from app.db.engine import driver
 from app.errors import DomainError, ValidationFailed
+from app.inputs import printable
+from app.metering.models import TRANSACTION_ID_MAX
 from app.metering.validation import FieldNames, Parsed, Resolved, Window, parse, resolve
 from app.plans import lookup, usage
 from app.plans.catalog import EMPTY, Catalog, Snapshot
@@ -117,8 +119,10 @@ def check_batch(events: object, field: str = "events") -> list[object]:
 
 
 def _transaction_id(raw: object, names: FieldNames) -> str | None:
+    """A rejected event's transaction id as the answer echoes it: cut to the column's length,
+    NUL and lone surrogates replaced (the answer must be valid JSON text)."""
     value = raw.get(names.transaction_id) if isinstance(raw, dict) else None
-    return value if isinstance(value, str) else None
+    return printable(value[:TRANSACTION_ID_MAX]) if isinstance(value, str) else None
 
 
 def describe(credits: Decimal, units: Decimal, label: str) -> str:
