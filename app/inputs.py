@@ -133,32 +133,30 @@ def check_json(value: object, field: str) -> None:
 _SHORT = min(JSON_KEY_MAX, JSON_STRING_MAX)
 
 
-def _plainly_fine(text: str) -> bool:
-    """Checks of JSON text that, when they pass, imply every check of ``check_json`` for the
-    usual event (a flat object, shorter than any key limit): orjson refuses lone surrogates
-    and writes NUL as ``\\u0000``. A few scans in C; anything else is walked."""
-    return (
-        len(text) <= _SHORT
-        and "\\u0000" not in text
-        and "[" not in text
-        and text.find("{", 1) == -1
-    )
-
-
 def json_text(value: object, field: str) -> str:
-    """``value`` (a dict or a list) as the JSON text to store, or ``ValidationFailed``."""
+    """``value`` (a dict or a list) as the JSON text to store, or ``ValidationFailed``.
+
+    The usual event's properties (a flat object shorter than any key limit) are checked on the
+    text orjson writes anyway, in a few scans in C: orjson refuses lone surrogates and writes
+    NUL as ``\\u0000``. Anything else is walked (``check_json``)."""
     try:
         text: str | None = orjson.dumps(value).decode()
     except TypeError:  # a number beyond 64 bits, a lone surrogate, a key that is no string
         text = None
-    if text is None or not _plainly_fine(text):
+    if (
+        text is None
+        or len(text) > _SHORT
+        or "\\u0000" in text
+        or "[" in text
+        or text.rfind("{") > 0
+    ):
         check_json(value, field)
         if text is None:
             raise ValidationFailed(field, "cannot be stored as JSON")
-    if len(text) > JSON_SIZE_MAX:
-        raise ValidationFailed(
-            field, f"is over {JSON_SIZE_MAX:,} characters as JSON", code="too_large"
-        )
+        if len(text) > JSON_SIZE_MAX:
+            raise ValidationFailed(
+                field, f"is over {JSON_SIZE_MAX:,} characters as JSON", code="too_large"
+            )
     return text
 
 

@@ -258,8 +258,10 @@ def credits(value: object, field: str = "amount", *, allow_zero: bool = False) -
 
 
 def round_credits(value: Decimal) -> Decimal:
-    """Round a computed credit amount (a debit) half-up to 6 places."""
-    return value.quantize(CREDIT_QUANTUM, rounding=ROUND_HALF_UP)
+    """Round a computed credit amount (a debit) half-up to 6 places (exactly, whatever its
+    size: a price times a quantity may have more digits than the default context's 28)."""
+    with exact():
+        return value.quantize(CREDIT_QUANTUM, rounding=ROUND_HALF_UP)
 
 
 def rate(value: object, field: str = "rate") -> Decimal:

@@ -25,11 +25,11 @@ from starlette.routing import Route
 from app import inputs
 from app.access.models import Scope
 from app.access.service import Principal
-from app.billing.progressive import InvoicedMeanwhile
-from app.db.retry import retrying
+from app.db.retry import TryAgain, retrying
 from app.errors import DomainError, Unauthorized, ValidationFailed
 from app.inputs import printable
 from app.metering import rejections
+from app.metering.headroom import Headroom
 from app.metering.ingest import Outcome, Source, Status, check_batch, ingest
 from app.metering.validation import REST_FIELDS, Window
 from app.runtime import Runtime
@@ -69,7 +69,7 @@ async def _principal(runtime: Runtime, request: Request) -> Principal:
 
 async def _events(request: Request) -> list[object]:
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY:
+    if declared.isascii() and declared.isdigit() and int(declared) > MAX_BODY:
         raise Rejected(413, ValidationFailed(None, "the body is over 8 MiB", code="too_large"))
     body = await request.body()
     if len(body) > MAX_BODY:
@@ -132,13 +132,16 @@ def events_route(runtime: Runtime) -> Route:
             runtime.clock.now(), settings.backdating_days, settings.future_skew_seconds
         )
 
+        headroom = Headroom()
+
         async def once() -> Outcome:
             async with runtime.db.transaction() as session:
-                outcome = await ingest(session, runtime.catalog, events, source, window)
+                catalog = runtime.catalog
+                outcome = await ingest(session, catalog, events, source, window, headroom)
                 refused = rejections.refused(events, outcome, source)
                 await rejections.record(session, refused, window.now)
             return outcome
 
-        return _json(_body(await retrying(once, InvoicedMeanwhile)))
+        return _json(_body(await retrying(once, TryAgain)))
 
     return Route("/v1/events", post_events, methods=["POST"])
