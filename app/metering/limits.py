@@ -2,7 +2,7 @@
 batch adds to stored totals.
 
 Each event's value (at most ``QUANTITY_LIMIT``) and its own credit price (at most
-``CREDITS_LIMIT``) are checked with the event (``affordable``). What a batch adds to stored
+``CREDITS_LIMIT``: ``Price.most_units``) are checked with the event. What a batch adds to stored
 totals — a period's quantity and what it costs in credits or money, a wallet's balance — is
 known only once the usage upsert has returned the totals: ``usage.record``, ``ingest`` and
 ``progressive.price`` compare them with the limits in Python before sending the next statement,
@@ -33,11 +33,6 @@ class OverLimit(TryAgain):
 def value_field(prefix: str, metric_field: str, prop: str | None) -> str:
     """The field an event's value comes from: ``properties.gb``, or the metric for count."""
     return f"{prefix}.{prop}" if prop is not None else metric_field
-
-
-def affordable(price: Price, value: Decimal) -> bool:
-    """An event's own credit price is within the limit."""
-    return value <= price.most_units
 
 
 def costly(field: str) -> ValidationFailed:

@@ -97,8 +97,6 @@ def _text(raw: dict[str, Any], field: str, maximum: int) -> str:
 def _moment(value: object, field: str) -> datetime:
     if isinstance(value, datetime):
         moment = value
-    elif isinstance(value, Invalid):  # the GraphQL scalar could not read it
-        raise ValidationFailed(field, value.message, code=value.code)
     elif isinstance(value, str):
         try:
             if not value.isascii() or "\x00" in value:  # fromisoformat reads past a NUL
@@ -114,6 +112,8 @@ def _moment(value: object, field: str) -> datetime:
             moment = datetime.fromtimestamp(value, UTC)
         except (OverflowError, OSError, ValueError):
             raise ValidationFailed(field, "is out of range", code="invalid_timestamp") from None
+    elif isinstance(value, Invalid):  # the GraphQL scalar could not read it
+        raise ValidationFailed(field, value.message, code=value.code)
     else:
         raise ValidationFailed(field, "must be an ISO 8601 string or Unix seconds")
     if moment.tzinfo is None:
@@ -170,8 +170,8 @@ def resolve(
         raise NotFound(names.metric, f"no metric with code '{event.metric}'")
     value = measure(metric.aggregation, metric.property, event.properties, names.properties)
     plan, price, money = _pricing(event, billing, metric, catalog)
-    if price is not None and isinstance(value, Decimal) and not limits.affordable(price, value):
-        raise limits.costly(f"{names.properties}.{metric.property}")
+    if price is not None and isinstance(value, Decimal) and value > price.most_units:
+        raise limits.costly(f"{names.properties}.{metric.property}")  # its own price alone
     if money is not None:
         _not_invoiced(event, billing, names)
     if price is not None and billing.wallet is None:
