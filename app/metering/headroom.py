@@ -59,6 +59,8 @@ Reject = Callable[[int, DomainError], None]
 
 @dataclass
 class Headroom:
+    """One request's state across its tries: careful once a try crossed a limit."""
+
     careful: bool = False
 
     async def admit(
