@@ -9,6 +9,15 @@
 * A money price (per unit, per package, per tier) is exact in major units with up to 12 places
   (``unit_price``): 0.0004 USD per token is a price, not an amount anyone pays.
 
+Limits (the README's "Input limits"): the columns hold credits below 10^18 (``NUMERIC(24, 6)``),
+rates and prices below 10^12 (``NUMERIC(24, 12)``) and minor units below 9.2 × 10^18
+(``BIGINT``). What Tally accepts stays a thousandfold inside them — an amount of credits, a
+balance either side of zero, a period's credits: ``CREDITS_LIMIT``; an event's value and a
+period's quantity of a metric: ``QUANTITY_LIMIT``; a price, a charge's amount for a period,
+an invoice line: ``MINOR_LIMIT`` — so that a sum of values at the limit (a batch of 1,000
+events, the charges of one invoice) still fits, and a value that would cross a limit is
+refused (``too_large``) before any statement could overflow.
+
 Rounding rules (the only place they live):
 * credit amounts round half-up to 6 places (``round_credits``);
 * money rounds half-up to the currency's minor unit once per invoice line (``to_minor_units``);
@@ -27,9 +36,12 @@ from app.errors import ValidationFailed
 CREDIT_PLACES = 6
 CREDIT_QUANTUM = Decimal(1).scaleb(-CREDIT_PLACES)
 RATE_PLACES = 12
-MAX_CREDITS = Decimal("999999999999999999.999999")  # fits NUMERIC(24, 6)
+CREDITS_LIMIT = Decimal(10) ** 15  # an amount of credits; a balance, debt, a period's credits
+QUANTITY_LIMIT = Decimal(10) ** 15  # an event's value; a period's quantity of a metric
+MINOR_LIMIT = 10**15  # minor units: a price, a charge's period amount, an invoice total
+MAX_CREDITS = CREDITS_LIMIT
 MAX_RATE = Decimal("999999999999.999999999999")  # fits NUMERIC(24, 12)
-MAX_MINOR_UNITS = 2**63 - 1  # fits BIGINT
+MAX_MINOR_UNITS = MINOR_LIMIT
 PRICE_PLACES = 12
 MAX_PRICE = MAX_RATE  # fits NUMERIC(24, 12)
 PERCENT_PLACES = 4
@@ -241,13 +253,15 @@ def credits(value: object, field: str = "amount", *, allow_zero: bool = False) -
             field, f"has more than {CREDIT_PLACES} decimal places", code="invalid_amount"
         )
     if number > MAX_CREDITS:
-        raise ValidationFailed(field, "is too large", code="invalid_amount")
+        raise ValidationFailed(field, f"must be at most {MAX_CREDITS:,} credits", code="too_large")
     return number.quantize(CREDIT_QUANTUM)
 
 
 def round_credits(value: Decimal) -> Decimal:
-    """Round a computed credit amount (a debit) half-up to 6 places."""
-    return value.quantize(CREDIT_QUANTUM, rounding=ROUND_HALF_UP)
+    """Round a computed credit amount (a debit) half-up to 6 places (exactly, whatever its
+    size: a price times a quantity may have more digits than the default context's 28)."""
+    with exact():
+        return value.quantize(CREDIT_QUANTUM, rounding=ROUND_HALF_UP)
 
 
 def rate(value: object, field: str = "rate") -> Decimal:
@@ -258,7 +272,7 @@ def rate(value: object, field: str = "rate") -> Decimal:
     if number.as_tuple().exponent < -RATE_PLACES:  # type: ignore[operator]
         raise ValidationFailed(field, f"has more than {RATE_PLACES} decimal places")
     if number > MAX_RATE:
-        raise ValidationFailed(field, "is too large", code="invalid_rate")
+        raise ValidationFailed(field, "must be less than 1,000,000,000,000", code="too_large")
     return number
 
 
@@ -284,7 +298,7 @@ def unit_price(value: object, field: str = "unitPrice") -> Decimal:
             field, f"has more than {PRICE_PLACES} decimal places", code="invalid_amount"
         )
     if number > MAX_PRICE:
-        raise ValidationFailed(field, "is too large", code="invalid_amount")
+        raise ValidationFailed(field, "must be less than 1,000,000,000,000", code="too_large")
     return number
 
 
@@ -318,10 +332,10 @@ def minor_units(value: object, currency: str, field: str = "price") -> int:
         raise ValidationFailed(
             field, f"has more decimal places than {currency} allows", code="invalid_amount"
         )
-    minor = int(number.scaleb(exponent(currency)))
-    if minor > MAX_MINOR_UNITS:
-        raise ValidationFailed(field, "is too large", code="invalid_amount")
-    return minor
+    if number > major_units(MAX_MINOR_UNITS, currency):
+        limit = format_money(MAX_MINOR_UNITS, currency)
+        raise ValidationFailed(field, f"must be at most {limit} {currency}", code="too_large")
+    return int(number.scaleb(exponent(currency)))
 
 
 def format_money(minor: int, currency: str) -> str:

@@ -30,6 +30,7 @@ from graphql_schema.context import Context
 from graphql_schema.customers.mutations import CustomerMutations
 from graphql_schema.customers.queries import CustomerQueries
 from graphql_schema.errors import ERROR_TYPES, MaskUnexpected, should_mask
+from graphql_schema.inputs import EdgeChecks
 from graphql_schema.invoicing.mutations import InvoicingMutations
 from graphql_schema.invoicing.queries import InvoicingQueries
 from graphql_schema.live.alerts import AlertSubscriptions
@@ -48,7 +49,7 @@ from graphql_schema.plans.queries import PlanQueries
 from graphql_schema.portal.mutations import PortalMutations
 from graphql_schema.recharge.mutations import RechargeMutations
 from graphql_schema.recharge.queries import RechargeQueries
-from graphql_schema.scalars import CREDITS_SCALAR, Credits
+from graphql_schema.scalars import SCALARS
 from graphql_schema.wallets.mutations import WalletMutations
 from graphql_schema.wallets.queries import WalletQueries
 from graphql_schema.wallets.stats import WalletStatsQueries
@@ -142,7 +143,7 @@ def build_schema(max_depth: int = 10) -> Schema:
         mutation=Mutation,
         subscription=Subscription,
         types=list(ERROR_TYPES),
-        config=StrawberryConfig(scalar_map={Credits: CREDITS_SCALAR}),
+        config=StrawberryConfig(scalar_map=SCALARS),
         execution_context_class=SharingExecutionContext,
         extensions=[
             # Parsed documents and their validation are cached per query text (the hot path's
@@ -153,6 +154,8 @@ def build_schema(max_depth: int = 10) -> Schema:
             lambda: ValidationCache(maxsize=512),
             MaskUnexpected,
             UnitOfWork,
+            # Every argument checked before its resolver; ingestEvents checks each event.
+            lambda: EdgeChecks(checked_later={"EventInput"}),
             AuditTrail,
         ],
     )

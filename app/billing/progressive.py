@@ -24,6 +24,8 @@ from datetime import datetime
 import asyncpg
 
 from app.billing.thresholds import Thresholds
+from app.db.retry import TryAgain
+from app.metering import limits
 from app.outbox.service import CHANNEL
 from app.plans import money_pricing
 from app.plans.usage import Group, MoneyUsage
@@ -31,7 +33,7 @@ from app.plans.usage import Group, MoneyUsage
 INVOICE_THRESHOLD = "billing.invoice_threshold"
 
 
-class InvoicedMeanwhile(Exception):
+class InvoicedMeanwhile(TryAgain):
     """A period this batch added money usage to was invoiced (closed) after the batch read its
     subscription: the batch must run again, in a fresh savepoint or transaction, where the
     billing lookup sees the close (``app.db.retry.retrying``). The period row lock orders them:
@@ -117,13 +119,15 @@ class Crossing:
 
 
 def price(usages: Sequence[MoneyUsage]) -> Priced:
-    """Price each row's period quantity; keep the rows whose amount changed. Pure."""
+    """Price each row's period quantity; keep the rows whose amount changed. Pure;
+    ``OverLimit`` when a charge's amount for the period would pass ``MINOR_LIMIT``."""
     priced = Priced()
     for item in usages:
         group = item.group
         amount = money_pricing.amount_minor(
             item.price, item.quantity, item.events, group.plan.currency
         )
+        limits.check_amount(amount)
         if amount == item.priced_minor:
             continue
         priced.rows.append((item, amount))

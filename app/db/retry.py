@@ -14,6 +14,11 @@ T = TypeVar("T")
 TRIES = 3
 
 
+class TryAgain(Exception):
+    """The work learnt, too late, something a fresh try can act on (a period closed meanwhile,
+    a sum that would cross a limit): run it again with ``retrying(..., TryAgain)``."""
+
+
 async def retrying(
     run: Callable[[], Awaitable[T]], again: type[Exception], tries: int = TRIES
 ) -> T:

@@ -6,7 +6,9 @@
                  "timestamp": "2026-01-15T12:00:00Z", "properties": {…}}, …]}   (1 to 1,000)
 
 200 with one result per event (accepted, duplicate, or rejected with an error naming the field)
-and the new balance of every wallet the batch debited. A body that is not JSON, not an object,
+and the new balance of every wallet the batch debited. Text PostgreSQL cannot store (NUL, a
+lone surrogate), properties beyond the JSON limits and values too large reject their event
+only (``app.inputs``, ``app.metering.validation``). A body that is not JSON, not an object,
 or without a list of events is a 400; more than 1,000 events (or a body over 8 MiB) is a 413;
 nothing of such a request is stored. 401 without a valid key, 403 without the scope.
 """
@@ -20,12 +22,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from app import inputs
 from app.access.models import Scope
 from app.access.service import Principal
-from app.billing.progressive import InvoicedMeanwhile
-from app.db.retry import retrying
+from app.db.retry import TryAgain, retrying
 from app.errors import DomainError, Unauthorized, ValidationFailed
+from app.inputs import printable
 from app.metering import rejections
+from app.metering.headroom import Headroom
 from app.metering.ingest import Outcome, Source, Status, check_batch, ingest
 from app.metering.validation import REST_FIELDS, Window
 from app.runtime import Runtime
@@ -65,18 +69,16 @@ async def _principal(runtime: Runtime, request: Request) -> Principal:
 
 async def _events(request: Request) -> list[object]:
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY:
+    if declared.isascii() and declared.isdigit() and int(declared) > MAX_BODY:
         raise Rejected(413, ValidationFailed(None, "the body is over 8 MiB", code="too_large"))
     body = await request.body()
     if len(body) > MAX_BODY:
         raise Rejected(413, ValidationFailed(None, "the body is over 8 MiB", code="too_large"))
     try:
-        payload = orjson.loads(body)
+        payload = inputs.loads(body)
     except orjson.JSONDecodeError as error:
-        raise Rejected(
-            400,
-            ValidationFailed(None, f"the body is not valid JSON: {error}", code="malformed_json"),
-        ) from None
+        message = printable(f"the body is not valid JSON: {error}")
+        raise Rejected(400, ValidationFailed(None, message, code="malformed_json")) from None
     if not isinstance(payload, dict):
         raise Rejected(
             400, ValidationFailed(None, 'the body must be a JSON object {"events": […]}')
@@ -130,13 +132,16 @@ def events_route(runtime: Runtime) -> Route:
             runtime.clock.now(), settings.backdating_days, settings.future_skew_seconds
         )
 
+        headroom = Headroom()
+
         async def once() -> Outcome:
             async with runtime.db.transaction() as session:
-                outcome = await ingest(session, runtime.catalog, events, source, window)
+                catalog = runtime.catalog
+                outcome = await ingest(session, catalog, events, source, window, headroom)
                 refused = rejections.refused(events, outcome, source)
                 await rejections.record(session, refused, window.now)
             return outcome
 
-        return _json(_body(await retrying(once, InvoicedMeanwhile)))
+        return _json(_body(await retrying(once, TryAgain)))
 
     return Route("/v1/events", post_events, methods=["POST"])

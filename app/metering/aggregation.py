@@ -15,8 +15,9 @@ from typing import Any
 
 from app.errors import ValidationFailed
 from app.metering.models import PROPERTY_MAX, Aggregation
+from app.money import QUANTITY_LIMIT
 
-MAX_VALUE = Decimal(10) ** 18
+MAX_VALUE = QUANTITY_LIMIT
 Measure = Decimal | str | None
 
 COUNT, UNIQUE_COUNT = Aggregation.COUNT, Aggregation.UNIQUE_COUNT  # read once per event
@@ -36,8 +37,8 @@ def _number(value: object, field: str) -> Decimal:
         raise ValidationFailed(field, "must be a finite number", code="not_a_number")
     if number < 0:
         raise ValidationFailed(field, "must not be negative", code="negative")
-    if number >= MAX_VALUE:
-        raise ValidationFailed(field, "is too large", code="too_large")
+    if number > MAX_VALUE:
+        raise ValidationFailed(field, f"must be at most {MAX_VALUE:,}", code="too_large")
     return number
 
 

@@ -8,6 +8,10 @@
     the money usage and compare it with the usage thresholds (``app.billing.progressive``: one
     statement, only for batches with money-priced usage)
 
+Every sum is compared with its limit before the statement that would write it
+(``app.metering.limits``); a batch that would cross one is run again, carefully
+(``app.metering.headroom``), rejecting only the events that do not fit.
+
 The caller owns the transaction (the HTTP endpoint or the GraphQL unit of work) and commits it,
 with the balance reactions, after this returns. The array statements run on the session's own
 asyncpg connection, inside that transaction.
@@ -23,12 +27,18 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import NamedTuple
 
+import asyncpg
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import money
 from app.billing import progressive
 from app.db.engine import driver
 from app.errors import DomainError, ValidationFailed
+from app.inputs import printable
+from app.metering import limits
+from app.metering.headroom import Headroom
+from app.metering.limits import OverLimit
+from app.metering.models import TRANSACTION_ID_MAX
 from app.metering.validation import FieldNames, Parsed, Resolved, Window, parse, resolve
 from app.plans import lookup, usage
 from app.plans.catalog import EMPTY, Catalog, Snapshot
@@ -117,8 +127,10 @@ def check_batch(events: object, field: str = "events") -> list[object]:
 
 
 def _transaction_id(raw: object, names: FieldNames) -> str | None:
+    """A rejected event's transaction id as the answer echoes it: cut to the column's length,
+    NUL and lone surrogates replaced (the answer must be valid JSON text)."""
     value = raw.get(names.transaction_id) if isinstance(raw, dict) else None
-    return value if isinstance(value, str) else None
+    return printable(value[:TRANSACTION_ID_MAX]) if isinstance(value, str) else None
 
 
 def describe(credits: Decimal, units: Decimal, label: str) -> str:
@@ -241,8 +253,12 @@ async def ingest(
     events: Sequence[object],
     source: Source,
     window: Window,
+    headroom: Headroom | None = None,
 ) -> Outcome:
-    """Store, price and debit one batch of events in the session's transaction."""
+    """Store, price and debit one batch of events in the session's transaction. ``OverLimit``
+    (a ``TryAgain``) when a sum would cross a limit: the caller runs it again, in a new
+    transaction or savepoint, with the same ``headroom``, which has turned careful."""
+    headroom = headroom if headroom is not None else Headroom()
     batch = Batch(events, source)
     parsed = await batch.parse(window)
     if not parsed:
@@ -263,15 +279,39 @@ async def ingest(
         if status is Status.ACCEPTED and item.plan is not None:
             accepted.append(item)
     connection = await driver(session)
-    recorded = await usage.record(connection, accepted, window.now)
+    if headroom.careful:
+        accepted = await headroom.admit(
+            connection, accepted, source.names, batch.reject, window.now
+        )
+    try:
+        balances = await _charge(session, connection, accepted, batch_id, window.now)
+    except OverLimit:
+        headroom.careful = True
+        raise
+    return Outcome(batch.finished(), _balances(accepted, balances))
+
+
+async def _charge(
+    session: AsyncSession,
+    connection: asyncpg.Connection,
+    accepted: list[Resolved],
+    batch_id: int,
+    now: datetime,
+) -> dict[int, Decimal]:
+    """Fold the accepted events into period usage, debit the wallets, price the money usage;
+    ``OverLimit`` as soon as a sum would cross a limit."""
+    recorded = await usage.record(connection, accepted, now)
+    debits = _debits(recorded.billed)
+    limits.check_debits(debits, _read_balances(accepted))
     cause = Cause(CauseType.EVENT_BATCH, f"batch:{batch_id}")
     balances = await ledger.debit_many(
-        session,
-        connection,
-        _debits(recorded.billed),
-        cause=cause,
-        now=window.now,
-        extra=recorded.marks,
+        session, connection, debits, cause=cause, now=now, extra=recorded.marks
     )
-    await progressive.record(connection, recorded.money, window.now)  # after the wallets
-    return Outcome(batch.finished(), _balances(accepted, balances))
+    limits.check_balances(balances.values())
+    await progressive.record(connection, recorded.money, now)  # after the wallets
+    return balances
+
+
+def _read_balances(events: list[Resolved]) -> dict[int, Decimal]:
+    """The balance of each wallet as the batch's lookup read it."""
+    return {e.billing.wallet.id: e.billing.wallet.balance for e in events if e.billing.wallet}

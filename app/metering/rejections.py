@@ -7,6 +7,7 @@ at all when every event was accepted or a duplicate.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -15,6 +16,7 @@ import orjson
 from sqlalchemy import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.inputs import Invalid, printable
 from app.metering.ingest import Outcome, Source, Status
 from app.metering.models import (
     CODE_MAX,
@@ -27,6 +29,7 @@ from app.metering.models import (
 )
 
 SOURCES = {"http": "rest", "graphql": "graphql"}
+SHOWN_DEPTH = 16  # levels of the event's JSON kept in ``raw``
 
 
 @dataclass(frozen=True)
@@ -44,14 +47,38 @@ class Rejection:
 
 def _text(raw: object, name: str, limit: int) -> str | None:
     value = raw.get(name) if isinstance(raw, dict) else None
-    return value[:limit] if isinstance(value, str) else None
+    return printable(value[:limit]) if isinstance(value, str) else None
+
+
+def _shown(value: object, depth: int = 0) -> object:
+    """A copy of ``value`` that any JSON encoder takes and PostgreSQL stores: text made
+    printable, containers below ``SHOWN_DEPTH`` and past ``RAW_MAX`` items elided, anything
+    that is not JSON as its type's name. Bounded work, whatever was sent."""
+    if isinstance(value, str):
+        return printable(value[:RAW_MAX])
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 2**63:
+        return f"<an integer of {value.bit_length()} bits>"
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    if isinstance(value, datetime):  # a GraphQL timestamp, as coerced
+        return value.isoformat()
+    if isinstance(value, (dict, list)) and depth >= SHOWN_DEPTH:
+        return "…"
+    if isinstance(value, dict):
+        items = itertools.islice(value.items(), RAW_MAX)
+        return {printable(str(k)[:RAW_MAX]): _shown(v, depth + 1) for k, v in items}
+    if isinstance(value, list):
+        return [_shown(v, depth + 1) for v in value[:RAW_MAX]]
+    if isinstance(value, Invalid):  # a GraphQL scalar could not read it
+        return f"<{value.message}>"
+    return f"<{type(value).__name__}>"
 
 
 def _json(raw: object) -> str:
     try:
-        text = orjson.dumps(raw, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
-    except TypeError:  # not representable as JSON (a nested dict too deep, for example)
-        text = repr(raw)
+        text = orjson.dumps(_shown(raw)).decode()
+    except TypeError:  # unreachable for what ``_shown`` returns; never fail a batch on it
+        text = '"<not shown>"'
     return text if len(text) <= RAW_MAX else text[: RAW_MAX - 1] + "…"
 
 
@@ -71,9 +98,9 @@ def refused(events: Sequence[object], outcome: Outcome, source: Source) -> list[
                 transaction_id=_text(raw, names.transaction_id, TRANSACTION_ID_MAX),
                 customer_external_id=_text(raw, names.customer, EXTERNAL_ID_MAX),
                 metric_code=_text(raw, names.metric, CODE_MAX),
-                code=error.code[:LABEL_MAX],
-                field=error.field[:LABEL_MAX] if error.field else None,
-                message=error.message[:MESSAGE_MAX],
+                code=printable(error.code[:LABEL_MAX]),
+                field=printable(error.field[:LABEL_MAX]) if error.field else None,
+                message=printable(error.message[:MESSAGE_MAX]),
                 raw=_json(raw),
             )
         )

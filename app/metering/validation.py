@@ -1,7 +1,8 @@
 """Checking one event, in two steps, each error naming the field in the caller's spelling.
 
-``parse`` needs nothing but the event: presence and types of its fields and the timestamp
-window (``backdating_days`` in the past, ``future_skew_seconds`` ahead). ``resolve`` runs once
+``parse`` needs nothing but the event: presence and types of its fields, text PostgreSQL can
+store and properties within the JSON limits (``app.inputs``), and the timestamp window
+(``backdating_days`` in the past, ``future_skew_seconds`` ahead). ``resolve`` runs once
 the batch's customers and the catalog are known: the customer and metric exist, and the
 properties hold what the metric aggregates.
 """
@@ -10,11 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any, NamedTuple
 
-import orjson
-
 from app.errors import NotFound, ValidationFailed
+from app.inputs import Invalid, json_text, printable, unstorable
+from app.metering import limits
 from app.metering.aggregation import Measure, measure
 from app.metering.models import CODE_MAX, TRANSACTION_ID_MAX
 from app.plans.catalog import Metric, PlanPrices, Snapshot
@@ -85,6 +87,10 @@ def _text(raw: dict[str, Any], field: str, maximum: int) -> str:
         raise ValidationFailed(field, "must not be empty", code="required")
     if len(value) > maximum:
         raise ValidationFailed(field, f"must be at most {maximum} characters", code="too_long")
+    if "\x00" in value or not value.isascii():  # rare: only then the full check
+        problem = unstorable(value)
+        if problem is not None:
+            raise ValidationFailed(field, f"must not contain {problem}", code="invalid_characters")
     return value
 
 
@@ -93,16 +99,21 @@ def _moment(value: object, field: str) -> datetime:
         moment = value
     elif isinstance(value, str):
         try:
+            if not value.isascii() or "\x00" in value:  # fromisoformat reads past a NUL
+                raise ValueError
             moment = datetime.fromisoformat(value)
         except ValueError:
+            shown = printable(value[:64])
             raise ValidationFailed(
-                field, f"'{value}' is not an ISO 8601 date and time", code="invalid_timestamp"
+                field, f"'{shown}' is not an ISO 8601 date and time", code="invalid_timestamp"
             ) from None
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
         try:
             moment = datetime.fromtimestamp(value, UTC)
         except (OverflowError, OSError, ValueError):
             raise ValidationFailed(field, "is out of range", code="invalid_timestamp") from None
+    elif isinstance(value, Invalid):  # the GraphQL scalar could not read it
+        raise ValidationFailed(field, value.message, code=value.code)
     else:
         raise ValidationFailed(field, "must be an ISO 8601 string or Unix seconds")
     if moment.tzinfo is None:
@@ -138,13 +149,12 @@ def parse(index: int, raw: object, names: FieldNames, window: Window) -> Parsed:
     timestamp = _timestamp(raw, names.timestamp, window)
     properties = raw.get(names.properties)
     if properties is None:
-        properties = {}
-    elif not isinstance(properties, dict):
+        return Parsed(index, transaction_id, customer, metric, timestamp, {}, "{}")
+    if isinstance(properties, Invalid):
+        raise ValidationFailed(names.properties, properties.message, code=properties.code)
+    if not isinstance(properties, dict):
         raise ValidationFailed(names.properties, "must be a JSON object")
-    try:
-        stored = orjson.dumps(properties).decode()
-    except (orjson.JSONEncodeError, TypeError):
-        raise ValidationFailed(names.properties, "cannot be stored as JSON") from None
+    stored = json_text(properties, names.properties)
     return Parsed(index, transaction_id, customer, metric, timestamp, properties, stored)
 
 
@@ -160,6 +170,8 @@ def resolve(
         raise NotFound(names.metric, f"no metric with code '{event.metric}'")
     value = measure(metric.aggregation, metric.property, event.properties, names.properties)
     plan, price, money = _pricing(event, billing, metric, catalog)
+    if price is not None and isinstance(value, Decimal) and value > price.most_units:
+        raise limits.costly(f"{names.properties}.{metric.property}")  # its own price alone
     if money is not None:
         _not_invoiced(event, billing, names)
     if price is not None and billing.wallet is None:

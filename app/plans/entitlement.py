@@ -30,6 +30,10 @@ def _units(value: Decimal) -> Decimal:
     units = money.parse_decimal(value, "units")
     if units <= 0:
         raise ValidationFailed("units", "must be greater than zero", code="invalid_amount")
+    if units > money.QUANTITY_LIMIT:
+        raise ValidationFailed(
+            "units", f"must be at most {money.QUANTITY_LIMIT:,}", code="too_large"
+        )
     return units
 
 

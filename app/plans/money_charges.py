@@ -89,6 +89,8 @@ def _bound(value: object | None, last: bool, floor: Decimal, field: str) -> Deci
         )
     if last:
         raise ValidationFailed(field, "the last tier must be unbounded: leave upTo out")
+    if bound > money.QUANTITY_LIMIT:
+        raise ValidationFailed(field, f"must be at most {money.QUANTITY_LIMIT:,}", code="too_large")
     return bound
 
 

@@ -8,7 +8,8 @@ a period's debits is exactly the price of its final quantity, whatever the batch
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from functools import cached_property
 
 from app import money
 from app.plans.models import ChargeModel, ChargePricing
@@ -22,6 +23,18 @@ class Price:
     model: ChargeModel
     credit_price: Decimal
     package_size: int = 1
+
+    @cached_property
+    def most_units(self) -> Decimal:
+        """The most units that cost at most ``money.CREDITS_LIMIT`` (one comparison per event
+        on the hot path instead of a product)."""
+        if self.credit_price <= 0:
+            return money.QUANTITY_LIMIT
+        if self.model is ChargeModel.PACKAGE:
+            whole = (money.CREDITS_LIMIT / self.credit_price).to_integral_value(ROUND_FLOOR)
+            return whole * self.package_size
+        with money.exact():
+            return money.CREDITS_LIMIT / self.credit_price
 
 
 def packages(quantity: Decimal, size: int) -> Decimal:

@@ -3,9 +3,10 @@
 For each (subscription, metric, period) a batch touches, one upsert folds the batch into the
 stored quantity and returns it with ``billed`` (the quantity already debited). The rise of the
 billed quantity (for latest: the highest value seen in the period) is priced
-(``pricing.increment``) and recorded; rows are written in key order
-so concurrent batches lock them in the same order. unique_count first inserts the batch's
-values into ``usage_unique_values`` and adds the number that were new to the period.
+(``pricing.increment``) and recorded — unless a period's quantity or credits would pass its
+limit (``app.metering.limits``: ``OverLimit``, before anything more is sent); rows are written
+in key order so concurrent batches lock them in the same order. unique_count first inserts the
+batch's values into ``usage_unique_values`` and adds the number that were new to the period.
 
 Money-priced metrics are folded the same way (and counted in ``events``); pricing them is
 progressive billing's step (``app.billing.progressive``), which gets each row's new quantity,
@@ -23,9 +24,12 @@ from decimal import Decimal
 import asyncpg
 
 from app.db.statements import Statement
+from app.metering import limits
 from app.metering.aggregation import ADDITIVE, Fold
+from app.metering.limits import OverLimit
 from app.metering.models import Aggregation
 from app.metering.validation import Resolved
+from app.money import QUANTITY_LIMIT
 from app.plans import pricing
 from app.plans.catalog import Metric, PlanPrices
 from app.plans.lookup import Subscribed
@@ -61,7 +65,7 @@ RETURNING subscription_id, metric_id, period_start, quantity, billed, events, mo
 FOLDS = {
     "add": "quantity = u.quantity + excluded.quantity",
     "max": "quantity = GREATEST(u.quantity, excluded.quantity)",
-    "latest": "quantity = CASE WHEN excluded.latest_at >= u.latest_at "
+    "latest": "quantity = CASE WHEN u.latest_at IS NULL OR excluded.latest_at >= u.latest_at "
     "THEN excluded.quantity ELSE u.quantity END, "
     "latest_at = GREATEST(u.latest_at, excluded.latest_at)",
 }
@@ -131,6 +135,24 @@ def _billable(found: Group, quantity: Decimal) -> Decimal:
     return quantity
 
 
+def period_of(event: Resolved, periods: dict[int, Period]) -> Period:
+    """The billing period of a priced event (``periods``: the last one found per subscription,
+    as events of a batch mostly share it)."""
+    subscription, plan = event.billing.subscription, event.plan
+    assert subscription is not None and plan is not None
+    moment = event.parsed.timestamp
+    period = periods.get(subscription.id)
+    if period is None or moment not in period:
+        period = billing_period(subscription.anchor, subscription.started_at, plan.interval, moment)
+        periods[subscription.id] = period
+    return period
+
+
+def key_of(event: Resolved, period: Period) -> Key:
+    assert event.billing.subscription is not None
+    return (event.billing.subscription.id, event.metric.id, period.start)
+
+
 def group(events: Sequence[Resolved]) -> dict[Key, Group]:
     """Fold priced events by subscription, metric and the period of their timestamp."""
     groups: dict[Key, Group] = {}
@@ -139,12 +161,7 @@ def group(events: Sequence[Resolved]) -> dict[Key, Group]:
         subscription, plan = event.billing.subscription, event.plan
         assert subscription is not None and plan is not None
         moment = event.parsed.timestamp
-        period = periods.get(subscription.id)
-        if period is None or moment not in period:
-            period = billing_period(
-                subscription.anchor, subscription.started_at, plan.interval, moment
-            )
-            periods[subscription.id] = period
+        period = period_of(event, periods)
         key = (subscription.id, event.metric.id, period.start)
         found = groups.get(key)
         if found is None:
@@ -226,6 +243,8 @@ async def record(
         for row in await _upsert(connection, mode, by_mode[mode], groups, now):
             key = (row["subscription_id"], row["metric_id"], row["period_start"])
             found, before = groups[key], row["billed"]
+            if row["quantity"] > QUANTITY_LIMIT:
+                raise OverLimit
             if found.money is not None:
                 money.append(
                     MoneyUsage(
@@ -237,6 +256,8 @@ async def record(
             if target <= before:
                 continue
             assert found.price is not None and found.wallet_id is not None
+            if not limits.period_fits(found.price, target):
+                raise OverLimit
             credits = pricing.increment(found.price, before, target)
             billed.append((key, target, credits))
             result.append(Billed(found.wallet_id, found.metric, target - before, credits))

@@ -182,6 +182,9 @@ async def _refusal(
     cost = purchases.total(purchases.lines(recharge, wallet, None), wallet.currency)
     if cost == 0:
         return "the purchase is worth less than the smallest unit of money"
+    if cost > money.MINOR_LIMIT:
+        limit = money.format_money(money.MINOR_LIMIT, wallet.currency)
+        return f"the purchase costs more than {limit} {wallet.currency} (the limit)"
     cap = rule.monthly_max_amount_minor
     if cap is not None and spent + cost > cap:
         return (

@@ -59,13 +59,8 @@ async def top_up(
     wallet = await wallets.get(session, request.wallet_id)
     bundle = await _bundle(session, request.bundle_code, wallet)
     recharge = _recharge(wallet, amount, bundle, now)
-    if (
-        bundle is None
-        and purchases.total(purchases.lines(recharge, wallet, None), wallet.currency) == 0
-    ):
-        raise ValidationFailed(
-            "credits", "is worth less than the smallest unit of money", code="invalid_amount"
-        )
+    if bundle is None:
+        _priced(purchases.total(purchases.lines(recharge, wallet, None), wallet.currency), wallet)
     session.add(recharge)
     await session.flush()
     await purchases.bill(
@@ -74,6 +69,19 @@ async def top_up(
     assert recharge.id is not None
     await idempotency.record(session, scope, request.idempotency_key, recharge.id)
     return recharge
+
+
+def _priced(cost: int, wallet: Wallet) -> None:
+    """Credits bought by number cost at least a minor unit and at most ``MINOR_LIMIT``."""
+    if cost == 0:
+        raise ValidationFailed(
+            "credits", "is worth less than the smallest unit of money", code="invalid_amount"
+        )
+    if cost > money.MINOR_LIMIT:
+        limit = money.format_money(money.MINOR_LIMIT, wallet.currency)
+        raise ValidationFailed(
+            "credits", f"cost more than {limit} {wallet.currency} (the limit)", code="too_large"
+        )
 
 
 def _recharge(

@@ -195,6 +195,12 @@ async def grant_credits(
     wallet = await ledger.lock_wallet(session, wallet_id)
     if wallet is None:
         raise NotFound("walletId", f"no wallet with id {wallet_id}")
+    if wallet.balance + new.amount > money.CREDITS_LIMIT:
+        raise ValidationFailed(
+            "amount",
+            f"would bring the balance over {money.CREDITS_LIMIT:,} credits (the limit)",
+            code="too_large",
+        )
     _, entry = await _grant_locked(session, wallet, new, cause, now)
     assert entry.id is not None
     await idempotency.record(session, scope, idempotency_key, entry.id)

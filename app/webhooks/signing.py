@@ -49,7 +49,7 @@ def _parse(header: str | None) -> tuple[int, list[str]]:
     candidates: list[str] = []
     for part in header.split(","):
         name, _, value = part.strip().partition("=")
-        if name == "t" and value.isdigit():
+        if name == "t" and value.isascii() and value.isdigit():
             timestamp = int(value)
         elif name == "v1" and value:
             candidates.append(value)

@@ -6,13 +6,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.errors import NotFound
 from app.wallets import repository as wallets
 from graphql_schema.context import Info
+from graphql_schema.pagination import row_id
 from graphql_schema.permissions import require_visible
 
 
 def parse_wallet_id(value: strawberry.ID, field: str = "walletId") -> int:
-    if not str(value).isdigit():
+    found = row_id(value)
+    if found is None:
         raise NotFound(field, f"no wallet with id {value}")
-    return int(value)
+    return found
 
 
 async def visible_wallet_id(info: Info, session: AsyncSession, value: strawberry.ID) -> int:

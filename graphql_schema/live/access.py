@@ -14,6 +14,7 @@ from app.customers.models import Customer
 from app.wallets.models import Wallet
 from graphql_schema.context import Info
 from graphql_schema.errors import Forbidden
+from graphql_schema.pagination import row_id
 from graphql_schema.permissions import require_visible
 
 M = TypeVar("M", bound=SQLModel)
@@ -27,9 +28,10 @@ async def _visible(
     owner: Callable[[M], int | None],
 ) -> M:
     found = None
-    if str(raw_id).isdigit():
+    number = row_id(raw_id)
+    if number is not None:
         async with info.context.runtime.db.transaction() as session:
-            found = await session.get(model, int(raw_id))
+            found = await session.get(model, number)
     customer_id = None if found is None else owner(found)
     if found is None or customer_id is None:
         raise Forbidden(f"{what} {raw_id} is not visible to this caller")

@@ -3,8 +3,9 @@ from __future__ import annotations
 import strawberry
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.billing.progressive import InvoicedMeanwhile
+from app.db.retry import TryAgain
 from app.metering import rejections, service
+from app.metering.headroom import Headroom
 from app.metering.ingest import Source, check_batch, ingest
 from app.metering.models import Aggregation
 from app.metering.service import MetricInput
@@ -97,11 +98,14 @@ class MeteringMutations:
         key_id = context.principal.key_id if context.principal else None
         source = Source("graphql", key_id, GRAPHQL_FIELDS)
 
+        headroom = Headroom()
+
         async def work(session: AsyncSession) -> IngestEventsPayload:
             batch = check_batch(list(events))
-            outcome = await ingest(session, context.runtime.catalog, batch, source, window)
+            catalog = context.runtime.catalog
+            outcome = await ingest(session, catalog, batch, source, window, headroom)
             refused = rejections.refused(batch, outcome, source)
             await rejections.record(session, refused, window.now)
             return IngestEventsPayload.of(outcome)
 
-        return await attempt(info, work, again=InvoicedMeanwhile)
+        return await attempt(info, work, again=TryAgain)

@@ -6,7 +6,7 @@ from app.errors import NotFound
 from app.webhooks import repository
 from app.webhooks.models import EVENT_TYPES, DeliveryStatus
 from graphql_schema.context import Info
-from graphql_schema.pagination import Connection, Cursors, Page, by_id, paged
+from graphql_schema.pagination import Connection, Cursors, Page, by_id, paged, row_id
 from graphql_schema.permissions import CanRead
 from graphql_schema.webhooks.types import (
     WebhookDelivery,
@@ -17,9 +17,10 @@ from graphql_schema.webhooks.types import (
 
 
 def parse_id(value: strawberry.ID, what: str, field: str = "id") -> int:
-    if not str(value).isdigit():
+    found = row_id(value)
+    if found is None:
         raise NotFound(field, f"no {what} with id {value}")
-    return int(value)
+    return found
 
 
 def delivery_of(row: repository.DeliveryRow) -> WebhookDelivery:
