@@ -1,0 +1,8 @@
+"""Bounded GraphQL cost: every operation is measured and refused over a limit before any
+resolver runs (README, "Security")."""
+
+from graphql_schema.limits.config import Limits
+from graphql_schema.limits.extension import OperationLimits
+from graphql_schema.limits.parsing import CachedParse
+
+__all__ = ["CachedParse", "Limits", "OperationLimits"]

@@ -1,0 +1,118 @@
+"""The errors of a refused operation: each names its limit in ``extensions`` — ``code`` and
+``limit`` (and ``field`` for `first`) — so a client can tell which one it crossed.
+
+    BODY_TOO_LARGE         the HTTP body or websocket message, in bytes
+    TOO_MANY_TOKENS        the document's tokens (graphql-core's parser stops counting there)
+    TOO_MANY_SELECTIONS    fields, spreads and inline fragments, fragments expanded
+    QUERY_TOO_DEEP         levels of fields below a root field
+    TOO_MANY_ALIASES       aliased fields, fragments expanded
+    TOO_MANY_ROOT_FIELDS   fields at the operation's top level, fragments expanded
+    PAGE_TOO_LARGE         a connection's `first`
+    QUERY_TOO_COSTLY       the estimated fields resolved, lists multiplied
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from graphql import GraphQLError, GraphQLSyntaxError
+
+from graphql_schema.limits.config import MAX_PAGE, Limits
+from graphql_schema.limits.shape import Shape
+
+# graphql-core's parser, when a document has more than ``max_tokens`` tokens.
+_TOKENS = re.compile(r"Document contains more than (\d+) tokens")
+
+
+class Refusal(GraphQLError):
+    """An operation refused before anything ran, because it crossed ``limit``."""
+
+    def __init__(self, code: str, limit: int, message: str, **extra: Any) -> None:
+        super().__init__(message, extensions={"code": code, "limit": limit, **extra})
+
+
+def body_too_large(limit: int) -> Refusal:
+    return Refusal("BODY_TOO_LARGE", limit, f"The request body is over {limit:,} bytes.")
+
+
+def page_too_large() -> Refusal:
+    return Refusal(
+        "PAGE_TOO_LARGE", MAX_PAGE, f"`first` must be between 1 and {MAX_PAGE}.", field="first"
+    )
+
+
+def too_costly(limit: int, cost: int) -> Refusal:
+    return Refusal(
+        "QUERY_TOO_COSTLY",
+        limit,
+        f"The query would resolve an estimated {_count(cost, limit)} fields (each list "
+        f"counted as long as its `first`); at most {limit:,} are allowed. Ask for smaller "
+        "pages.",
+    )
+
+
+def refusals(shape: Shape, limits: Limits, *, cost: bool) -> list[Refusal]:
+    """What ``shape`` crosses, the expansion first (it says why the rest is large too);
+    the estimated cost only when ``cost`` (it may depend on the request's variables)."""
+    found: list[Refusal] = []
+    if shape.selections > limits.max_selections:
+        found.append(
+            Refusal(
+                "TOO_MANY_SELECTIONS",
+                limits.max_selections,
+                f"The query selects {_count(shape.selections, limits.max_selections)} fields "
+                f"once its fragments are expanded; at most {limits.max_selections:,} are "
+                "allowed.",
+            )
+        )
+    if shape.depth > limits.max_depth:
+        found.append(
+            Refusal(
+                "QUERY_TOO_DEEP",
+                limits.max_depth,
+                f"The query nests fields {shape.depth} levels below a root field; at most "
+                f"{limits.max_depth} are allowed.",
+            )
+        )
+    if shape.aliases > limits.max_aliases:
+        found.append(
+            Refusal(
+                "TOO_MANY_ALIASES",
+                limits.max_aliases,
+                f"The query has {_count(shape.aliases, limits.max_aliases)} aliases; at most "
+                f"{limits.max_aliases} are allowed.",
+            )
+        )
+    if shape.root_fields > limits.max_root_fields:
+        found.append(
+            Refusal(
+                "TOO_MANY_ROOT_FIELDS",
+                limits.max_root_fields,
+                f"The operation has {_count(shape.root_fields, limits.max_root_fields)} root "
+                f"fields; at most {limits.max_root_fields} are allowed.",
+            )
+        )
+    if shape.page > MAX_PAGE:
+        found.append(page_too_large())
+    if cost and not found and shape.cost > limits.max_cost:
+        found.append(too_costly(limits.max_cost, shape.cost))
+    return found
+
+
+def typed(error: GraphQLError) -> GraphQLError:
+    """graphql-core's syntax error for too many tokens, as a refusal naming the limit."""
+    if isinstance(error, GraphQLSyntaxError) and (found := _TOKENS.search(error.message)):
+        limit = int(found.group(1))
+        return Refusal(
+            "TOO_MANY_TOKENS",
+            limit,
+            f"The document has more than {limit:,} tokens; at most {limit:,} are allowed. "
+            "Send values in variables.",
+        )
+    return error
+
+
+def _count(found: int, limit: int) -> str:
+    """A measure for a message: exact up to ten times the limit, "more than" above."""
+    return f"{found:,}" if found <= 10 * limit else f"more than {10 * limit:,}"
