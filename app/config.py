@@ -29,11 +29,12 @@ class Settings(BaseSettings):
     # Browser origins allowed to open GraphQL websockets (e.g. ["https://app.example.com"]).
     allowed_origins: list[str] = []
     # GraphQL limits, checked before any resolver runs (README, "Security"): the body of a
-    # request or websocket message, the document's tokens, fields nested below a root field,
-    # aliases, root fields, selections once fragments are expanded, the estimated cost (fields
-    # times the lists they sit in), and operations in flight on one websocket.
+    # request or websocket message, the document's length and tokens, fields nested below a
+    # root field, aliases, root fields, selections once fragments are expanded, the estimated
+    # cost (fields times the lists they sit in), and operations in flight on one websocket.
     graphql_max_body_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
-    graphql_max_tokens: int = Field(default=2_000, ge=100)
+    graphql_max_document_chars: int = Field(default=16_384, ge=1024)
+    graphql_max_tokens: int = Field(default=1_000, ge=100)
     graphql_max_depth: int = Field(default=10, ge=1)
     graphql_max_aliases: int = Field(default=30, ge=0)
     graphql_max_root_fields: int = Field(default=20, ge=1)

@@ -26,7 +26,7 @@ from graphql_schema.customers.queries import CustomerQueries
 from graphql_schema.errors import ERROR_TYPES, MaskUnexpected, should_mask
 from graphql_schema.invoicing.mutations import InvoicingMutations
 from graphql_schema.invoicing.queries import InvoicingQueries
-from graphql_schema.limits import CachedParse, Limits, OperationLimits
+from graphql_schema.limits import Limits, Memo, OperationLimits
 from graphql_schema.live.alerts import AlertSubscriptions
 from graphql_schema.live.invoices import InvoiceSubscriptions
 from graphql_schema.live.sharing import SharingExecutionContext
@@ -134,6 +134,7 @@ def build_schema(limits: Limits | None = None) -> Schema:
     """The schema with its extensions; ``limits``: the settings' (default: the documented
     defaults)."""
     bounds = limits or Limits.defaults()
+    memo = Memo()
     return Schema(
         query=Query,
         mutation=Mutation,
@@ -142,13 +143,11 @@ def build_schema(limits: Limits | None = None) -> Schema:
         config=StrawberryConfig(scalar_map={Credits: CREDITS_SCALAR}),
         execution_context_class=SharingExecutionContext,
         extensions=[
-            # The parser stops at the token limit; parsed documents (and syntax errors) are
-            # cached per query text (the hot path's ingestEvents, the console's and the
-            # portal's queries repeat), and so is their review: the limits, then
-            # graphql-core's validation (graphql_schema/limits).
+            # Each query text is parsed (the parser stops at the token limit), measured
+            # against the limits and validated once, and remembered by text: the hot path's
+            # ingestEvents, the console's and the portal's queries repeat (graphql_schema/limits).
             lambda: MaxTokensLimiter(max_token_count=bounds.max_tokens),
-            CachedParse,
-            lambda: OperationLimits(bounds),
+            lambda: OperationLimits(bounds, memo),
             MaskUnexpected,
             UnitOfWork,
             AuditTrail,

@@ -2,7 +2,6 @@
 resolver runs (README, "Security")."""
 
 from graphql_schema.limits.config import Limits
-from graphql_schema.limits.extension import OperationLimits
-from graphql_schema.limits.parsing import CachedParse
+from graphql_schema.limits.extension import Memo, OperationLimits
 
-__all__ = ["CachedParse", "Limits", "OperationLimits"]
+__all__ = ["Limits", "Memo", "OperationLimits"]

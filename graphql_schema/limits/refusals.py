@@ -2,7 +2,8 @@
 ``limit`` (and ``field`` for `first`) — so a client can tell which one it crossed.
 
     BODY_TOO_LARGE         the HTTP body or websocket message, in bytes
-    TOO_MANY_TOKENS        the document's tokens (graphql-core's parser stops counting there)
+    DOCUMENT_TOO_LONG      the document's characters (graphql-core's parser reads none)
+    TOO_MANY_TOKENS        the document's tokens (graphql-core's parser stops there)
     TOO_MANY_SELECTIONS    fields, spreads and inline fragments, fragments expanded
     QUERY_TOO_DEEP         levels of fields below a root field
     TOO_MANY_ALIASES       aliased fields, fragments expanded
@@ -21,8 +22,10 @@ from graphql import GraphQLError, GraphQLSyntaxError
 from graphql_schema.limits.config import MAX_PAGE, Limits
 from graphql_schema.limits.shape import Shape
 
-# graphql-core's parser, when a document has more than ``max_tokens`` tokens.
+# graphql-core's parser, when a document has more than ``max_tokens`` tokens, or more than
+# ``max_source_length`` characters.
 _TOKENS = re.compile(r"Document contains more than (\d+) tokens")
+_LENGTH = re.compile(r"Source contains more than (\d+) code points")
 
 
 class Refusal(GraphQLError):
@@ -101,14 +104,23 @@ def refusals(shape: Shape, limits: Limits, *, cost: bool) -> list[Refusal]:
 
 
 def typed(error: GraphQLError) -> GraphQLError:
-    """graphql-core's syntax error for too many tokens, as a refusal naming the limit."""
-    if isinstance(error, GraphQLSyntaxError) and (found := _TOKENS.search(error.message)):
+    """graphql-core's syntax error for a document over a limit, as a refusal naming it."""
+    if not isinstance(error, GraphQLSyntaxError):
+        return error
+    if found := _TOKENS.search(error.message):
         limit = int(found.group(1))
         return Refusal(
             "TOO_MANY_TOKENS",
             limit,
             f"The document has more than {limit:,} tokens; at most {limit:,} are allowed. "
             "Send values in variables.",
+        )
+    if found := _LENGTH.search(error.message):
+        limit = int(found.group(1))
+        return Refusal(
+            "DOCUMENT_TOO_LONG",
+            limit,
+            f"The document is over {limit:,} characters long. Send values in variables.",
         )
     return error
 

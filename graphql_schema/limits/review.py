@@ -1,14 +1,14 @@
-"""The review of a document: the limits first, then graphql-core's validation only for a
-document within them, cached per document like Strawberry's ``ValidationCache`` (the hot
-path's ``ingestEvents`` and the console repeat their text; a refused document is refused
-from the cache the second time). What depends on a request's variables — a `first` given as
-a variable, and then the cost — is checked per request, from the cached review's notes."""
+"""A query text, prepared once: parsed within the length and token limits, measured against
+the other limits, and validated by graphql-core only when it is within them. The outcome is
+either the document or the errors that refuse it — a refused document is not kept (a
+fragment bomb's tree stays out of the caches and out of the garbage collector's way). What
+depends on a request's variables — a `first` given as a variable, and then the cost — is
+checked per request (``Prepared.for_request``)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from graphql import (
@@ -19,94 +19,82 @@ from graphql import (
     IntValueNode,
     OperationDefinitionNode,
     get_operation_ast,
+    parse,
 )
 from graphql.validation import MaxIntrospectionDepthRule
 from strawberry.schema.schema import validate_document
 
 from graphql_schema.limits.config import MAX_PAGE, Limits
-from graphql_schema.limits.refusals import page_too_large, refusals, too_costly
+from graphql_schema.limits.refusals import page_too_large, refusals, too_costly, typed
 from graphql_schema.limits.shape import Measure
 
-CACHE_SIZE = 512
+Rules = tuple[type[ASTValidationRule], ...]
 
 
 @dataclass(frozen=True)
-class Review:
-    """``errors``: the limits the document crosses, else graphql-core's validation errors.
-    ``page_variables``: per operation (by name), the variables it gives as `first`."""
+class Prepared:
+    """``document``, or None and the ``errors`` that refuse it. ``page_variables``: per
+    operation (by name), the variables it gives as `first`."""
 
-    errors: tuple[GraphQLError, ...]
+    document: DocumentNode | None
+    errors: tuple[GraphQLError, ...] = ()
     page_variables: Mapping[str | None, frozenset[str]] = field(default_factory=dict)
 
     def for_request(
         self,
         schema: GraphQLSchema,
-        document: DocumentNode,
         operation_name: str | None,
         variables: Mapping[str, Any] | None,
         limits: Limits,
     ) -> list[GraphQLError]:
-        """The errors of this request: the document's, or those of its variables."""
-        if self.errors:
+        """What refuses this request: the document's errors, or its variables'."""
+        if self.document is None:
             return list(self.errors)
-        operation = get_operation_ast(document, operation_name)
+        operation = get_operation_ast(self.document, operation_name)
         if operation is None or not self.page_variables.get(_name(operation)):
             return []
         pages = _pages(operation, self.page_variables[_name(operation)], variables or {})
         if any(value > MAX_PAGE for value in pages.values()):
             return [page_too_large()]
-        cost = Measure(schema, document, pages).operation(operation).cost
+        cost = Measure(schema, self.document, pages).operation(operation).cost
         return [too_costly(limits.max_cost, cost)] if cost > limits.max_cost else []
 
 
-class Same:
-    """A document as a cache key by identity: ``ParserCache`` hands out one document per
-    query text, and hashing a document's whole tree (as ``ValidationCache`` does) costs
-    more than measuring it. The key holds the document, so its id is not reused."""
-
-    __slots__ = ("document",)
-
-    def __init__(self, document: DocumentNode) -> None:
-        self.document = document
-
-    def __hash__(self) -> int:
-        return id(self.document)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Same) and other.document is self.document
+def prepare(
+    query: str, schema: GraphQLSchema, rules: Rules, limits: Limits, max_tokens: int | None
+) -> Prepared:
+    try:
+        document = parse(query, max_tokens=max_tokens, max_source_length=limits.max_document_chars)
+    except GraphQLError as error:
+        return Prepared(None, (typed(error),))
+    return review(document, schema, rules, limits)
 
 
-def review(
-    schema: GraphQLSchema,
-    document: DocumentNode,
-    rules: tuple[type[ASTValidationRule], ...],
-    limits: Limits,
-) -> Review:
-    return _review(Same(document), schema, rules, limits)
-
-
-@lru_cache(maxsize=CACHE_SIZE)
-def _review(
-    key: Same,
-    schema: GraphQLSchema,
-    rules: tuple[type[ASTValidationRule], ...],
-    limits: Limits,
-) -> Review:
-    document = key.document
+def review(document: DocumentNode, schema: GraphQLSchema, rules: Rules, limits: Limits) -> Prepared:
+    """The limits first (each crossed one once, whichever operation crossed it), then
+    graphql-core's validation, with its rule bounding introspection."""
     measure = Measure(schema, document)
-    found: dict[str, GraphQLError] = {}
+    found: dict[object, GraphQLError] = {}
     page_variables: dict[str | None, frozenset[str]] = {}
     for operation in document.definitions:
-        if not isinstance(operation, OperationDefinitionNode):
-            continue
-        shape = measure.operation(operation)
-        page_variables[_name(operation)] = shape.page_variables
-        for refusal in refusals(shape, limits, cost=not shape.page_variables):
-            found.setdefault(str(refusal.extensions["code"]), refusal)  # type: ignore[index]
+        if isinstance(operation, OperationDefinitionNode):
+            shape = measure.operation(operation)
+            page_variables[_name(operation)] = shape.page_variables
+            for refusal in refusals(shape, limits, cost=not shape.page_variables):
+                found.setdefault((refusal.extensions or {}).get("code"), refusal)
     if found:
-        return Review(tuple(found.values()))
+        return Prepared(None, tuple(found.values()))
     errors = validate_document(schema, document, (*rules, MaxIntrospectionDepthRule))
-    return Review(tuple(errors), page_variables)
+    if errors:
+        return Prepared(None, tuple(_detached(error) for error in errors))
+    return Prepared(document, (), page_variables)
+
+
+def _detached(error: GraphQLError) -> GraphQLError:
+    """The same error without its AST nodes (which hold the whole document's tokens)."""
+    return GraphQLError(
+        error.message, source=error.source, positions=error.positions, extensions=error.extensions
+    )
 
 
 def _name(operation: OperationDefinitionNode) -> str | None:

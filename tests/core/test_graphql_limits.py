@@ -125,13 +125,14 @@ async def test_a_mutation_bomb_writes_nothing(gql: GraphQLClient, runtime: Runti
     assert await count_rows(runtime.db, "audit_log") == 0
 
 
-async def test_a_thousand_aliases_of_a_nested_list_are_refused_by_their_tokens(
+async def test_a_thousand_aliases_of_a_nested_list_are_refused_by_their_length(
     gql: GraphQLClient, acme: str, checkouts: Checkouts
 ) -> None:
+    """95 kB of query: refused before the lexer reads a character."""
     checkouts.count = 0
     for client in (gql, GraphQLClient(gql.http, acme)):
-        error = refusal(await client.raw(aliases(1000)), "TOO_MANY_TOKENS")
-        assert error["extensions"]["limit"] == 2000
+        error = refusal(await client.raw(aliases(1000)), "DOCUMENT_TOO_LONG")
+        assert error["extensions"]["limit"] == 16_384
     assert checkouts.count == 0
 
 
@@ -157,10 +158,19 @@ async def test_a_query_deeper_than_the_limit_is_refused(gql: GraphQLClient, acme
 async def test_a_huge_token_count_is_refused(gql: GraphQLClient, checkouts: Checkouts) -> None:
     checkouts.count = 0
     for _ in range(2):
-        body = await gql.raw("{ " + "__typename " * 5000 + "}")
-        assert refusal(body, "TOO_MANY_TOKENS")["extensions"]["limit"] == 2000
+        body = await gql.raw("{ " + "a " * 2000 + "}")
+        assert refusal(body, "TOO_MANY_TOKENS")["extensions"]["limit"] == 1000
     comments = await gql.raw("#\n" * 5000 + "{ __typename }")
     refusal(comments, "TOO_MANY_TOKENS")
+    assert checkouts.count == 0
+
+
+async def test_a_long_document_is_refused_unread(gql: GraphQLClient, checkouts: Checkouts) -> None:
+    """One token can be long: a string, a name, a comment (each costs the lexer per character)."""
+    checkouts.count = 0
+    for long in ['{ customer(externalId: "' + "x" * 20_000 + '") { id } }', "#" * 20_000]:
+        body = await gql.raw(long)
+        assert refusal(body, "DOCUMENT_TOO_LONG")["extensions"]["limit"] == 16_384
     assert checkouts.count == 0
 
 
@@ -273,3 +283,29 @@ async def test_limits_are_settings(runtime: Runtime, monkeypatch: pytest.MonkeyP
     schema = build_schema(Limits.of(settings))
     result = await schema.execute(nested(3), context_value=Context(runtime, None))
     assert result.errors and result.errors[0].extensions == {"code": "QUERY_TOO_DEEP", "limit": 2}
+
+
+def _fields(value: object) -> int:
+    if isinstance(value, dict):
+        return sum(1 + _fields(v) for v in value.values())
+    if isinstance(value, list):
+        return sum(_fields(v) for v in value)
+    return 0
+
+
+async def test_a_whole_introspection_costs_what_it_resolves(gql: GraphQLClient) -> None:
+    """`__schema` is priced at INTROSPECTION_COST: at least the fields a whole introspection
+    resolves (when the schema outgrows it, raise it), and within the budget."""
+    from graphql import get_introspection_query
+
+    from graphql_schema.limits.config import INTROSPECTION_COST
+
+    everything = get_introspection_query(
+        descriptions=True,
+        specified_by_url=True,
+        directive_is_repeatable=True,
+        schema_description=True,
+        input_value_deprecation=True,
+    )
+    data = await gql(everything)
+    assert _fields(data) <= INTROSPECTION_COST <= Limits.defaults().max_cost
