@@ -8,15 +8,18 @@ from dataclasses import dataclass
 from app.config import Settings
 from graphql_schema.pagination import MAX_PAGE
 
-# A list field without a `first` argument (a customer's wallets, an invoice's lines, the
-# results of ingestEvents) counts as this many items in the cost estimate.
+# A list field without a `first` argument (an invoice's lines, the results of ingestEvents)
+# counts as this many items in the cost estimate, unless the domain keeps it shorter (the
+# `assumedSize` of the GraphQL cost directives): a customer has a wallet per currency, and a
+# ledger entry's allocations are the grants one debit drew from (usually one or two).
 LIST_SIZE = 20
+ASSUMED_SIZES = {"Customer.wallets": 3, "LedgerEntry.allocations": 3}
 # `__schema` costs this much, whatever it selects: about the fields a whole introspection of
 # this schema resolves (13,387 with every option of graphql-core's introspection query; a test
 # keeps this above it as the schema grows). graphql-core's MaxIntrospectionDepthRule bounds
 # how deep introspection may nest.
 INTROSPECTION_COST = 14_000
-__all__ = ["INTROSPECTION_COST", "LIST_SIZE", "MAX_PAGE", "Limits"]
+__all__ = ["ASSUMED_SIZES", "INTROSPECTION_COST", "LIST_SIZE", "MAX_PAGE", "Limits"]
 
 
 @dataclass(frozen=True)

@@ -57,45 +57,41 @@ def too_costly(limit: int, cost: int) -> Refusal:
 
 def refusals(shape: Shape, limits: Limits, *, cost: bool) -> list[Refusal]:
     """What ``shape`` crosses, the expansion first (it says why the rest is large too);
-    the estimated cost only when ``cost`` (it may depend on the request's variables)."""
-    found: list[Refusal] = []
-    if shape.selections > limits.max_selections:
-        found.append(
-            Refusal(
-                "TOO_MANY_SELECTIONS",
-                limits.max_selections,
-                f"The query selects {_count(shape.selections, limits.max_selections)} fields "
-                f"once its fragments are expanded; at most {limits.max_selections:,} are "
-                "allowed.",
-            )
-        )
-    if shape.depth > limits.max_depth:
-        found.append(
-            Refusal(
-                "QUERY_TOO_DEEP",
-                limits.max_depth,
-                f"The query nests fields {shape.depth} levels below a root field; at most "
-                f"{limits.max_depth} are allowed.",
-            )
-        )
-    if shape.aliases > limits.max_aliases:
-        found.append(
-            Refusal(
-                "TOO_MANY_ALIASES",
-                limits.max_aliases,
-                f"The query has {_count(shape.aliases, limits.max_aliases)} aliases; at most "
-                f"{limits.max_aliases} are allowed.",
-            )
-        )
-    if shape.root_fields > limits.max_root_fields:
-        found.append(
-            Refusal(
-                "TOO_MANY_ROOT_FIELDS",
-                limits.max_root_fields,
-                f"The operation has {_count(shape.root_fields, limits.max_root_fields)} root "
-                f"fields; at most {limits.max_root_fields} are allowed.",
-            )
-        )
+    the estimated cost only when ``cost`` (it may depend on the request's variables) and
+    nothing else is crossed."""
+    checks = [
+        (
+            "TOO_MANY_SELECTIONS",
+            shape.selections,
+            limits.max_selections,
+            "The query selects {found} fields once its fragments are expanded; at most "
+            "{limit} are allowed.",
+        ),
+        (
+            "QUERY_TOO_DEEP",
+            shape.depth,
+            limits.max_depth,
+            "The query nests fields {found} levels below a root field; at most {limit} are "
+            "allowed.",
+        ),
+        (
+            "TOO_MANY_ALIASES",
+            shape.aliases,
+            limits.max_aliases,
+            "The query has {found} aliases; at most {limit} are allowed.",
+        ),
+        (
+            "TOO_MANY_ROOT_FIELDS",
+            shape.root_fields,
+            limits.max_root_fields,
+            "The operation has {found} root fields; at most {limit} are allowed.",
+        ),
+    ]
+    found = [
+        Refusal(code, limit, text.format(found=_count(measured, limit), limit=f"{limit:,}"))
+        for code, measured, limit, text in checks
+        if measured > limit
+    ]
     if shape.page > MAX_PAGE:
         found.append(page_too_large())
     if cost and not found and shape.cost > limits.max_cost:

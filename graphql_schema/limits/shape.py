@@ -33,7 +33,7 @@ from graphql import (
     get_named_type,
 )
 
-from graphql_schema.limits.config import INTROSPECTION_COST, LIST_SIZE, MAX_PAGE
+from graphql_schema.limits.config import ASSUMED_SIZES, INTROSPECTION_COST, LIST_SIZE, MAX_PAGE
 from graphql_schema.limits.fragments import dependencies_first
 
 SATURATED = 2**53
@@ -140,12 +140,12 @@ class Measure:
         """How many times the field's selection is resolved: its `first`, a list's assumed
         length, or once. A connection's `edges` and `nodes` are as long as the connection's
         `first`, which counted already."""
-        if definition is None:
+        if definition is None or parent is None:
             return 1
         if "first" in definition.args:
             return min(max(self.first(node, definition), 0), MAX_PAGE)
-        if _is_list(definition) and not (parent and parent.name.endswith("Connection")):
-            return LIST_SIZE
+        if _is_list(definition) and not parent.name.endswith("Connection"):
+            return ASSUMED_SIZES.get(f"{parent.name}.{node.name.value}", LIST_SIZE)
         return 1
 
     def first(self, node: FieldNode, definition: GraphQLField) -> int:
