@@ -28,8 +28,19 @@ class Settings(BaseSettings):
     customer_token_ttl_seconds: int = 3600
     # Browser origins allowed to open GraphQL websockets (e.g. ["https://app.example.com"]).
     allowed_origins: list[str] = []
-    # GraphQL guards
-    max_query_depth: int = 10
+    # GraphQL limits, checked before any resolver runs (README, "Security"): the body of a
+    # request or websocket message, the document's length and tokens, fields nested below a
+    # root field, aliases, root fields, selections once fragments are expanded, the estimated
+    # cost (fields times the lists they sit in), and operations in flight on one websocket.
+    graphql_max_body_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
+    graphql_max_document_chars: int = Field(default=16_384, ge=1024)
+    graphql_max_tokens: int = Field(default=1_000, ge=100)
+    graphql_max_depth: int = Field(default=10, ge=1)
+    graphql_max_aliases: int = Field(default=30, ge=0)
+    graphql_max_root_fields: int = Field(default=20, ge=1)
+    graphql_max_selections: int = Field(default=1_000, ge=10)
+    graphql_max_cost: int = Field(default=20_000, ge=10)
+    graphql_max_socket_operations: int = Field(default=100, ge=1)
     # Metering: how far back an event may be dated, and how far ahead (clock skew).
     backdating_days: int = 7
     future_skew_seconds: int = 300

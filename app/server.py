@@ -26,6 +26,7 @@ from app.http.stripe_webhook import stripe_webhook_route
 from app.live.bus import build_bus
 from app.metrics import metrics_endpoint
 from app.runtime import Runtime
+from graphql_schema.limits import Limits
 from graphql_schema.schema import build_schema
 from graphql_schema.view import GraphQLView
 
@@ -42,7 +43,7 @@ Background = Callable[[], Coroutine[Any, Any, None]]
 
 def create_app(runtime: Runtime, background: Sequence[Background] = ()) -> Starlette:
     """The ASGI app. ``background`` tasks (outbox relay, scheduler) run for its lifetime."""
-    view = GraphQLView(build_schema(runtime.settings.max_query_depth), runtime)
+    view = GraphQLView(build_schema(Limits.of(runtime.settings)), runtime)
 
     async def health(request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})

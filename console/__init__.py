@@ -24,9 +24,10 @@ def setup(runtime: Runtime) -> Console:
     ``ui.run_with`` serves them)."""
     from console import pages
     from console.api import Console
+    from graphql_schema.limits import Limits
     from graphql_schema.schema import build_schema
 
-    console = Console(runtime, build_schema(runtime.settings.max_query_depth))
+    console = Console(runtime, build_schema(Limits.of(runtime.settings)))
     pages.register(console)
     return console
 

@@ -8,13 +8,7 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import (
-    AddValidationRules,
-    ParserCache,
-    SchemaExtension,
-    ValidationCache,
-)
-from strawberry.extensions.query_depth_limiter import create_validator
+from strawberry.extensions import MaxTokensLimiter, SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
@@ -33,6 +27,7 @@ from graphql_schema.errors import ERROR_TYPES, MaskUnexpected, should_mask
 from graphql_schema.inputs import EdgeChecks
 from graphql_schema.invoicing.mutations import InvoicingMutations
 from graphql_schema.invoicing.queries import InvoicingQueries
+from graphql_schema.limits import Limits, Memo, OperationLimits
 from graphql_schema.live.alerts import AlertSubscriptions
 from graphql_schema.live.invoices import InvoiceSubscriptions
 from graphql_schema.live.sharing import SharingExecutionContext
@@ -136,8 +131,11 @@ def _request_id(execution_context: ExecutionContext | None) -> str | None:
     return headers.get("x-request-id") if headers is not None else None
 
 
-def build_schema(max_depth: int = 10) -> Schema:
-    depth_rule = create_validator(max_depth, None)
+def build_schema(limits: Limits | None = None) -> Schema:
+    """The schema with its extensions; ``limits``: the settings' (default: the documented
+    defaults)."""
+    bounds = limits or Limits.defaults()
+    memo = Memo()
     return Schema(
         query=Query,
         mutation=Mutation,
@@ -146,12 +144,11 @@ def build_schema(max_depth: int = 10) -> Schema:
         config=StrawberryConfig(scalar_map=SCALARS),
         execution_context_class=SharingExecutionContext,
         extensions=[
-            # Parsed documents and their validation are cached per query text (the hot path's
-            # ingestEvents, the console's and the portal's queries repeat); the depth rule is
-            # made once so the validation cache can recognise it.
-            lambda: ParserCache(maxsize=512),
-            lambda: AddValidationRules([depth_rule]),
-            lambda: ValidationCache(maxsize=512),
+            # Each query text is parsed (the parser stops at the token limit), measured
+            # against the limits and validated once, and remembered by text: the hot path's
+            # ingestEvents, the console's and the portal's queries repeat (graphql_schema/limits).
+            lambda: MaxTokensLimiter(max_token_count=bounds.max_tokens),
+            lambda: OperationLimits(bounds, memo),
             MaskUnexpected,
             UnitOfWork,
             # Every argument checked before its resolver; ingestEvents checks each event.

@@ -4,15 +4,18 @@ closes the connection with code 4403 and a reason that says what was wrong."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import AsyncGenerator
+from json import JSONDecodeError
+from typing import Any, cast
 
 import orjson
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
-from starlette.websockets import WebSocket
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http.exceptions import NonJsonMessageReceived, NonTextMessageReceived
 from strawberry.types.unset import UnsetType
 
 from app import inputs
@@ -21,6 +24,7 @@ from app.access.service import Principal
 from app.errors import Unauthorized
 from app.runtime import Runtime
 from graphql_schema.context import Context
+from graphql_schema.limits import Limits, body
 from graphql_schema.schema import Schema
 
 CLOSE_REASON = "tally.close_reason"
@@ -39,21 +43,43 @@ def unauthorized(error: Unauthorized) -> JSONResponse:
 
 
 class _WebSocketAdapter(ASGIWebSocketAdapter):
-    """Closes with the reason the view recorded (Strawberry's own says only "Forbidden")."""
+    """Closes with the reason the view recorded (Strawberry's own says only "Forbidden"), and
+    with 1009 on a message over the body-size limit, before decoding it."""
 
     async def close(self, code: int, reason: str) -> None:
         custom = self.ws.scope.get("state", {}).get(CLOSE_REASON)
         await super().close(code, custom or reason)
+
+    async def iter_json(self, *, ignore_parsing_errors: bool = False) -> AsyncGenerator[object]:
+        """Strawberry's loop, with the size check."""
+        limit = cast("GraphQLView", self.view).limits.max_body_bytes
+        try:
+            while self.ws.application_state != WebSocketState.DISCONNECTED:
+                text = await self.ws.receive_text()
+                if body.message_too_large(text, limit):
+                    await self.ws.close(body.TOO_BIG, body.close_reason(limit))
+                    return
+                try:
+                    yield self.view.decode_json(text)
+                except JSONDecodeError as error:
+                    if not ignore_parsing_errors:
+                        raise NonJsonMessageReceived from error
+        except KeyError as error:
+            raise NonTextMessageReceived from error
+        except WebSocketDisconnect:
+            pass
 
 
 class GraphQLView(GraphQL[Context, None]):
     websocket_adapter_class = _WebSocketAdapter
 
     def __init__(self, schema: Schema, runtime: Runtime, **kwargs: Any) -> None:
+        self.limits = Limits.of(runtime.settings)
         super().__init__(
             schema,
             graphql_ide="graphiql" if runtime.settings.graphiql else None,
             allowed_origins=runtime.settings.allowed_origins,
+            max_subscriptions_per_connection=self.limits.max_socket_operations,
             **kwargs,
         )
         self.runtime = runtime
@@ -76,15 +102,27 @@ class GraphQLView(GraphQL[Context, None]):
             )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """HTTP: the body-size limit on what the header declares, the credential, then the
+        body read within the limit; Strawberry reads the body from ``receive`` after that."""
         if scope["type"] == "http":
             request = Request(scope, receive)
             if not _wants_ide(request):
+                limit = self.limits.max_body_bytes
+                if body.declared_too_large(request.headers.get("content-length"), limit):
+                    await body.refused(limit)(scope, receive, send)
+                    return
                 try:
                     principal = await self.principal(request.headers.get("authorization"))
                 except Unauthorized as error:
                     await unauthorized(error)(scope, receive, send)
                     return
                 scope.setdefault("state", {})["principal"] = principal
+                read = await body.read_body(receive, limit)
+                if read.too_large:
+                    await body.refused(limit)(scope, receive, send)
+                if read.receive is None:
+                    return
+                receive = read.receive
         await super().__call__(scope, receive, send)
 
     async def get_context(

@@ -1,4 +1,5 @@
-"""Operation-level guards: the depth limit, and unexpected errors masked and logged once."""
+"""Operation-level guards: unexpected errors masked and logged once, a failed mutation rolled
+back (the limits on a document: test_graphql_limits.py)."""
 
 from __future__ import annotations
 
@@ -8,33 +9,6 @@ import pytest
 
 from app.customers import repository
 from tests.conftest import GraphQLClient
-from tests.core.support import create_customer
-
-
-def _nested(depth: int) -> str:
-    """customers > nodes > wallets > customer > wallets > ... > id, with ``depth`` levels of
-    nesting below the root field (how the depth limit counts: the root field is depth 0)."""
-    fields = ["customers", "nodes"]
-    while len(fields) < depth:
-        fields += ["wallets", "customer"][: depth - len(fields)]
-    inner = "id"
-    for field in reversed(fields):
-        inner = f"{field} {{ {inner} }}"
-    return "{ " + inner + " }"
-
-
-async def test_queries_ten_levels_deep_run(gql: GraphQLClient) -> None:
-    await create_customer(gql, "deep")
-    data = await gql(_nested(10))
-    assert data["customers"]["nodes"][0]["wallets"][0]["customer"]["wallets"]
-
-
-async def test_a_query_deeper_than_ten_levels_is_rejected(gql: GraphQLClient) -> None:
-    await create_customer(gql, "deep")
-    body = await gql.raw(_nested(11))
-    assert body["data"] is None
-    [error] = body["errors"]
-    assert "exceeds maximum operation depth of 10" in error["message"]
 
 
 async def test_unexpected_errors_are_masked_and_logged_once(
