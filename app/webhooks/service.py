@@ -8,9 +8,10 @@ emitted once.
 ``deliver`` makes one signed attempt. A failure schedules the next attempt through the outbox
 with a delay (``RETRY_DELAYS``: exponential, 1 minute up to 10 hours, 8 attempts over about 26
 hours); the last failure marks the delivery ``failed``, and so does the first when the
-endpoint's host is, or resolves to, a non-public address (``app.webhooks.addresses``). Retries go through the outbox rather
-than Dramatiq's retries so the schedule is a committed row (it survives restarts and the
-in-process broker), runs on Tally's clock and is visible as ``next_attempt_at``.
+endpoint's host is, or resolves to, a non-public address (``app.webhooks.addresses``).
+Retries go through the outbox rather than Dramatiq's retries so the schedule is a committed
+row (it survives restarts and the in-process broker), runs on Tally's clock and is visible as
+``next_attempt_at``.
 """
 
 from __future__ import annotations
