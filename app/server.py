@@ -22,6 +22,7 @@ from starlette.routing import Route, WebSocketRoute
 from app.clock import Clock, SystemClock
 from app.config import Settings
 from app.db.engine import Database
+from app.http.cors import ApiCors
 from app.http.events import events_route
 from app.http.request_id import RequestIds
 from app.http.stripe_webhook import stripe_webhook_route
@@ -82,7 +83,10 @@ def create_app(runtime: Runtime, background: Sequence[Background] = ()) -> Starl
             Route("/graphql", view, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", view),
         ],
-        middleware=[Middleware(RequestIds)],
+        middleware=[
+            Middleware(RequestIds),
+            Middleware(ApiCors, origins=runtime.settings.allowed_origins),
+        ],
         lifespan=lifespan,
     )
 

@@ -40,6 +40,8 @@ def mount(app: Starlette, runtime: Runtime) -> Console:
     from nicegui import ui
     from nicegui.storage import Storage
 
+    from console.origins import protect_socket
+
     settings = runtime.settings
     Storage.path = settings.data_dir / "console-sessions"
     console = setup(runtime)
@@ -52,4 +54,5 @@ def mount(app: Starlette, runtime: Runtime) -> Console:
         storage_secret=settings.signing_secret(),
         show_welcome_message=False,
     )
+    protect_socket(settings)
     return console
