@@ -78,12 +78,15 @@ class Settings(BaseSettings):
     portal_link_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=30, le=30 * 24 * 3600)
     # Console cookies carry `Secure` (sent over https only): default when public_url is https.
     console_secure_cookies: bool | None = None
-    # Console login throttling: after this many failures in a row (per email, and per client
-    # address), each attempt waits for a delay that doubles from login_delay_seconds up to
-    # login_delay_max_seconds; a success clears the email's count.
+    # Console login throttling: after this many failures in a row for one email (or from one
+    # client address), each attempt waits for a delay that doubles from login_delay_seconds up
+    # to login_delay_max_seconds; a success clears the email's count; failures older than
+    # login_forget_after_seconds are forgotten.
     login_free_attempts: int = Field(default=5, ge=1)
+    login_free_attempts_per_address: int = Field(default=20, ge=1)
     login_delay_seconds: float = Field(default=1.0, gt=0)
     login_delay_max_seconds: float = Field(default=15 * 60, gt=0)
+    login_forget_after_seconds: float = Field(default=3600, gt=0)
 
     _signing_secret: str | None = PrivateAttr(default=None)
 

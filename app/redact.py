@@ -4,7 +4,7 @@ Applied to every rendered log line (``app.logs``), whoever logged it — Tally, 
 access log keeps request paths), Dramatiq, NiceGUI — and to the exceptions and tracebacks in
 it: API keys (``tly_…``), webhook and Stripe secrets, bearer credentials, customer tokens and
 portal links (JWTs, ``/portal/<token>``), and the value of anything named like a password,
-secret, token, API key, cookie or authorization (``password=…``, ``"token": "…"``).
+secret, token, ticket, API key, cookie or authorization (``password=…``, ``"token": "…"``).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ _SHAPES: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 _NAMED = re.compile(
     r"""(?ix)
-    (?P<name>[\w\-]*(?:password|passwd|secret|token|api[_\-]?key|cookie|authorization)[\w\-]*)
+    (?P<name>[\w\-]*(?:password|passwd|secret|token|ticket|api[_\-]?key|cookie|authorization)[\w\-]*)
     (?P<sep>["']?\s*[:=]\s*(?-i:b)?)
     (?: (?P<quote>["']) (?P<quoted>(?:(?!(?P=quote)).)*) (?P=quote)
       | (?P<bare>(?!\[redacted|(?:bearer|basic)\s)[^\s"',;&}\])(]+) )

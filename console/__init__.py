@@ -52,6 +52,9 @@ def mount(app: Starlette, runtime: Runtime) -> Console:
         title="Tally",
         favicon="🧮",
         storage_secret=settings.signing_secret(),
+        # The browser-id cookie: `Secure` when the console is served over https (public_url's
+        # scheme, or TALLY_CONSOLE_SECURE_COOKIES), never sent by other sites' requests.
+        session_middleware_kwargs={"https_only": settings.secure_cookies, "same_site": "lax"},
         show_welcome_message=False,
     )
     protect_socket(settings)
