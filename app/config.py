@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 from pathlib import Path
+from typing import Annotated
+from urllib.parse import urlsplit
 
 import platformdirs
-from pydantic import Field, PrivateAttr, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, PrivateAttr, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -22,12 +25,17 @@ class Settings(BaseSettings):
     environment: str = "development"
     db_pool_size: int = 10
     api_key_cache_seconds: float = 5.0
+    # At most this many verified API keys are cached per process (least recently used go
+    # first); keys that matched nothing are never cached.
+    api_key_cache_size: int = Field(default=10_000, ge=0)
     # Signs customer tokens and portal links. Required (32+ characters) in production; in
     # development a random one is generated once and kept in the data folder.
     secret_key: SecretStr | None = None
     customer_token_ttl_seconds: int = 3600
-    # Browser origins allowed to open GraphQL websockets (e.g. ["https://app.example.com"]).
-    allowed_origins: list[str] = []
+    # Browser origins (scheme://host[:port]) allowed to call /graphql and /v1/events (CORS),
+    # to open GraphQL websockets and the console's socket.io. Comma-separated or a JSON list;
+    # empty (the default): no other origin.
+    allowed_origins: Annotated[list[str], NoDecode] = []
     # GraphQL limits, checked before any resolver runs (README, "Security"): the body of a
     # request or websocket message, the document's length and tokens, fields nested below a
     # root field, aliases, root fields, selections once fragments are expanded, the estimated
@@ -55,8 +63,10 @@ class Settings(BaseSettings):
     smtp_timeout_seconds: float = 10.0
     # Who gets the operators' emails (recharge disabled, ...): comma-separated addresses.
     operator_emails: str = ""
-    # Webhook deliveries: how long one POST may take.
+    # Webhook deliveries: how long one POST may take, and whether endpoints may be on loopback,
+    # private, link-local or other non-public addresses (refused unless set).
     webhook_timeout_seconds: float = 10.0
+    webhooks_allow_private: bool = False
     # Invoices: number series prefix ("TLY-000042") and net terms (days until due).
     invoice_prefix: str = "TLY"
     invoice_net_terms_days: int = Field(default=7, ge=0, le=365)
@@ -77,6 +87,17 @@ class Settings(BaseSettings):
     console_session_hours: float = Field(default=12, gt=0, le=24 * 30)
     public_url: str | None = None
     portal_link_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=30, le=30 * 24 * 3600)
+    # Console cookies carry `Secure` (sent over https only): default when public_url is https.
+    console_secure_cookies: bool | None = None
+    # Console login throttling: after this many failures in a row for one email (or from one
+    # client address), each attempt waits for a delay that doubles from login_delay_seconds up
+    # to login_delay_max_seconds; a success clears the email's count; failures older than
+    # login_forget_after_seconds are forgotten.
+    login_free_attempts: int = Field(default=5, ge=1)
+    login_free_attempts_per_address: int = Field(default=20, ge=1)
+    login_delay_seconds: float = Field(default=1.0, gt=0)
+    login_delay_max_seconds: float = Field(default=15 * 60, gt=0)
+    login_forget_after_seconds: float = Field(default=3600, gt=0)
 
     _signing_secret: str | None = PrivateAttr(default=None)
 
@@ -89,8 +110,25 @@ class Settings(BaseSettings):
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @property
+    def secure_cookies(self) -> bool:
+        if self.console_secure_cookies is not None:
+            return self.console_secure_cookies
+        return self.base_url.startswith("https://")
+
+    @property
     def operator_addresses(self) -> list[str]:
         return [a.strip() for a in self.operator_emails.split(",") if a.strip()]
+
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: object) -> object:
+        """``https://a.example, https://b.example`` or a JSON list; each an exact origin."""
+        if isinstance(value, str):
+            text = value.strip()
+            value = json.loads(text) if text.startswith("[") else text.split(",")
+        if not isinstance(value, list):
+            return value
+        return [_origin(str(v)) for v in value if str(v).strip()]
 
     @model_validator(mode="after")
     def _safe_secret(self) -> Settings:
@@ -117,3 +155,20 @@ class Settings(BaseSettings):
             path.write_text(secrets.token_urlsafe(48))
             path.chmod(0o600)
         return path.read_text().strip()
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin(value: str) -> str:
+    """``scheme://host[:port]`` as browsers send it in ``Origin`` (lowercase, no default port)."""
+    try:
+        parts = urlsplit(value.strip().rstrip("/"))
+        port = parts.port
+    except ValueError:
+        port, parts = None, urlsplit("")
+    scheme, host = parts.scheme.lower(), parts.hostname
+    if scheme not in _DEFAULT_PORTS or not host or parts.path or parts.query or parts.username:
+        raise ValueError(f"allowed_origins: {value.strip()!r} is not an origin like https://host")
+    host = f"[{host}]" if ":" in host else host
+    return f"{scheme}://{host}" + (f":{port}" if port and port != _DEFAULT_PORTS[scheme] else "")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from app.access.service import KeyCache
+from app.access.cache import KeyCache
 from app.clock import Clock, SystemClock
 from app.config import Settings
 from app.db.engine import Database
@@ -24,7 +24,7 @@ class Runtime:
     catalog: Catalog = field(init=False, default_factory=Catalog)
 
     def __post_init__(self) -> None:
-        self.keys = KeyCache(self.settings.api_key_cache_seconds)
+        self.keys = KeyCache(self.settings.api_key_cache_seconds, self.settings.api_key_cache_size)
         self.db.before_commit["balance_reactions"] = balance_reactions(self.clock)
 
     async def close(self) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import text
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
@@ -21,7 +22,9 @@ from starlette.routing import Route, WebSocketRoute
 from app.clock import Clock, SystemClock
 from app.config import Settings
 from app.db.engine import Database
+from app.http.cors import ApiCors
 from app.http.events import events_route
+from app.http.request_id import RequestIds
 from app.http.stripe_webhook import stripe_webhook_route
 from app.live.bus import build_bus
 from app.metrics import metrics_endpoint
@@ -80,6 +83,10 @@ def create_app(runtime: Runtime, background: Sequence[Background] = ()) -> Starl
             stripe_webhook_route(runtime),
             Route("/graphql", view, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", view),
+        ],
+        middleware=[
+            Middleware(RequestIds),
+            Middleware(ApiCors, origins=runtime.settings.allowed_origins),
         ],
         lifespan=lifespan,
     )

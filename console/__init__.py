@@ -41,6 +41,8 @@ def mount(app: Starlette, runtime: Runtime) -> Console:
     from nicegui import ui
     from nicegui.storage import Storage
 
+    from console.origins import protect_socket
+
     settings = runtime.settings
     Storage.path = settings.data_dir / "console-sessions"
     console = setup(runtime)
@@ -51,6 +53,10 @@ def mount(app: Starlette, runtime: Runtime) -> Console:
         title="Tally",
         favicon="🧮",
         storage_secret=settings.signing_secret(),
+        # The browser-id cookie: `Secure` when the console is served over https (public_url's
+        # scheme, or TALLY_CONSOLE_SECURE_COOKIES), never sent by other sites' requests.
+        session_middleware_kwargs={"https_only": settings.secure_cookies, "same_site": "lax"},
         show_welcome_message=False,
     )
+    protect_socket(settings)
     return console

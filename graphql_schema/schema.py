@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import AsyncIterator
-from typing import Any
 
 import strawberry
 from graphql import GraphQLError
@@ -13,6 +13,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from app.logs import REQUEST_ID
 from graphql_schema.access.mutations import AccessMutations
 from graphql_schema.access.queries import AccessQueries
 from graphql_schema.alerts.mutations import AlertMutations
@@ -124,11 +125,10 @@ class Schema(strawberry.Schema):
                 log.debug("GraphQL error: %s", error.message)
 
 
-def _request_id(execution_context: ExecutionContext | None) -> str | None:
-    context = getattr(execution_context, "context", None)
-    request = getattr(context, "request", None)
-    headers: Any = getattr(request, "headers", None)
-    return headers.get("x-request-id") if headers is not None else None
+def _request_id(execution_context: ExecutionContext | None) -> str:
+    """The HTTP request's or websocket's id (``app.http.request_id``); a new one for an
+    operation run in-process (the console)."""
+    return REQUEST_ID.get() or uuid.uuid4().hex
 
 
 def build_schema(limits: Limits | None = None) -> Schema:

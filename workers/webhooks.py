@@ -26,9 +26,15 @@ async def emit(runtime: Runtime, type: str, data: dict[str, Any], key: str | Non
 
 
 async def deliver(runtime: Runtime, delivery_id: int) -> None:
-    timeout = runtime.settings.webhook_timeout_seconds
+    settings = runtime.settings
     async with runtime.db.transaction() as session:
-        await service.deliver(session, delivery_id, runtime.clock.now(), timeout_seconds=timeout)
+        await service.deliver(
+            session,
+            delivery_id,
+            runtime.clock.now(),
+            timeout_seconds=settings.webhook_timeout_seconds,
+            allow_private=settings.webhooks_allow_private,
+        )
 
 
 async def announce_wallets(runtime: Runtime, wallet_ids: list[int]) -> None:

@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.access import tokens
-from app.access.service import KEY_PREFIX, KeyCache, Principal
+from app.access.cache import KeyCache
+from app.access.service import KEY_PREFIX, Principal
 from app.errors import Unauthorized
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -12,7 +11,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.access.models import ApiKey, Scope
-from app.errors import NotFound, Unauthorized, ValidationFailed, check_length
+from app.errors import NotFound, ValidationFailed, check_length
 
 KEY_PREFIX = "tly_"
 
@@ -82,44 +81,3 @@ async def revoke(session: AsyncSession, key_id: int, now: datetime) -> ApiKey:
 
 async def listing(session: AsyncSession) -> list[ApiKey]:
     return list((await session.exec(select(ApiKey).order_by(col(ApiKey.id)))).all())
-
-
-class KeyCache:
-    """Recently verified keys, so the ingest hot path does not hit the database per request.
-
-    A revocation is seen at once by the process that made it and within ``ttl`` seconds by
-    every other process.
-    """
-
-    def __init__(self, ttl: float) -> None:
-        self.ttl = ttl
-        self._entries: dict[str, tuple[float, Principal | None]] = {}
-
-    async def authenticate(self, session: AsyncSession, authorization: str | None) -> Principal:
-        if not authorization:
-            raise Unauthorized(
-                "Authorization", "missing API key: send 'Authorization: Bearer <key>'"
-            )
-        scheme, _, secret = authorization.partition(" ")
-        if scheme.lower() != "bearer" or not secret.strip():
-            raise Unauthorized("Authorization", "expected 'Authorization: Bearer <key>'")
-        key_digest = digest(secret.strip())
-        cached = self._entries.get(key_digest)
-        if cached is not None and cached[0] > time.monotonic():
-            principal = cached[1]
-        else:
-            principal = await self._load(session, key_digest)
-            self._entries[key_digest] = (time.monotonic() + self.ttl, principal)
-        if principal is None:
-            raise Unauthorized("Authorization", "unknown or revoked API key")
-        return principal
-
-    async def _load(self, session: AsyncSession, key_digest: str) -> Principal | None:
-        statement = select(ApiKey).where(ApiKey.digest == key_digest)
-        key = (await session.exec(statement)).one_or_none()
-        if key is None or key.revoked_at is not None or key.id is None:
-            return None
-        return Principal(key.id, key.name, frozenset(Scope(s) for s in key.scopes))
-
-    def forget_all(self) -> None:
-        self._entries.clear()

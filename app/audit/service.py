@@ -87,11 +87,17 @@ async def page(
     before_id: int | None,
     limit: int,
     customer_external_id: str | None = None,
+    actions: Sequence[str] | None = None,
+    exclude_actions: Sequence[str] = (),
 ) -> Sequence[AuditEntry]:
-    """Newest first."""
+    """Newest first; only ``actions`` when given, never ``exclude_actions``."""
     statement = select(AuditEntry).order_by(col(AuditEntry.id).desc()).limit(limit)
     if before_id is not None:
         statement = statement.where(col(AuditEntry.id) < before_id)
     if customer_external_id is not None:
         statement = statement.where(AuditEntry.customer_external_id == customer_external_id)
+    if actions is not None:
+        statement = statement.where(col(AuditEntry.action).in_(list(actions)))
+    if exclude_actions:
+        statement = statement.where(col(AuditEntry.action).not_in(list(exclude_actions)))
     return (await session.exec(statement)).all()

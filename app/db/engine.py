@@ -49,8 +49,14 @@ async def driver(session: AsyncSession) -> asyncpg.Connection:
 class Database:
     def __init__(self, url: str, *, pool_size: int = 10) -> None:
         self.url = async_url(url)
+        # hide_parameters: a statement's values (a customer's data, an event's properties)
+        # are left out of SQLAlchemy's errors, and so out of the logs.
         self.engine: AsyncEngine = create_async_engine(
-            self.url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False
+            self.url,
+            pool_size=pool_size,
+            max_overflow=pool_size,
+            pool_pre_ping=False,
+            hide_parameters=True,
         )
         self.sessions = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False, autoflush=False

@@ -31,3 +31,15 @@ class Operator(SQLModel, table=True):
     @property
     def active(self) -> bool:
         return self.disabled_at is None
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Console logins that failed in a row, for one email (``email:…``) or one client address
+    (``address:…``), and until when the next attempt must wait."""
+
+    __tablename__ = "login_throttles"
+
+    key: str = Field(primary_key=True, max_length=400)
+    failures: int = 0
+    last_failure_at: datetime = timestamp()
+    locked_until: datetime | None = timestamp(nullable=True)

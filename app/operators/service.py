@@ -1,7 +1,13 @@
-"""Create, authenticate, disable and enable operators. Passwords are hashed with argon2id."""
+"""Create, authenticate, disable and enable operators. Passwords are hashed with argon2id.
+
+Hashing and verifying take ~0.2 s of CPU each (that is the point of argon2): they run in a
+worker thread (``asyncio.to_thread``; argon2-cffi releases the GIL), never on the event loop,
+where they would stall every request and live update of the process meanwhile.
+"""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 
 from argon2 import PasswordHasher
@@ -10,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.errors import Conflict, ValidationFailed, check_length
 from app.operators import repository
-from app.operators.errors import duplicate, wrong_credentials
+from app.operators.errors import duplicate
 from app.operators.models import EMAIL_MAX, Operator, Role
 
 PASSWORD_MIN = 10
@@ -45,34 +51,48 @@ def _role(value: str) -> Role:
         raise ValidationFailed("role", "the role must be admin or viewer") from None
 
 
+async def hash_password(password: str) -> str:
+    return await asyncio.to_thread(_hasher.hash, password)
+
+
+async def matches(found: Operator | None, password: str) -> bool:
+    """Whether ``password`` is ``found``'s (the same work when there is no such operator)."""
+    stored = found.password_hash if found is not None else _DUMMY_HASH
+    try:
+        return await asyncio.to_thread(_hasher.verify, stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 async def create(
     session: AsyncSession, email: str, password: str, role: str, now: datetime
 ) -> Operator:
     address = _email(email)
-    operator = Operator(
-        email=address,
-        password_hash=_hasher.hash(_password(password)),
-        role=_role(role),
-        created_at=now,
-    )
+    checked, chosen = _password(password), _role(role)
     if await repository.by_email(session, address) is not None:
         raise duplicate(address)
+    operator = Operator(
+        email=address, password_hash=await hash_password(checked), role=chosen, created_at=now
+    )
     session.add(operator)
     await session.flush()
     return operator
 
 
-async def authenticate(session: AsyncSession, email: str, password: str, now: datetime) -> Operator:
-    """The active operator with these credentials (its last login updated), or Unauthorized."""
-    found = await repository.by_email(session, email) if email.strip() else None
-    try:
-        _hasher.verify(found.password_hash if found else _DUMMY_HASH, password)
-    except (VerificationError, InvalidHashError):
-        raise wrong_credentials() from None
-    if found is None or not found.active:
-        raise wrong_credentials()
+async def for_login(session: AsyncSession, email: str) -> Operator | None:
+    return await repository.by_email(session, email) if email.strip() else None
+
+
+async def logged_in(
+    session: AsyncSession, operator_id: int, password: str, now: datetime
+) -> Operator | None:
+    """Record a login whose password matched: the operator, if still active (its last login
+    updated, its hash upgraded when argon2's parameters changed)."""
+    found = await active(session, operator_id)
+    if found is None:
+        return None
     if _hasher.check_needs_rehash(found.password_hash):
-        found.password_hash = _hasher.hash(password)
+        found.password_hash = await hash_password(password)
     found.last_login_at = now
     session.add(found)
     await session.flush()
@@ -103,7 +123,7 @@ async def set_disabled(
 async def reset_password(
     session: AsyncSession, operator: Operator, password: str, *, enable: bool = False
 ) -> Operator:
-    operator.password_hash = _hasher.hash(_password(password))
+    operator.password_hash = await hash_password(_password(password))
     if enable:
         operator.disabled_at = None
     session.add(operator)

@@ -10,13 +10,14 @@ from urllib.parse import urlsplit
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.errors import ValidationFailed, check_length
-from app.webhooks import repository
+from app.webhooks import addresses, repository
 from app.webhooks.models import EVENT_TYPES, WebhookEndpoint
 
 URL_MAX = 2048
 SECRET_MIN = 16
 SECRET_MAX = 255
 DESCRIPTION_MAX = 500
+RESOLVE_SECONDS = 3.0
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,23 @@ def check_url(value: str, field: str = "url") -> str:
         parts.port  # noqa: B018 - raises on a port that is not a number in range
     except ValueError:
         raise ValidationFailed(field, "has an invalid port", code="invalid_url") from None
+    return url
+
+
+async def check_destination(url: str, allow_private: bool, field: str = "url") -> str:
+    """Refuse a URL whose host is, or now resolves to, a non-public address (unless allowed).
+    A name that does not resolve yet is accepted: every delivery checks it again."""
+    url = check_url(url, field)
+    if allow_private:
+        return url
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        await addresses.destination(host, parts.port or 443, RESOLVE_SECONDS)
+    except addresses.Refused as refused:
+        raise ValidationFailed(field, str(refused), code="private_address") from None
+    except (OSError, TimeoutError, UnicodeError):
+        pass
     return url
 
 
@@ -69,9 +87,11 @@ def check_secret(value: str | None) -> str:
     return value
 
 
-async def create(session: AsyncSession, data: EndpointInput, now: datetime) -> WebhookEndpoint:
+async def create(
+    session: AsyncSession, data: EndpointInput, now: datetime, *, allow_private: bool = False
+) -> WebhookEndpoint:
     endpoint = WebhookEndpoint(
-        url=check_url(data.url),
+        url=await check_destination(data.url, allow_private),
         secret=check_secret(data.secret),
         event_types=check_event_types(data.event_types),
         description=check_length(data.description, "description", DESCRIPTION_MAX, required=False),
@@ -93,11 +113,16 @@ class EndpointChanges:
 
 
 async def update(
-    session: AsyncSession, endpoint_id: int, changes: EndpointChanges, now: datetime
+    session: AsyncSession,
+    endpoint_id: int,
+    changes: EndpointChanges,
+    now: datetime,
+    *,
+    allow_private: bool = False,
 ) -> WebhookEndpoint:
     endpoint = await repository.endpoint(session, endpoint_id)
     if changes.url is not None:
-        endpoint.url = check_url(changes.url)
+        endpoint.url = await check_destination(changes.url, allow_private)
     if changes.event_types is not None:
         endpoint.event_types = check_event_types(changes.event_types)
     if changes.description is not None:

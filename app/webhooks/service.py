@@ -7,9 +7,11 @@ emitted once.
 
 ``deliver`` makes one signed attempt. A failure schedules the next attempt through the outbox
 with a delay (``RETRY_DELAYS``: exponential, 1 minute up to 10 hours, 8 attempts over about 26
-hours); the last failure marks the delivery ``failed``. Retries go through the outbox rather
-than Dramatiq's retries so the schedule is a committed row (it survives restarts and the
-in-process broker), runs on Tally's clock and is visible as ``next_attempt_at``.
+hours); the last failure marks the delivery ``failed``, and so does the first when the
+endpoint's host is, or resolves to, a non-public address (``app.webhooks.addresses``).
+Retries go through the outbox rather than Dramatiq's retries so the schedule is a committed
+row (it survives restarts and the in-process broker), runs on Tally's clock and is visible as
+``next_attempt_at``.
 """
 
 from __future__ import annotations
@@ -85,9 +87,15 @@ async def _schedule(
 
 
 async def deliver(
-    session: AsyncSession, delivery_id: int, now: datetime, *, timeout_seconds: float
+    session: AsyncSession,
+    delivery_id: int,
+    now: datetime,
+    *,
+    timeout_seconds: float,
+    allow_private: bool = False,
 ) -> WebhookDelivery | None:
-    """One attempt at a pending delivery (idempotent: anything else is left alone)."""
+    """One attempt at a pending delivery (idempotent: anything else is left alone). A refused
+    destination (a non-public address) fails the delivery at once: no retry."""
     row = await repository.claim(session, delivery_id)
     if row is None or row.status is not DeliveryStatus.PENDING:
         return None
@@ -100,14 +108,14 @@ async def deliver(
         row.status, row.next_attempt_at = DeliveryStatus.FAILED, None
         row.last_error = "the endpoint was disabled before the delivery"
         return await _save(session, row)
-    outcome = await delivery.post(endpoint, event, now, timeout_seconds)
+    outcome = await delivery.post(endpoint, event, now, timeout_seconds, allow_private)
     row.attempts += 1
     row.last_attempt_at, row.response_code = now, outcome.status_code
     if outcome.ok:
         row.status, row.next_attempt_at = DeliveryStatus.SUCCEEDED, None
         return await _save(session, row)
     row.last_error = outcome.error
-    if row.attempts >= MAX_ATTEMPTS:
+    if outcome.final or row.attempts >= MAX_ATTEMPTS:
         row.status, row.next_attempt_at = DeliveryStatus.FAILED, None
         return await _save(session, row)
     wait = RETRY_DELAYS[row.attempts - 1]

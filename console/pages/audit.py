@@ -9,11 +9,13 @@ from starlette.responses import Response
 
 from console import auth, format
 from console.api import Caller, Console, Refused
+from console.credentials import LOGIN_ACTIONS
 from console.layout import error_banner, frame
 
 PAGE = """
-query Audit($after: String, $customer: String) {
-  auditLog(first: 50, after: $after, customerExternalId: $customer) {
+query Audit($after: String, $customer: String, $actions: [String!], $exclude: [String!]) {
+  auditLog(first: 50, after: $after, customerExternalId: $customer, actions: $actions,
+           excludeActions: $exclude) {
     nodes { id createdAt summary actorKind }
     pageInfo { hasNextPage endCursor }
   }
@@ -23,6 +25,17 @@ COLUMNS = [
     {"name": "when", "label": "When (UTC)", "field": "when", "align": "left"},
     {"name": "summary", "label": "What happened", "field": "summary", "align": "left"},
 ]
+
+
+# Failed and throttled console logins can be many: shown, hidden, or alone.
+SHOWN = {"all": "Everything", "without": "Without failed logins", "only": "Failed logins only"}
+
+
+def login_filter(choice: str) -> dict[str, list[str] | None]:
+    actions = list(LOGIN_ACTIONS)
+    if choice == "only":
+        return {"actions": actions, "exclude": None}
+    return {"actions": None, "exclude": actions if choice == "without" else None}
 
 
 def entry_row(entry: dict[str, Any]) -> dict[str, Any]:
@@ -40,6 +53,8 @@ def register(console: Console) -> None:
             ui.label("Who did what, and why. Nothing here can be changed or deleted.").classes(
                 "text-grey-8"
             )
+            shown = ui.select(SHOWN, value="all", label="Show").props("outlined dense")
+            shown.classes("w-64").mark("audit-filter")
             table = ui.table(columns=COLUMNS, rows=[], row_key="id")
             table.props('flat bordered wrap-cells no-data-label="Nothing has been done yet."')
             table.classes("w-full").mark("audit")
@@ -47,9 +62,10 @@ def register(console: Console) -> None:
             cursor: dict[str, str | None] = {"after": None}
 
             async def load() -> None:
+                variables = {"after": cursor["after"], "customer": customer}
                 try:
                     data = await console.execute(
-                        caller, PAGE, {"after": cursor["after"], "customer": customer}
+                        caller, PAGE, {**variables, **login_filter(str(shown.value))}
                     )
                 except Refused as error:
                     error_banner(error.message)
@@ -61,6 +77,12 @@ def register(console: Console) -> None:
                 cursor["after"] = page["pageInfo"]["endCursor"]
                 more.set_visibility(page["pageInfo"]["hasNextPage"])
 
+            async def again() -> None:
+                cursor["after"] = None
+                table.rows = []
+                await load()
+
             more.on_click(load)
+            shown.on_value_change(again)
             await load()
         return None

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from nicegui import ui
+from starlette.requests import Request
+from starlette.responses import RedirectResponse
 
 from app.errors import DomainError
 from console import auth, forms
@@ -42,13 +46,16 @@ def register(console: Console) -> None:
                 password.error = None if password.value else "Enter your password."
                 if email.error or password.error:
                     return
+                address = ui.context.client.ip
                 try:
-                    await auth.log_in(console, forms.text(email), password.value or "")
+                    target = await auth.log_in(
+                        console, forms.text(email), password.value or "", address
+                    )
                 except DomainError as error:
                     message.set_text(error.message)
                     password.value = ""
                     return
-                ui.navigate.to(_safe_next(next))
+                ui.navigate.to(f"{target}&{urlencode({'next': _safe_next(next)})}")
 
             password.on("keydown.enter", submit)
             ui.button("Log in", on_click=submit).props("unelevated no-caps").classes("w-full").mark(
@@ -58,3 +65,12 @@ def register(console: Console) -> None:
                 "No login yet? Whoever runs Tally creates the first admin with the "
                 "command: tally create-admin"
             ).classes("text-caption text-grey-7")
+
+    @ui.page(auth.COMPLETE_PATH, title="Log in · Tally")
+    async def complete_page(
+        request: Request, ticket: str = "", next: str | None = None
+    ) -> RedirectResponse:
+        """Where a login that passed lands: the session opens under a new browser id."""
+        if await auth.complete(console, request, ticket):
+            return RedirectResponse(_safe_next(next), 303)
+        return RedirectResponse(auth.LOGIN_PATH, 303)

@@ -16,7 +16,9 @@ from graphql_schema.permissions import CanRead
 class AuditQueries:
     @strawberry.field(
         permission_classes=[CanRead],
-        description="Who did what, newest first; optionally only about one customer.",
+        description="Who did what, newest first; optionally only about one customer, only some "
+        "actions (`actions`) or without some (`excludeActions`: e.g. the console's failed "
+        "logins, `login_failed` and `login_throttled`).",
     )
     async def audit_log(
         self,
@@ -24,6 +26,8 @@ class AuditQueries:
         first: int = 50,
         after: str | None = None,
         customer_external_id: str | None = None,
+        actions: list[str] | None = None,
+        exclude_actions: list[str] | None = None,
     ) -> Connection[AuditEntry]:
         async def fetch(page: Page[int]) -> Sequence[EntryModel]:
             return await info.context.run(
@@ -32,6 +36,8 @@ class AuditQueries:
                     before_id=page.after,
                     limit=page.limit,
                     customer_external_id=customer_external_id,
+                    actions=actions,
+                    exclude_actions=exclude_actions or (),
                 )
             )
 

@@ -75,8 +75,10 @@ class WebhookMutations:
             active=input.active,
         )
 
+        allow_private = info.context.runtime.settings.webhooks_allow_private
+
         async def work(session: AsyncSession) -> CreateWebhookEndpointPayload:
-            endpoint = await endpoints.create(session, data, now)
+            endpoint = await endpoints.create(session, data, now, allow_private=allow_private)
             return CreateWebhookEndpointPayload(
                 endpoint=WebhookEndpoint(model=endpoint), secret=endpoint.secret
             )
@@ -95,9 +97,13 @@ class WebhookMutations:
             active=input.active,
         )
 
+        allow_private = info.context.runtime.settings.webhooks_allow_private
+
         async def work(session: AsyncSession) -> WebhookEndpointPayload:
             endpoint_id = parse_id(input.id, "webhook endpoint")
-            endpoint = await endpoints.update(session, endpoint_id, changes, now)
+            endpoint = await endpoints.update(
+                session, endpoint_id, changes, now, allow_private=allow_private
+            )
             return WebhookEndpointPayload(endpoint=WebhookEndpoint(model=endpoint))
 
         return await attempt(info, work)

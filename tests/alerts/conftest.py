@@ -24,4 +24,11 @@ def receiver(clock: FrozenClock) -> Iterator[Receiver]:
 
 @pytest.fixture
 def settings(settings: Settings, mailbox: Mailbox) -> Settings:
-    return settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": mailbox.port})
+    # The mailbox and the webhook receiver listen on 127.0.0.1: private addresses allowed.
+    return settings.model_copy(
+        update={
+            "smtp_host": "127.0.0.1",
+            "smtp_port": mailbox.port,
+            "webhooks_allow_private": True,
+        }
+    )

@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from typing import Any
 
 import asyncpg
 import pytest
+from nicegui import events
+from nicegui.storage import request_contextvar
 from nicegui.testing import User, user_simulation
 from nicegui.testing.general_fixtures import pytest_configure  # noqa: F401  (NiceGUI's hook)
 
@@ -29,10 +32,30 @@ ADMIN = ("admin@tally.test", "correct-horse-battery")
 VIEWER = ("viewer@tally.test", "viewer-password-1")
 
 
+def handled_in_the_page_request(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a browser, NiceGUI runs an event handler with the request of the page it belongs to
+    (``app.storage.user`` is that browser id's); the simulated user calls handlers with
+    whatever request the test task opened last. Since a login gives the browser a new id (the
+    login completes on another page), handlers must see their own page's request, as in a
+    browser."""
+    original = events.handle_event
+
+    def handle_event(handler: Any, arguments: Any, **options: Any) -> None:
+        client = getattr(arguments, "client", None)
+        if client is not None and client._request is not None:
+            request_contextvar.set(client.request)
+        original(handler, arguments, **options)
+
+    monkeypatch.setattr(events, "handle_event", handle_event)
+
+
 @pytest.fixture
-async def user(runtime: Runtime, caplog: pytest.LogCaptureFixture) -> AsyncIterator[User]:
+async def user(
+    runtime: Runtime, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[User]:
     import console
 
+    handled_in_the_page_request(monkeypatch)
     async with user_simulation() as simulated:
         console.setup(runtime)
         yield simulated

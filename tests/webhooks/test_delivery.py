@@ -266,3 +266,21 @@ async def test_balance_changes_are_announced_only_to_listeners(
     assert updated["data"]["wallet_id"] == wallet_id
     assert (updated["data"]["balance"], updated["data"]["reference_balance"]) == ("60", "100")
     assert updated["data"]["customer_external_id"] == "acme"
+
+
+async def test_a_named_host_is_resolved_once_and_called_by_its_name(
+    gql: GraphQLClient,
+    runtime: Runtime,
+    receiver: Receiver,
+    jobs: JobSystem,
+    database_url: str,
+    clock: FrozenClock,
+) -> None:
+    """The request goes to the address Tally resolved and checked (here private addresses are
+    allowed), with the URL's own host in ``Host``."""
+    url = f"http://localhost:{receiver.port}/hooks"
+    receiver.secret = await create_endpoint(gql, url, ["invoice.paid"])
+    await emit(runtime, "invoice.paid", INVOICE)
+    await settle(database_url, jobs, clock)
+    [request] = receiver.verified("invoice.paid")
+    assert request.headers["host"] == f"localhost:{receiver.port}"
