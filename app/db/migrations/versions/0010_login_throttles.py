@@ -1,7 +1,7 @@
 """login throttles: failed console logins in a row per email and per client address
 
-Revision ID: 0013
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-07 20:00:00.000000
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = '0013'
-down_revision: str | None = "0008"
+revision: str = '0010'
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
