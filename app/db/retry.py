@@ -17,12 +17,14 @@ the same way, the caller gets ``Busy``: a typed error (nothing was written; try 
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from app.errors import Conflict
 
+log = logging.getLogger("tally.db.retry")
 T = TypeVar("T")
 TRIES = 3
 TRANSIENT = frozenset({"40001", "40P01"})  # serialization_failure, deadlock_detected
@@ -53,7 +55,15 @@ def transient(error: BaseException) -> bool:
 
 
 def _retryable(error: Exception, again: tuple[type[Exception], ...]) -> bool:
-    return isinstance(error, again) or transient(error)
+    if transient(error):
+        # Logged: with the lock order kept, deadlocks should not happen at all.
+        log.warning("the database undid a unit of work (%s); running it again", _first_line(error))
+        return True
+    return isinstance(error, again)
+
+
+def _first_line(error: BaseException) -> str:
+    return str(error).splitlines()[0] if str(error) else type(error).__name__
 
 
 async def retrying(
