@@ -140,10 +140,13 @@ async def entry(session: AsyncSession, entry_id: int) -> LedgerEntry:
 async def allocations_for_entries(
     session: AsyncSession, entry_ids: Sequence[int]
 ) -> list[LedgerAllocation]:
+    """Each entry's draws in burn order — the order the debit took them in: the burn order's
+    keys (priority, expiry, kind, id) never change once a grant exists."""
     statement = (
         select(LedgerAllocation)
+        .join(Grant, col(Grant.id) == col(LedgerAllocation.grant_id))
         .where(col(LedgerAllocation.entry_id).in_(entry_ids))
-        .order_by(col(LedgerAllocation.entry_id), col(LedgerAllocation.grant_id))
+        .order_by(col(LedgerAllocation.entry_id), *BURN_ORDER)
     )
     return list((await session.exec(statement)).all())
 
