@@ -121,7 +121,8 @@ async def set_options(
     session: AsyncSession, wallet_id: int, grant_before_payment: bool, now: datetime
 ) -> TopUpOptions:
     """The wallet's top-up options: "grant before payment" lands credits at once."""
-    await wallets.get(session, wallet_id)
+    if await ledger.lock_wallet(session, wallet_id) is None:  # before its row: the lock order
+        raise NotFound("walletId", f"no wallet with id {wallet_id}")
     statement = (
         insert(TopUpOptions)
         .values(wallet_id=wallet_id, grant_before_payment=grant_before_payment, updated_at=now)

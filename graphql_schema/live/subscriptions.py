@@ -118,13 +118,16 @@ class _Next:
             return await self.inbox.next()  # the common case: no expiry ahead, no task
         if self.pending is None:
             self.pending = asyncio.ensure_future(self.inbox.next())
-        waits: set[asyncio.Future[Any]] = {self.pending}
-        if until is not None:
-            waits.add(asyncio.ensure_future(self.clock.sleep_until(until)))
-        done, left = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
-        for waiting in left - {self.pending}:
-            waiting.cancel()
-        if self.pending not in done:
+        timer = None if until is None else asyncio.ensure_future(self.clock.sleep_until(until))
+        try:
+            await asyncio.wait(
+                [w for w in (self.pending, timer) if w is not None],
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+        finally:
+            if timer is not None:
+                timer.cancel()
+        if not self.pending.done():
             return None
         message, self.pending = self.pending.result(), None
         return message
@@ -160,7 +163,11 @@ class LiveSubscriptions:
         async with runtime.bus.subscribe(channel(wallet)) as inbox:
             async with runtime.db.transaction() as session:
                 latest = await _current(session, wallet, info.context.now)
-            last_entry, shown = _entry_id(latest), info.context.now
+            shown = info.context.now
+            # Without the first state, the client read the wallet itself, maybe before a change
+            # the state just read includes: every update since subscribing reaches it. (The
+            # state is still read: its expiries are the moments to send a balance at.)
+            last_entry = _entry_id(latest) if initial else 0
             if initial:
                 yield _update(latest)
             following = _Next(inbox, runtime.clock)
@@ -175,8 +182,9 @@ class LiveSubscriptions:
                         continue
                     if message.get("type") != "wallet.updated" or _entry_id(message) <= last_entry:
                         continue  # another kind of message, or an older state relayed late
-                    latest, last_entry = message, _entry_id(message)
-                    shown = datetime.fromisoformat(message["committed_at"])
+                    last_entry = _entry_id(message)
+                    if last_entry >= _entry_id(latest):  # the newest state: its expiries
+                        latest, shown = message, datetime.fromisoformat(message["committed_at"])
                     yield shared(message, _update)
             finally:
                 following.close()
