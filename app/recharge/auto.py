@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import TextClause, text
@@ -28,7 +29,7 @@ from app.reactions import Reaction
 from app.recharge import purchases, repository, rules, schedule
 from app.recharge.models import Recharge, RechargeRule, RechargeStatus, RuleMethod, RuleTrigger
 from app.recharge.rules import RuleInput
-from app.wallets import ledger
+from app.wallets import balances, ledger
 from app.wallets.models import Wallet
 
 START = "recharge.start"
@@ -178,9 +179,9 @@ async def _refusal(
     """Why a guard stops this recharge (None: it may go ahead)."""
     if not rule.enabled:
         return "the auto-recharge rule is disabled"
-    assert rule.id is not None and wallet.id is not None
+    assert rule.id is not None
     if rule.trigger is RuleTrigger.THRESHOLD:
-        needed = await _still_needed(session, rule, recharge, wallet.id, now)
+        needed = await _still_needed(session, rule, recharge, wallet, now)
         if needed is not None:
             return needed
     count, spent = await repository.month_to_date(session, rule.id, schedule.month_start(now))
@@ -198,13 +199,15 @@ async def _refusal(
 
 
 async def _still_needed(
-    session: AsyncSession, rule: RechargeRule, recharge: Recharge, wallet_id: int, now: datetime
+    session: AsyncSession, rule: RechargeRule, recharge: Recharge, wallet: Wallet, now: datetime
 ) -> str | None:
-    """A threshold recharge buys for the balance as it is now, not as it was at the crossing:
-    credits that landed since (a manual top-up crossing with it) may have made it unneeded, and
-    a target rule buys ``target − balance`` of now. Why it stops (None: it goes ahead)."""
-    balance = await ledger.expire(session, wallet_id, now)  # exact: due grants expired first
-    assert rule.threshold is not None
+    """A threshold recharge buys for the balance as it is now (``wallet``: locked), not as it
+    was at the crossing: credits that landed since (a manual top-up crossing with it) may have
+    made it unneeded, and a target rule buys ``target − balance`` of now. Why it stops (None:
+    it goes ahead)."""
+    assert wallet.id is not None and rule.threshold is not None
+    due = await balances.due(session, [wallet.id], now)
+    balance = wallet.balance - due.get(wallet.id, Decimal(0))  # expired credits excluded
     if balance > rule.threshold:
         return "the balance is above the threshold again"
     if rule.method is RuleMethod.TARGET:
