@@ -33,6 +33,7 @@ from app.payments.models import FINISHED, Payment, PaymentStatus
 from app.payments.providers import Outcome
 from app.recharge import purchases
 from app.runtime import Runtime
+from app.wallets import ledger
 
 log = logging.getLogger("tally.settlement")
 
@@ -57,11 +58,12 @@ async def settle(
 ) -> None:
     """Record a provider's answer about a payment, and its consequences (once).
 
-    Locks the invoice before the payment, as operators' actions on the invoice do."""
+    Locks the wallet of a credit purchase, then the invoice, then the payment (the lock
+    order), as operators' actions on the invoice do."""
     row = await session.get(Payment, payment_id)
     if row is None:
         return
-    invoice = await invoices.lock(session, row.invoice_id)
+    invoice = await _lock(session, row.invoice_id)
     payment = await payments.apply_outcome(session, payment_id, outcome, now)
     if payment is None:
         return
@@ -87,7 +89,7 @@ async def mark_paid(
     session: AsyncSession, invoice_id: int, settings: Settings, now: datetime
 ) -> Invoice:
     """An operator records a payment made outside the provider (a bank transfer, cash)."""
-    await invoices.lock(session, invoice_id)
+    await _lock(session, invoice_id)
     await payments.cancel_unsent(
         session, invoice_id, "canceled: the invoice was paid otherwise", now
     )
@@ -101,13 +103,22 @@ async def mark_paid(
 async def void(
     session: AsyncSession, invoice_id: int, reason: str, settings: Settings, now: datetime
 ) -> Invoice:
-    await invoices.lock(session, invoice_id)
+    await _lock(session, invoice_id)
     await payments.cancel_unsent(session, invoice_id, "canceled: the invoice was voided", now)
     invoice = await invoicing.void(session, invoice_id, reason, now)
     found = handlers(invoice.type)
     if found is not None:
         await found.voided(session, invoice, settings, now)
     return invoice
+
+
+async def _lock(session: AsyncSession, invoice_id: int) -> Invoice:
+    """The invoice, locked — after its wallet, for a credit purchase whose credits settling
+    it will move (the lock order: wallet, invoice, payment)."""
+    found = await invoices.get(session, invoice_id)
+    if found.wallet_id is not None:  # set once, at creation: safe to read unlocked
+        await ledger.lock_wallet(session, found.wallet_id)
+    return await invoices.lock(session, invoice_id)
 
 
 async def charge(runtime: Runtime, payment_id: int) -> None:

@@ -77,15 +77,16 @@ async def attempt(
     again: type[Exception] | None = None,
 ) -> T | Error:
     """Run a mutation's work in a savepoint: a typed failure writes nothing and is returned.
-    ``again``: an exception on which the work runs once more, in a new savepoint
-    (``app.db.retry``)."""
+    A deadlock or serialization failure runs the work again in a new savepoint, as does
+    ``again`` (an exception the work raises when it must start over); when the last try fails
+    so, the result is a ``ConflictError`` (``busy``) — see ``app.db.retry``."""
 
     async def guarded(session: AsyncSession) -> T:
         async def once() -> T:
             async with session.begin_nested():
                 return await work(session)
 
-        return await (once() if again is None else retrying(once, again))
+        return await retrying(once, () if again is None else (again,))
 
     try:
         return await info.context.run(guarded)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -12,6 +13,7 @@ from strawberry.dataloader import DataLoader
 
 from app.customers import repository as customers
 from app.customers.models import Customer
+from app.wallets import balances
 from app.wallets import repository as wallets
 from app.wallets.models import EntryKind, Grant, LedgerAllocation, LedgerEntry, Wallet
 
@@ -92,6 +94,7 @@ class Loaders:
         self.allocations = many_loader(
             context, wallets.allocations_for_entries, lambda a: a.entry_id
         )
+        self.due: DataLoader[int, Decimal] = DataLoader(load_fn=self._due)
         self.grant_pages: DataLoader[tuple[int, GrantPage], list[Grant]] = self._pages(self._grants)
         self.ledger_pages: DataLoader[tuple[int, LedgerPage], list[LedgerEntry]] = self._pages(
             _ledger
@@ -119,6 +122,13 @@ class Loaders:
         page: P,
     ) -> Sequence[W]:
         return await self._context.run(lambda s: fetch(s, wallet_ids, page))
+
+    async def _due(self, wallet_ids: list[int]) -> list[Decimal]:
+        """Per wallet, the credits expired at the operation's moment and not yet written off
+        (``app.wallets.balances``)."""
+        now = self._context.now
+        found = await self._context.run(lambda s: balances.due(s, wallet_ids, now))
+        return [found.get(wallet_id, Decimal(0)) for wallet_id in wallet_ids]
 
     async def _grants(
         self, session: AsyncSession, wallet_ids: list[int], page: GrantPage

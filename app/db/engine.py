@@ -11,6 +11,8 @@ import asyncpg
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.db.notes import Session
+
 
 def async_url(url: str) -> str:
     """Accept ``postgres://``, ``postgresql://`` or ``postgresql+asyncpg://`` URLs."""
@@ -59,7 +61,11 @@ class Database:
             hide_parameters=True,
         )
         self.sessions = async_sessionmaker(
-            self.engine, class_=AsyncSession, expire_on_commit=False, autoflush=False
+            self.engine,
+            class_=AsyncSession,
+            sync_session_class=Session,  # notes that follow savepoints (``app.db.notes``)
+            expire_on_commit=False,
+            autoflush=False,
         )
         # Work every transaction does last, by name (e.g. the balance reactions).
         self.before_commit: dict[str, BeforeCommit] = {}

@@ -10,7 +10,9 @@ and the new balance of every wallet the batch debited. Text PostgreSQL cannot st
 lone surrogate), properties beyond the JSON limits and values too large reject their event
 only (``app.inputs``, ``app.metering.validation``). A body that is not JSON, not an object,
 or without a list of events is a 400; more than 1,000 events (or a body over 8 MiB) is a 413;
-nothing of such a request is stored. 401 without a valid key, 403 without the scope.
+nothing of such a request is stored. 401 without a valid key, 403 without the scope. 503
+(``busy``, with ``Retry-After``) when concurrent changes undid the batch on every try
+(``app.db.retry``): nothing of it is stored, and sending it again is safe.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from starlette.routing import Route
 from app import inputs
 from app.access.models import Scope
 from app.access.service import Principal
-from app.db.retry import TryAgain, retrying
+from app.db.retry import Busy, TryAgain, retrying
 from app.errors import DomainError, Unauthorized, ValidationFailed
 from app.inputs import printable
 from app.metering import rejections
@@ -142,6 +144,9 @@ def events_route(runtime: Runtime) -> Route:
                 await rejections.record(session, refused, window.now)
             return outcome
 
-        return _json(_body(await retrying(once, TryAgain)))
+        try:
+            return _json(_body(await retrying(once, (TryAgain,))))
+        except Busy as busy:
+            return _json({"error": _error(busy)}, 503, {"Retry-After": "1"})
 
     return Route("/v1/events", post_events, methods=["POST"])

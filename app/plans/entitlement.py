@@ -1,11 +1,13 @@
-"""May a customer use ``units`` more of a metric? One indexed read (``lookup.billing``) and the
-in-memory catalog: the live subscription's price for the metric, its status (suspended: by an
+"""May a customer use ``units`` more of a metric? One indexed read (``lookup.billing``, with the
+balance at the moment: expired credits excluded, ``app.wallets.balances``) and the in-memory
+catalog: the live subscription's price for the metric, its status (suspended: by an
 operator, or for an overdue invoice), then — for a credit price — the wallet's depletion
 policy (``wallets.service.entitlement``). Money-priced usage is invoiced: allowed while the
 subscription is active."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -43,9 +45,10 @@ async def for_metric(
     customer_external_id: str,
     metric_code: str,
     units: Decimal,
+    now: datetime,
 ) -> Entitlement:
     count = _units(units)
-    customers, version = await lookup.billing(session, [customer_external_id])
+    customers, version = await lookup.billing(session, [customer_external_id], at=now)
     billing = customers.get(customer_external_id)
     if billing is None:
         raise NotFound(
@@ -93,12 +96,12 @@ async def for_metric_query(
     metric_code: str | None,
     units: Decimal | None,
     credits: Decimal,
+    now: datetime,
 ) -> Entitlement:
     """The ``entitlement`` query's metric form: ``metricCode`` with optional ``units`` (1)."""
     if metric_code is None:
         raise ValidationFailed("metricCode", "is required with units", code="required")
     if credits != 0:
         raise ValidationFailed("credits", "give either credits or metricCode, not both")
-    return await for_metric(
-        session, catalog, customer_external_id, metric_code, Decimal(1) if units is None else units
-    )
+    count = Decimal(1) if units is None else units
+    return await for_metric(session, catalog, customer_external_id, metric_code, count, now)

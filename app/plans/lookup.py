@@ -17,6 +17,7 @@ from app.billing.thresholds import Thresholds
 from app.billing.thresholds import of as thresholds_of
 from app.plans.catalog import VERSION_SQL
 from app.plans.models import SubscriptionStatus, SuspensionReason
+from app.wallets.balances import due_sql
 from app.wallets.models import DepletionPolicy
 
 # Written so that its generic plan, the one a prepared statement settles on after five runs,
@@ -25,12 +26,12 @@ from app.wallets.models import DepletionPolicy
 # subscription per customer and one wallet per currency are unique), which PostgreSQL cannot
 # flatten into a hash join over whole tables. (Joined plainly, the generic plan scanned every
 # customer, subscription and wallet: 0.3 ms a request at 1,000 customers, growing with each.)
-BILLING = f"""
+_BILLING = """
 SELECT c.id AS customer_id, c.external_id, s.id AS subscription_id, s.status, s.plan_id,
        s.anchor, s.started_at, s.suspension_reason, s.threshold_amounts, s.threshold_recurring,
        s.invoiced_through, w.id AS wallet_id, w.currency, w.rate, w.balance, w.policy,
        w.overdraft_limit,
-       {VERSION_SQL} AS catalog_version
+       {version} AS catalog_version
 FROM unnest($1::text[]) AS wanted(external_id)
 CROSS JOIN LATERAL (
   SELECT c.id, c.external_id, c.currency FROM customers c
@@ -47,11 +48,20 @@ LEFT JOIN LATERAL (
   LIMIT 1
 ) s ON true
 LEFT JOIN LATERAL (
-  SELECT w.id, w.currency, w.rate, w.balance, w.policy, w.overdraft_limit FROM wallets w
+  SELECT w.id, w.currency, w.rate, {balance} AS balance, w.policy, w.overdraft_limit
+  FROM wallets w
   WHERE w.customer_id = c.id AND w.currency = coalesce(s.plan_currency, c.currency)
   LIMIT 1
 ) w ON true
 """
+
+# The event hot path reads the balance as stored (it debits under the wallet's lock, which
+# expires due grants first); entitlement reads it as it is at the moment (``$2``), without
+# the credits of grants expired since the last write (``app.wallets.balances``).
+BILLING = _BILLING.format(version=VERSION_SQL, balance="w.balance")
+BILLING_AT = _BILLING.format(
+    version=VERSION_SQL, balance=f"w.balance - {due_sql('w.id', '$2::timestamptz')}"
+)
 
 
 @dataclass(frozen=True)
@@ -112,13 +122,17 @@ def _billing(row: Any) -> Billing:
 
 
 async def billing(
-    session: AsyncSession, external_ids: list[str]
+    session: AsyncSession, external_ids: list[str], at: datetime | None = None
 ) -> tuple[dict[str, Billing], uuid.UUID | None]:
-    """Customers by external id (unknown ones are absent) and the catalog version.
+    """Customers by external id (unknown ones are absent) and the catalog version; with
+    ``at``, each wallet's balance at that moment (expired credits excluded).
 
     It runs through the session, so the session's transaction has begun when it returns and
     ``driver`` may be used."""
     connection = await session.connection()
-    rows = (await connection.exec_driver_sql(BILLING, (external_ids,))).all()
+    if at is None:
+        rows = (await connection.exec_driver_sql(BILLING, (external_ids,))).all()
+    else:
+        rows = (await connection.exec_driver_sql(BILLING_AT, (external_ids, at))).all()
     version = rows[0].catalog_version if rows else None
     return {r.external_id: _billing(r) for r in rows}, version

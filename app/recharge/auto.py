@@ -6,13 +6,17 @@ and out of its cooldown. The partial unique index ``uq_recharges_in_flight`` let
 auto-recharge per wallet be pending, so fifty debits while a payment is in flight start
 nothing more. ``run_intervals`` (on the scheduler) does the same for interval rules.
 
-A target rule buys ``target − balance`` as one purchase, however deep the deficit.
+A target rule buys ``target − balance`` as one purchase, however deep the deficit. The job
+decides on the balance when it runs, under the wallet's lock: a threshold recharge that credits
+which landed meanwhile (a manual top-up) lifted above the threshold is skipped, and a target
+rule buys up to its target from the balance of that moment — nothing is bought twice.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import TextClause, text
@@ -23,9 +27,9 @@ from app.config import Settings
 from app.errors import DomainError
 from app.reactions import Reaction
 from app.recharge import purchases, repository, rules, schedule
-from app.recharge.models import Recharge, RechargeRule, RechargeStatus
+from app.recharge.models import Recharge, RechargeRule, RechargeStatus, RuleMethod, RuleTrigger
 from app.recharge.rules import RuleInput
-from app.wallets import ledger
+from app.wallets import balances, ledger
 from app.wallets.models import Wallet
 
 START = "recharge.start"
@@ -176,6 +180,10 @@ async def _refusal(
     if not rule.enabled:
         return "the auto-recharge rule is disabled"
     assert rule.id is not None
+    if rule.trigger is RuleTrigger.THRESHOLD:
+        needed = await _still_needed(session, rule, recharge, wallet, now)
+        if needed is not None:
+            return needed
     count, spent = await repository.month_to_date(session, rule.id, schedule.month_start(now))
     if rule.monthly_max_recharges is not None and count >= rule.monthly_max_recharges:
         return f"monthly cap of {rule.monthly_max_recharges} recharges reached"
@@ -190,6 +198,23 @@ async def _refusal(
         return (
             f"monthly cap of {money.format_money(cap, wallet.currency)} {wallet.currency} reached"
         )
+    return None
+
+
+async def _still_needed(
+    session: AsyncSession, rule: RechargeRule, recharge: Recharge, wallet: Wallet, now: datetime
+) -> str | None:
+    """A threshold recharge buys for the balance as it is now (``wallet``: locked), not as it
+    was at the crossing: credits that landed since (a manual top-up crossing with it) may have
+    made it unneeded, and a target rule buys ``target − balance`` of now. Why it stops (None:
+    it goes ahead)."""
+    assert wallet.id is not None and rule.threshold is not None
+    due = await balances.due(session, [wallet.id], now)
+    balance = wallet.balance - due.get(wallet.id, Decimal(0))  # expired credits excluded
+    if balance > rule.threshold:
+        return "the balance is above the threshold again"
+    if rule.method is RuleMethod.TARGET:
+        recharge.credits = rule.credits - balance  # > 0: the target is above the threshold
     return None
 
 

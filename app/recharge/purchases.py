@@ -1,9 +1,10 @@
 """A credit purchase from bill to credits: invoice and charge it, deliver the credits when it is
 paid, take them back when its payment fails.
 
-Lock order, everywhere a purchase is billed or settles: wallet, then the invoice sequence,
-then recharge, then rule — the balance reactions (which hold the wallet) take them in that
-order too, so none of these transactions can deadlock another.
+Lock order (README, "Lock order"), everywhere a purchase is billed or settles: the wallet
+first — before any row that refers to it is inserted — then the invoice and its payment, the
+invoice sequence, the recharge and the rule; the balance reactions (which hold the wallet)
+follow it too, so none of these transactions can deadlock another.
 """
 
 from __future__ import annotations

@@ -153,6 +153,7 @@ async def get_rule(session: AsyncSession, wallet_id: int) -> RechargeRule | None
 async def disable(
     session: AsyncSession, wallet_id: int, reason: str, now: datetime
 ) -> RechargeRule:
+    await ledger.lock_wallet(session, wallet_id)  # a wallet's rows under its lock: lock order
     rule = await repository.rule_of(session, wallet_id, lock=True)
     if rule is None:
         raise NotFound("walletId", f"wallet {wallet_id} has no auto-recharge rule")

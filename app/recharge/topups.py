@@ -19,6 +19,7 @@ from app.config import Settings
 from app.recharge import purchases
 from app.recharge.errors import NotFound, ValidationFailed
 from app.recharge.models import Recharge, RechargeTrigger, TopUpOptions
+from app.wallets import ledger
 from app.wallets import repository as wallets
 from app.wallets.models import Bundle, Wallet
 
@@ -56,7 +57,12 @@ async def top_up(
         found = await session.get(Recharge, earlier)
         assert found is not None
         return found
-    wallet = await wallets.get(session, request.wallet_id)
+    # The wallet first, before any row that refers to it (the lock order: README): a row
+    # inserted first would share-lock the wallet through its foreign key, and two top-ups
+    # holding that share lock would each wait for the other's to end.
+    wallet = await ledger.lock_wallet(session, request.wallet_id)
+    if wallet is None:
+        raise NotFound("walletId", f"no wallet with id {request.wallet_id}")
     bundle = await _bundle(session, request.bundle_code, wallet)
     recharge = _recharge(wallet, amount, bundle, now)
     if bundle is None:
@@ -123,7 +129,8 @@ async def set_options(
     session: AsyncSession, wallet_id: int, grant_before_payment: bool, now: datetime
 ) -> TopUpOptions:
     """The wallet's top-up options: "grant before payment" lands credits at once."""
-    await wallets.get(session, wallet_id)
+    if await ledger.lock_wallet(session, wallet_id) is None:  # before its row: the lock order
+        raise NotFound("walletId", f"no wallet with id {wallet_id}")
     statement = (
         insert(TopUpOptions)
         .values(wallet_id=wallet_id, grant_before_payment=grant_before_payment, updated_at=now)

@@ -15,6 +15,7 @@ from sqlalchemy import text
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.db import notes
 from app.db.statements import Statement, alongside
 from app.wallets.models import (
     CauseType,
@@ -30,13 +31,15 @@ TOUCHED = "tally.touched_wallets"
 
 
 def touch(session: AsyncSession, wallet_id: int) -> None:
-    """Note that this transaction changed the wallet's balance (for the balance reactions)."""
-    session.info.setdefault(TOUCHED, set()).add(wallet_id)
+    """Note that this transaction changed the wallet's balance (for the balance reactions).
+    The note follows savepoints (``app.db.notes``): a rolled-back savepoint's touches are
+    forgotten with its writes."""
+    notes.note(session, TOUCHED, wallet_id)
 
 
 def take_touched(session: AsyncSession) -> list[int]:
-    """The wallets this transaction changed, in id order; forgets them."""
-    return sorted(session.info.pop(TOUCHED, set()))
+    """The wallets this transaction changed and kept, in id order; forgets them."""
+    return sorted(notes.take(session, TOUCHED))
 
 
 @dataclass(frozen=True)

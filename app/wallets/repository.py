@@ -86,18 +86,23 @@ async def _per_wallet(
     return list((await session.exec(statement)).all())
 
 
+# The order debits draw from grants (as ``tally_draw`` in ``ledger_sql``): lower priority
+# number, earliest expiry (none last), free before paid, oldest.
+BURN_ORDER = (
+    col(Grant.priority),
+    col(Grant.expires_at).nulls_last(),
+    col(Grant.kind),  # "free" sorts before "paid"
+    col(Grant.id),
+)
+
+
 async def burn_order(session: AsyncSession, wallet_id: int, now: datetime) -> list[Grant]:
     """The wallet's usable grants in the order debits draw from them."""
     statement = (
         select(Grant)
         .where(Grant.wallet_id == wallet_id, col(Grant.remaining) > 0)
         .where((col(Grant.expires_at).is_(None)) | (col(Grant.expires_at) > now))
-        .order_by(
-            col(Grant.priority),
-            col(Grant.expires_at).nulls_last(),
-            col(Grant.kind),  # "free" sorts before "paid"
-            col(Grant.id),
-        )
+        .order_by(*BURN_ORDER)
     )
     return list((await session.exec(statement)).all())
 
@@ -135,10 +140,13 @@ async def entry(session: AsyncSession, entry_id: int) -> LedgerEntry:
 async def allocations_for_entries(
     session: AsyncSession, entry_ids: Sequence[int]
 ) -> list[LedgerAllocation]:
+    """Each entry's draws in burn order — the order the debit took them in: the burn order's
+    keys (priority, expiry, kind, id) never change once a grant exists."""
     statement = (
         select(LedgerAllocation)
+        .join(Grant, col(Grant.id) == col(LedgerAllocation.grant_id))
         .where(col(LedgerAllocation.entry_id).in_(entry_ids))
-        .order_by(col(LedgerAllocation.entry_id), col(LedgerAllocation.grant_id))
+        .order_by(col(LedgerAllocation.entry_id), *BURN_ORDER)
     )
     return list((await session.exec(statement)).all())
 
@@ -186,13 +194,22 @@ CONSUMPTION_BY_DAY = text(
     """
 )
 
+# Balances at ``:now``: without the credits of grants expired since their wallet's last write
+# (``app.wallets.balances``).
 TOTALS = text(
     """
+    WITH due AS (
+      SELECT wallet_id, sum(remaining) AS credits FROM grants
+      WHERE remaining > 0 AND expires_at <= :now GROUP BY wallet_id
+    ), now_ AS (
+      SELECT w.currency, w.rate, w.debt, w.balance - coalesce(d.credits, 0) AS balance
+      FROM wallets w LEFT JOIN due d ON d.wallet_id = w.id
+    )
     SELECT currency, count(*) AS wallets,
            coalesce(sum(greatest(balance, 0)), 0) AS outstanding,
            coalesce(sum(debt), 0) AS debt,
            coalesce(sum(greatest(balance, 0) * rate), 0) AS value
-    FROM wallets GROUP BY currency ORDER BY currency
+    FROM now_ GROUP BY currency ORDER BY currency
     """
 )
 
@@ -208,10 +225,11 @@ async def consumption_by_day(
     return list(rows.all())
 
 
-async def totals_by_currency(session: AsyncSession) -> list[Any]:
-    """Per currency: wallets, credits outstanding (positive balances), debt, their value."""
+async def totals_by_currency(session: AsyncSession, now: datetime) -> list[Any]:
+    """Per currency at ``now``: wallets, credits outstanding (positive balances), debt, their
+    value."""
     connection = await session.connection()
-    return list((await connection.execute(TOTALS)).all())
+    return list((await connection.execute(TOTALS, {"now": now})).all())
 
 
 USAGE_BY_METRIC = text(

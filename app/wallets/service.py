@@ -304,16 +304,18 @@ class Entitlement:
     cost: Decimal
 
 
-def entitlement(wallet: Wallet, cost: Decimal) -> Entitlement:
-    """Can the customer use ``cost`` more credits under the wallet's depletion policy?"""
-    after = wallet.balance - cost
-    if wallet.policy is DepletionPolicy.BLOCK and (wallet.balance <= 0 or after < 0):
-        return Entitlement(False, "insufficient credits", wallet.balance, cost)
+def entitlement(wallet: Wallet, cost: Decimal, *, balance: Decimal | None = None) -> Entitlement:
+    """Can the customer use ``cost`` more credits under the wallet's depletion policy?
+    ``balance``: the balance now (``app.wallets.balances``), when it differs from the row's."""
+    now = wallet.balance if balance is None else balance
+    after = now - cost
+    if wallet.policy is DepletionPolicy.BLOCK and (now <= 0 or after < 0):
+        return Entitlement(False, "insufficient credits", now, cost)
     if wallet.policy is DepletionPolicy.OVERDRAFT and (
-        wallet.balance <= -wallet.overdraft_limit or after < -wallet.overdraft_limit
+        now <= -wallet.overdraft_limit or after < -wallet.overdraft_limit
     ):
-        return Entitlement(False, "overdraft limit reached", wallet.balance, cost)
-    return Entitlement(True, "ok", wallet.balance, cost)
+        return Entitlement(False, "overdraft limit reached", now, cost)
+    return Entitlement(True, "ok", now, cost)
 
 
 @dataclass(frozen=True)

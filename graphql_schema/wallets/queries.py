@@ -9,7 +9,7 @@ from app import money
 from app.customers import repository as customers
 from app.errors import NotFound
 from app.plans import entitlement as plans
-from app.wallets import repository, service
+from app.wallets import balances, repository, service
 from graphql_schema.context import Info
 from graphql_schema.errors import attempt, result
 from graphql_schema.pagination import row_id
@@ -68,12 +68,14 @@ class WalletQueries:
         metric_code: str | None = None,
         units: Decimal | None = None,
     ) -> EntitlementResult:
+        now = info.context.now
+
         async def work(session: AsyncSession) -> Entitlement:
             if metric_code is not None or units is not None:
                 catalog = info.context.runtime.catalog
                 return Entitlement.of(
                     await plans.for_metric_query(
-                        session, catalog, customer_external_id, metric_code, units, credits
+                        session, catalog, customer_external_id, metric_code, units, credits, now
                     )
                 )
             cost = money.credits(credits, "credits", allow_zero=True)
@@ -81,8 +83,9 @@ class WalletQueries:
             code = money.normalize_currency(currency or customer.currency)
             assert customer.id is not None
             wallet = await repository.for_customer(session, customer.id, code)
-            if wallet is None:
+            if wallet is None or wallet.id is None:
                 raise NotFound("currency", f"{customer_external_id} has no {code} wallet")
-            return Entitlement.of(service.entitlement(wallet, cost))
+            due = (await balances.due(session, [wallet.id], now)).get(wallet.id, Decimal(0))
+            return Entitlement.of(service.entitlement(wallet, cost, balance=wallet.balance - due))
 
         return await attempt(info, work)

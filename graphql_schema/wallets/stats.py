@@ -116,7 +116,8 @@ class WalletStatsQueries:
         description="Credits outstanding, debt and their value, per currency.",
     )
     async def wallet_totals(self, info: Info) -> list[WalletTotals]:
-        rows = await info.context.run(repository.totals_by_currency)
+        now = info.context.now
+        rows = await info.context.run(lambda s: repository.totals_by_currency(s, now))
         return [
             WalletTotals(
                 currency=r.currency,

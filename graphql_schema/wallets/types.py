@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from app import money
+from app.wallets import balances
 from app.wallets.models import Bundle as BundleModel
 from app.wallets.models import EntryKind
 from app.wallets.models import Grant as GrantModel
@@ -95,9 +96,9 @@ class Grant:
     def amount(self) -> Credits:
         return self.model.amount
 
-    @strawberry.field
-    def remaining(self) -> Credits:
-        return self.model.remaining
+    @strawberry.field(description="Credits left; none once it has expired.")
+    def remaining(self, info: Info) -> Credits:
+        return balances.remaining(self.model, info.context.now)
 
     @strawberry.field(description="Lower numbers are used first.")
     def priority(self) -> int:
@@ -248,9 +249,16 @@ class Wallet:
     def overdraft_limit(self) -> Credits:
         return self.model.overdraft_limit
 
-    @strawberry.field(description="Credits available; negative when in debt.")
-    def balance(self) -> Credits:
-        return self.model.balance
+    async def _balance(self, info: Info) -> Decimal:
+        """The balance now: without credits whose grant has expired (``app.wallets.balances``)."""
+        assert self.model.id is not None
+        return self.model.balance - await info.context.loaders.due.load(self.model.id)
+
+    @strawberry.field(
+        description="Credits available now (expired credits excluded); negative when in debt."
+    )
+    async def balance(self, info: Info) -> Credits:
+        return await self._balance(info)
 
     @strawberry.field(description="Credits used beyond the grants; paid first by new credits.")
     def debt(self) -> Credits:
@@ -261,8 +269,9 @@ class Wallet:
         return self.model.reference_balance
 
     @strawberry.field(description="Money value of the balance.")
-    def balance_value(self) -> Money:
-        minor = money.to_minor_units(self.model.balance * self.model.rate, self.model.currency)
+    async def balance_value(self, info: Info) -> Money:
+        balance = await self._balance(info)
+        minor = money.to_minor_units(balance * self.model.rate, self.model.currency)
         return Money.of(minor, self.model.currency)
 
     @strawberry.field
@@ -270,8 +279,9 @@ class Wallet:
         return self.model.updated_at
 
     @strawberry.field(description="May the customer use `credits` more right now?")
-    def entitlement(self, credits: Credits = Decimal(0)) -> Entitlement:
-        return Entitlement.of(entitlement(self.model, credits))
+    async def entitlement(self, info: Info, credits: Credits = Decimal(0)) -> Entitlement:
+        balance = await self._balance(info)
+        return Entitlement.of(entitlement(self.model, credits, balance=balance))
 
     @strawberry.field(description="Grants, oldest first.")
     async def grants(

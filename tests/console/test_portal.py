@@ -3,6 +3,7 @@ tampered links."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from decimal import Decimal
@@ -11,6 +12,7 @@ from urllib.parse import urlsplit
 from nicegui.testing import User
 
 from app.access import tokens
+from app.clock import FrozenClock
 from app.runtime import Runtime
 from app.wallets import service as wallets
 from app.wallets.ledger import Cause, Usage
@@ -171,3 +173,31 @@ async def test_a_declined_card_says_so_in_the_portal(
     )
     found = await rows(runtime, "SELECT balance FROM wallets WHERE id = :w", w=wallet_id)
     assert found[0].balance == 10
+
+
+async def test_the_portal_balance_drops_when_credits_expire(
+    user: User, runtime: Runtime, gql: GraphQLClient, clock: FrozenClock
+) -> None:
+    """At the moment a grant expires, with no write and no sweep: the live subscription wakes
+    the page, which reads the balance as it is now."""
+    wallet_id = await make_customer(runtime, "acme", "Acme Corp", "1000")
+    expiry = clock.now() + timedelta(minutes=5)
+    async with runtime.db.transaction() as session:
+        await wallets.grant_credits(
+            session,
+            wallet_id,
+            wallets.GrantRequest(amount="500", expires_at=expiry),
+            cause=Cause(CauseType.OPERATOR),
+            idempotency_key="expiring",
+            now=clock.now(),
+        )
+    await user.open(await portal_path(gql, "acme"))
+    await user.should_see("You have 1,500 credits left", retries=30)
+    for _ in range(300):  # the page's subscription waits for the expiry on the clock
+        if expiry in clock.waiting():
+            break
+        await asyncio.sleep(0.02)
+    clock.set(expiry)
+    await user.should_see("You have 1,000 credits left", retries=30)
+    entries = await rows(runtime, "SELECT count(*) AS n FROM ledger_entries WHERE kind = 'expiry'")
+    assert entries[0].n == 0  # nothing was written: the page read the balance as of now

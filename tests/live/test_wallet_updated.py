@@ -3,7 +3,8 @@ tokens see only their own customer; bad credentials close the connection with a 
 
 from __future__ import annotations
 
-from datetime import timedelta
+import asyncio
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -159,3 +160,49 @@ async def test_an_expired_token_is_refused(
     assert closed.value.rcvd is not None and "expired" in closed.value.rcvd.reason
     refused = await GraphQLClient(gql.http, token).raw('{ customer(externalId: "acme") { name } }')
     assert refused["status"] == 401
+
+
+async def _sleeping_until(clock: FrozenClock, moment: datetime) -> None:
+    """Until the subscription waits for ``moment`` on the clock (it has read the wallet)."""
+    for _ in range(500):
+        if moment in clock.waiting():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"nothing waits for {moment}")
+
+
+async def test_credits_expiring_move_the_balance_at_their_moment(
+    live_server: LiveServer, gql: GraphQLClient, runtime: Runtime, clock: FrozenClock
+) -> None:
+    """No write and no sweep needed: the subscription sends the balance without the expired
+    credits when the clock reaches their expiry (entry null); the sweep's entry follows."""
+    wallet_id = await _customer(gql, "acme", credits="50")
+    token = await _token(gql, "acme")
+    for initial in (True, False):  # the console subscribes without the first state
+        expiry = clock.now() + timedelta(minutes=5)
+        await gql(
+            """mutation($input: GrantCreditsInput!) { grantCredits(input: $input) {
+                 __typename } }""",
+            input={
+                "walletId": wallet_id,
+                "amount": "100",
+                "idempotencyKey": f"expiring-{initial}",
+                "expiresAt": expiry.isoformat(),
+            },
+        )
+        client = await LiveClient.open(live_server.ws_url, f"Bearer {token}")
+        try:
+            await client.acknowledged()
+            await client.subscribe(WALLET_UPDATED, walletId=wallet_id, initial=initial)
+            if initial:
+                assert (await client.next_data())["walletUpdated"]["balance"] == "150"
+            await _sleeping_until(clock, expiry)
+            clock.set(expiry)
+            expired = (await client.next_data())["walletUpdated"]
+            assert (expired["balance"], expired["entry"]) == ("50", None)
+            async with runtime.db.transaction() as session:
+                await wallets.expire_due(session, clock.now())
+            written = (await client.next_data())["walletUpdated"]
+            assert (written["balance"], written["entry"]["kind"]) == ("50", "EXPIRY")
+        finally:
+            await client.close()

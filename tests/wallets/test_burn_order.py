@@ -1,5 +1,5 @@
 """Burn order: lower priority first, then earliest expiry, then free before paid, then oldest.
-Each debit records how much it drew from each grant, visible through GraphQL."""
+Each debit records how much it drew from each grant, visible through GraphQL in burn order."""
 
 from __future__ import annotations
 
@@ -52,13 +52,13 @@ async def test_debits_draw_from_grants_in_burn_order(gql: GraphQLClient, runtime
     data = await gql(WALLET, id=str(wallet_id))
     wallet = data["wallet"]
     drawn = [
-        {(a["grant"]["id"], Decimal(a["credits"])) for a in entry["allocations"]}
+        [(a["grant"]["id"], Decimal(a["credits"])) for a in entry["allocations"]]
         for entry in reversed(wallet["ledgerEntries"]["nodes"])
     ]
-    assert drawn == [
-        {(paid_first, Decimal(10)), (paid_soon, Decimal(5))},
-        {(paid_soon, Decimal(5)), (free_later, Decimal(10)), (paid_same_expiry, Decimal(10))},
-        {(free_old, Decimal(10)), (free_new, Decimal(10)), (paid_old, Decimal("2.5"))},
+    assert drawn == [  # in burn order, as documented (not in the grants' id order)
+        [(paid_first, Decimal(10)), (paid_soon, Decimal(5))],
+        [(paid_soon, Decimal(5)), (free_later, Decimal(10)), (paid_same_expiry, Decimal(10))],
+        [(free_old, Decimal(10)), (free_new, Decimal(10)), (paid_old, Decimal("2.5"))],
     ]
     remaining = {g["id"]: Decimal(g["remaining"]) for g in wallet["grants"]["nodes"]}
     assert remaining == {

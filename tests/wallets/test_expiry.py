@@ -5,11 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+import httpx
+
 from app.clock import FrozenClock
 from app.runtime import Runtime
 from app.wallets import service
 from tests.conftest import START, GraphQLClient
 from tests.core.support import burn, check_wallet, create_customer, grant
+from tests.metering.support import create_metric, create_plan, ingest, subscribe
 
 T = START + timedelta(days=30)
 
@@ -118,3 +121,53 @@ async def test_expiry_never_touches_debt(
     assert (figures.balance, figures.debt) == (Decimal(0), Decimal(0))
     wallet = (await gql(HISTORY, id=str(wallet_id)))["wallet"]
     assert [e["credits"] for e in wallet["expiries"]["nodes"]] == ["-70"]
+
+
+BACKDATED = """query($id: ID!) { wallet(id: $id) { balance
+  ledgerEntries(first: 10) { nodes { kind credits allocations { credits grant { kind } } } }
+} }"""
+
+
+async def test_backdated_usage_draws_from_what_remains_when_it_arrives(
+    gql: GraphQLClient, http: httpx.AsyncClient, runtime: Runtime, clock: FrozenClock
+) -> None:
+    """Usage dated before a grant's expiry that arrives after it is debited when it arrives,
+    from the grants valid then: the grant has expired in full (an expiry, once in the ledger,
+    is never reopened), and the outcome is the same whether the sweep expired the grant before
+    the event came ("swept") or the debit does it first ("unswept")."""
+    await create_metric(gql, "call", singular="call", plural="calls")
+    await create_plan(gql, "calls", [{"metricCode": "call", "creditPrice": "1"}])
+    expiries = {"swept": START + timedelta(hours=1), "unswept": START + timedelta(hours=2)}
+    wallets = {}
+    for name, expires in expiries.items():
+        wallets[name] = await create_customer(gql, name)
+        free = {"kind": "FREE", "expiresAt": expires.isoformat()}
+        await grant(gql, wallets[name], "100", f"{name}-free", **free)
+        await grant(gql, wallets[name], "100", f"{name}-paid", kind="PAID")
+        await subscribe(gql, name, "calls")
+
+    found = {}
+    for name, expires in expiries.items():
+        clock.set(expires + timedelta(minutes=1))
+        if name == "swept":
+            assert await _sweep(runtime) == 1
+        used_at = (expires - timedelta(minutes=1)).isoformat()
+        events = [
+            {
+                "transaction_id": f"{name}-{n}",
+                "customer_external_id": name,
+                "metric_code": "call",
+                "timestamp": used_at,
+            }
+            for n in range(10)
+        ]
+        assert (await ingest("http", gql, http, events))["accepted"] == 10
+        found[name] = (await gql(BACKDATED, id=str(wallets[name])))["wallet"]
+        await check_wallet(runtime.db, wallets[name])
+
+    assert found["swept"] == found["unswept"]
+    assert found["swept"]["balance"] == "90"
+    consumption, expiry = found["swept"]["ledgerEntries"]["nodes"][:2]
+    assert (expiry["kind"], expiry["credits"]) == ("EXPIRY", "-100")
+    assert (consumption["kind"], consumption["credits"]) == ("CONSUMPTION", "-10")
+    assert consumption["allocations"] == [{"credits": "10", "grant": {"kind": "PAID"}}]
