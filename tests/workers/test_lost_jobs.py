@@ -14,18 +14,21 @@ from typing import Any
 
 import asyncpg
 import pytest
+from sqlalchemy import text
 
 from app import outbox
 from app.clock import FrozenClock
 from app.config import Settings
 from app.db.engine import plain_url
 from app.outbox.relay import Relay
+from app.recharge.sweep import REASON
 from app.runtime import Runtime
 from tests.conftest import GraphQLClient
 from tests.core.support import burn, check_wallet, grant
 from tests.payments.support import balance, customer_with_method, rows, set_rule, settle_all
 from tests.redis_server import RedisServer
 from workers.registry import ActorSpec
+from workers.scheduler import Periodic, Scheduler
 from workers.system import JobSystem
 
 PAST_TIMEOUT = timedelta(minutes=2)  # longer than every kind's default timeout
@@ -130,4 +133,47 @@ async def test_an_auto_recharge_whose_start_job_was_lost_still_runs(
     found = await rows(runtime.db, "SELECT status FROM recharges")
     assert [r[0] for r in found] == ["succeeded"]
     assert await balance(gql, wallet_id) == Decimal(5500)
+    await check_wallet(runtime.db, wallet_id)
+
+
+async def test_an_auto_recharge_whose_start_job_gave_up_frees_the_rule(
+    gql: GraphQLClient, runtime: Runtime, database_url: str, jobs: JobSystem, clock: FrozenClock
+) -> None:
+    wallet_id = await customer_with_method(gql, "acme")
+    await grant(gql, wallet_id, "2000", "start")
+    answer = await set_rule(
+        gql,
+        wallet_id,
+        trigger="THRESHOLD",
+        method="FIXED",
+        threshold="1000",
+        credits="5000",
+        cooldownSeconds=0,
+    )
+    assert answer["__typename"] == "AutoRechargeRulePayload", answer
+    await burn(runtime, wallet_id, "1500")  # 500: a recharge starts
+    async with runtime.db.transaction() as session:  # its start job used up its runs
+        await (await session.connection()).execute(
+            text("UPDATE outbox SET state = 'dead' WHERE topic = 'recharge.start'")
+        )
+    await burn(runtime, wallet_id, "100")  # 400: the one in flight blocks a second one
+    assert len(await rows(runtime.db, "SELECT id FROM recharges")) == 1
+
+    scheduler = Scheduler(runtime, [Periodic("recharge.sweep", timedelta(minutes=1))])
+    await scheduler.tick()
+    await settle_all(database_url, jobs, clock)
+    found = await rows(runtime.db, "SELECT status FROM recharges")
+    assert [r[0] for r in found] == ["pending"]  # younger than TALLY_RECHARGE_TIMEOUT_SECONDS
+
+    clock.advance(timedelta(minutes=5))
+    await scheduler.tick()
+    await settle_all(database_url, jobs, clock)
+    found = await rows(runtime.db, "SELECT status, failure_reason FROM recharges")
+    assert [tuple(r) for r in found] == [("failed", REASON)]
+
+    await burn(runtime, wallet_id, "100")  # 300: the rule starts again
+    await settle_all(database_url, jobs, clock)
+    found = await rows(runtime.db, "SELECT status FROM recharges ORDER BY id")
+    assert [r[0] for r in found] == ["failed", "succeeded"]
+    assert await balance(gql, wallet_id) == Decimal(5300)
     await check_wallet(runtime.db, wallet_id)
