@@ -77,6 +77,10 @@ class Settings(BaseSettings):
     stripe_api_base: str | None = None  # another Stripe API address (a local fake in tests)
     # The sandbox's "pm_sandbox_late_fail" is accepted, then fails this many seconds later.
     sandbox_late_fail_seconds: int = 5
+    # "pm_sandbox_slow" succeeds after this long; with a ledger file, the sandbox appends every
+    # charge request to it (JSON lines), as a provider's list of charges.
+    sandbox_slow_seconds: float = Field(default=2.0, ge=0)
+    sandbox_ledger: Path | None = None
     # Auto-recharge guards: the default cooldown between two starts, and after how many
     # consecutive payment failures a rule disables itself.
     recharge_cooldown_seconds: int = Field(default=600, ge=0)
