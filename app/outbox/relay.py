@@ -5,8 +5,10 @@ on again every job that its lease says was lost.
 processes can relay at once without sending a row twice) and hands each to its sink, in one
 transaction. A due row is a new one, a retry, or a job whose lease ran out: handed to the
 broker and not started (a Redis restarted empty lost it), or started and not done (its worker
-died). A job is handed on with a lease of its kind's timeout (``JobPolicy``), doubled for each
-hand-off that never started, so a long queue is not flooded with copies; a job whose worker
+died). A job is handed on with a lease of its kind's timeout (``JobPolicy``); a copy handed on
+again because the last one never started gets two, then four (at most) times that, so a queue
+longer than the timeout is not flooded with copies, and a lost job still waits at most four
+timeouts. A job whose worker
 died ``max_runs`` times is dead. A live message is done once the bus took it. A sink that fails
 (Redis down) puts its row back with a backoff; nothing is lost. ``Relay.run`` drains on every
 ``NOTIFY tally_outbox`` (sent by PostgreSQL at commit) and at least every ``poll_seconds``.
@@ -58,7 +60,7 @@ UPDATE outbox o SET
                     ELSE o.last_error END,
   available_at = $1 + interval '1 second' * COALESCE(
       ($3::jsonb ->> o.topic)::float8, ($3::jsonb ->> split_part(o.topic, '.', 1))::float8, $4
-    ) * CASE WHEN due.was = 'relayed' THEN 2 ^ least(o.attempts, 4) ELSE 1 END
+    ) * CASE WHEN due.was = 'relayed' THEN 2 ^ least(o.attempts, 2) ELSE 1 END
 FROM due WHERE o.id = due.id
 RETURNING o.id, o.kind, o.topic, o.payload::text AS payload, o.attempts, o.state, due.was
 """
