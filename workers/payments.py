@@ -31,7 +31,8 @@ async def sweep(runtime: Runtime) -> None:
 
 
 ACTORS = [
-    ActorSpec("payments.charge", charge),
-    ActorSpec("payments.refresh", refresh),
+    # Two transactions around the provider's answer: marked done once the actor returns.
+    ActorSpec("payments.charge", charge, one_transaction=False),
+    ActorSpec("payments.refresh", refresh, one_transaction=False),
     ActorSpec("payments.sweep", sweep),
 ]

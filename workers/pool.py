@@ -75,23 +75,31 @@ class Pool:
         if runs is None:
             log.info("job.skip actor=%s message=%s: done, dead or running", spec.name, message_id)
             return
+        current = lifecycle.Current(job, in_transaction=spec.one_transaction)
+        token = lifecycle.CURRENT.set(current)
         try:
             await spec.job(runtime, **kwargs)
-        except Exception as error:  # every failure is recorded, then retried (or dead)
-            fatal = isinstance(error, spec.throws)
-            state = await lifecycle.failed(
-                runtime.db, job, runs, error, runtime.clock.now(), self.policy, fatal=fatal
-            )
-            log.exception(
-                "job %s (%s) failed on run %d; %s",
-                job,
-                spec.name,
-                runs,
-                "it is dead" if state == "dead" else "it will run again",
-            )
-            self.failures.append(f"{spec.name}: {type(error).__name__}: {error}")
+        except Exception as error:  # noqa: BLE001 - recorded (and logged) by _failed
+            await self._failed(spec, job, runs, error)
             return
-        await lifecycle.done(runtime.db, job, runtime.clock.now())
+        finally:
+            lifecycle.CURRENT.reset(token)
+        if spec.one_transaction and current.commits > 1:
+            problem = f"committed {current.commits} transactions; say one_transaction=False"
+            log.error("job %s (%s) %s", job, spec.name, problem)
+            self.failures.append(f"{spec.name}: {problem}")
+        if not current.marked:
+            await lifecycle.done(runtime.db, job, runtime.clock.now())
+
+    async def _failed(self, spec: ActorSpec, job: int, runs: int, error: Exception) -> None:
+        runtime = self.runtimes.current()
+        fatal = isinstance(error, spec.throws)
+        state = await lifecycle.failed(
+            runtime.db, job, runs, error, runtime.clock.now(), self.policy, fatal=fatal
+        )
+        outcome = {"dead": "it is dead", None: "its work was done"}.get(state, "it runs again")
+        log.exception("job %s (%s) failed on run %d; %s", job, spec.name, runs, outcome)
+        self.failures.append(f"{spec.name}: {type(error).__name__}: {error}")
 
     def start(self, threads: int) -> None:
         self.loop = EventLoopThread(log)

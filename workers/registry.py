@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from app.clock import Clock
 from app.config import Settings
 from app.db.engine import Database
+from app.outbox import lifecycle
 from app.runtime import Runtime
 from workers.broker import JOBS
 
@@ -24,6 +25,10 @@ class ActorSpec:
     queue: str = JOBS
     # Errors retrying cannot fix: the job is dead at once instead of running again.
     throws: tuple[type[Exception], ...] = ()
+    # The actor does its work in one transaction, which then also marks the job done. An actor
+    # that commits several (around a call outside) says False: it is marked done after it
+    # returns. A second commit by a one-transaction actor is reported as a failure (tests).
+    one_transaction: bool = True
 
 
 @dataclass
@@ -41,6 +46,7 @@ class WorkerRuntimes:
         if runtime is None:
             database = Database(self.database_url, pool_size=5)
             runtime = self._by_loop[loop] = Runtime(self.settings, database, self.clock)
+            database.before_commit["job_done"] = lifecycle.done_at_commit(self.clock)
         return runtime
 
     async def close(self) -> None:

@@ -2,21 +2,27 @@
 
 ``start`` claims the row for one run (``running``, with a lease of its kind's timeout); a copy
 that arrives while another run holds the lease, or after the job is done or dead, is skipped,
-so a job handed on twice still runs once at a time. ``done`` records that the actor finished
-(it is a statement after the actor's own transactions: some actors, like a payment's charge,
-span two transactions around a provider call, and only their end says the work is done; the
-actors are idempotent, so a crash between the two costs at most a harmless second run).
-``failed`` puts the job back with a backoff, or marks it dead after ``max_runs`` runs or for an
-error retrying cannot fix. A message that does not name an outbox row runs unmarked.
+so a job handed on twice still runs once at a time. ``done`` records that the actor finished:
+for an actor that does its work in one transaction (most of them), inside that transaction,
+by the before-commit hook ``done_at_commit`` — the work and its "done" commit together, so no
+crash can make the job run again; for one that spans several (a charge: two transactions
+around the provider call), in a statement after it returns, and the actor is idempotent, so a
+crash between the two costs at most a harmless second run. ``failed`` puts the job back with a
+backoff, or marks it dead after ``max_runs`` runs or for an error retrying cannot fix. A
+message that does not name an outbox row runs unmarked.
 """
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import text
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.db.engine import Database
+from app.clock import Clock
+from app.db.engine import BeforeCommit, Database
 from app.outbox.policy import JobPolicy
 
 PREFIX = "outbox-"
@@ -35,6 +41,37 @@ FAILED = text(
     " available_at = CAST(:now AS timestamptz) + make_interval(secs => :wait), last_error = :error"
     " WHERE id = :id AND state = 'running' RETURNING state"
 )
+
+
+@dataclass
+class Current:
+    """The job a task is running: ``in_transaction`` when its actor does its work in one
+    transaction, which then carries the "done" mark; ``commits`` counts its transactions."""
+
+    job: int
+    in_transaction: bool
+    commits: int = 0
+    marked: bool = False
+
+
+CURRENT: ContextVar[Current | None] = ContextVar("tally_current_job", default=None)
+
+
+def done_at_commit(clock: Clock) -> BeforeCommit:
+    """The before-commit hook of a worker's database: the running job's transaction marks it
+    done as it commits its work."""
+
+    async def hook(session: AsyncSession) -> None:
+        current = CURRENT.get()
+        if current is None:
+            return
+        current.commits += 1
+        if current.in_transaction and not current.marked:
+            connection = await session.connection()
+            await connection.execute(DONE, {"id": current.job, "now": clock.now()})
+            current.marked = True
+
+    return hook
 
 
 def job_id(message_id: str) -> int | None:

@@ -219,3 +219,58 @@ def test_timeouts_by_actor_then_domain_then_default() -> None:
     assert policy.timeout("payments.charge") == 30
     assert policy.timeout("alerts.notify") == 60
     assert [policy.retry_after(n) for n in (1, 2, 3, 20)] == [2, 4, 8, 300]
+
+
+async def test_a_one_transaction_job_is_marked_done_by_its_own_commit(
+    runtime: Runtime, database_url: str, clock: FrozenClock, policy_settings: Settings
+) -> None:
+    seen: list[str] = []
+
+    async def job(worker: Runtime, n: int) -> None:
+        async with worker.db.transaction() as session:
+            connection = await session.connection()
+            found = await connection.execute(text("SELECT state FROM outbox WHERE id = 1"))
+            seen.append(found.scalar_one())
+        async with worker.db.engine.connect() as other:  # after its commit, as others see
+            found = await other.execute(text("SELECT state FROM outbox WHERE id = 1"))
+            seen.append(found.scalar_one())
+        raise RuntimeError("after the work committed")
+
+    system = JobSystem(
+        policy_settings, database_url, clock, redis_url=None, specs=[ActorSpec("test.job", job)]
+    )
+    system.start_worker(threads=1)
+    try:
+        await _write(runtime, 1)
+        await _relay(database_url, system, clock)
+        with pytest.raises(JobFailed):
+            system.join()
+        assert seen == ["running", "done"]
+        assert await _states(runtime) == [("done", 1)]  # its work committed: not run again
+    finally:
+        system.stop()
+
+
+async def test_an_actor_that_commits_twice_must_say_so(
+    runtime: Runtime, database_url: str, clock: FrozenClock, policy_settings: Settings
+) -> None:
+    async def job(worker: Runtime, n: int) -> None:
+        for _ in range(2):
+            async with worker.db.transaction():
+                pass
+
+    specs = [ActorSpec("test.job", job), ActorSpec("test.two", job, one_transaction=False)]
+    system = JobSystem(policy_settings, database_url, clock, redis_url=None, specs=specs)
+    system.start_worker(threads=1)
+    try:
+        async with runtime.db.transaction() as session:
+            await outbox.enqueue(session, "test.two", {"n": 1}, clock.now())
+        await _relay(database_url, system, clock)
+        system.join()  # declared: fine
+        await _write(runtime, 2)
+        await _relay(database_url, system, clock)
+        with pytest.raises(JobFailed, match="committed 2 transactions"):
+            system.join()
+        assert await _states(runtime) == [("done", 1), ("done", 1)]
+    finally:
+        system.stop()
