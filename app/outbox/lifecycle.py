@@ -17,8 +17,9 @@ from __future__ import annotations
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.clock import Clock
@@ -65,11 +66,16 @@ def done_at_commit(clock: Clock) -> BeforeCommit:
         current = CURRENT.get()
         if current is None:
             return
-        current.commits += 1
-        if current.in_transaction and not current.marked:
+        marking = current.in_transaction and not current.marked
+        if marking:
             connection = await session.connection()
             await connection.execute(DONE, {"id": current.job, "now": clock.now()})
-            current.marked = True
+
+        def committed(_: Any) -> None:  # counted once the commit succeeded (not on a retry)
+            current.commits += 1
+            current.marked = current.marked or marking
+
+        event.listen(session.sync_session, "after_commit", committed, once=True)
 
     return hook
 
