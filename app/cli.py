@@ -126,11 +126,11 @@ def serve(
         typer.echo(f"Console login (demo admin): {email} / {password}")
     runtime = build_runtime(settings, url)
     jobs = _job_system(settings, url, runtime.clock, runtime.bus)
-    background = [_relay(url, jobs, runtime.clock)]
+    background = [_relay(settings, url, jobs, runtime.clock)]
     if not settings.redis_url:
         from workers.scheduler import Scheduler
 
-        jobs.start_worker(threads=2)
+        jobs.start_worker(settings.embedded_threads, settings.embedded_delivery_threads)
         background.append(Scheduler(runtime).run)
     listen_host, listen_port = host or settings.host, port or settings.port
     typer.echo(f"GraphiQL: http://{listen_host}:{listen_port}/graphql")
@@ -156,13 +156,35 @@ def serve(
 
 @cli.command()
 def worker(
-    threads: Annotated[int, typer.Option(help="Worker threads for jobs.")] = 4,
+    threads: Annotated[int, typer.Option(help="Threads of the jobs pool.")] = 4,
+    delivery_threads: Annotated[
+        int, typer.Option(help="Threads of the deliveries pool (webhook POSTs, SMTP sends).")
+    ] = 4,
+    queues: Annotated[
+        str,
+        typer.Option(help="Which pools to run: jobs, deliveries, or both (comma-separated)."),
+    ] = "jobs,deliveries",
     data_dir: DataDir = None,
 ) -> None:
-    """Run jobs from Redis (REDIS_URL) and relay the outbox. Run as many as you like."""
+    """Run jobs from Redis (REDIS_URL) and relay the outbox. Run as many as you like.
+
+    Each queue has its own pool of threads, so slow webhook receivers never hold a thread a
+    payment needs; run dedicated delivery workers with --queues deliveries.
+    """
+    from workers.broker import QUEUES
+
     settings = _settings(data_dir)
     if not settings.redis_url:
         typer.echo("tally worker needs REDIS_URL (without it, `tally serve` runs jobs).", err=True)
+        raise typer.Exit(2)
+    chosen = [q.strip() for q in queues.split(",") if q.strip()]
+    unknown = sorted(set(chosen) - set(QUEUES))
+    if unknown or not chosen:
+        typer.echo(
+            f"--queues: unknown queue {', '.join(unknown) or '(none)'}; "
+            f"choose from {', '.join(QUEUES)}",
+            err=True,
+        )
         raise typer.Exit(2)
     url = database_url(settings)
     _migrate(url)
@@ -170,10 +192,12 @@ def worker(
 
     clock = SystemClock()
     jobs = _job_system(settings, url, clock)
-    jobs.start_worker(threads=threads)
-    typer.echo(f"Worker running ({threads} threads); Ctrl-C to stop.")
+    jobs.start_worker(threads, delivery_threads, chosen)
+    sizes = {"jobs": threads, "deliveries": delivery_threads}
+    described = ", ".join(f"{queue} ({sizes[queue]} threads)" for queue in chosen)
+    typer.echo(f"Worker running: {described}; Ctrl-C to stop.")
     try:
-        asyncio.run(_relay(url, jobs, clock)())
+        asyncio.run(_relay(settings, url, jobs, clock)())
     except KeyboardInterrupt:
         pass
     finally:
@@ -208,11 +232,20 @@ def _job_system(settings: Settings, url: str, clock: Clock, bus: Bus | None = No
     return JobSystem(settings, url, clock, redis_url=settings.redis_url, bus=bus)
 
 
-def _relay(url: str, jobs: JobSystem, clock: Clock) -> Callable[[], Coroutine[Any, Any, None]]:
+def _relay(
+    settings: Settings, url: str, jobs: JobSystem, clock: Clock
+) -> Callable[[], Coroutine[Any, Any, None]]:
     from app.db.engine import plain_url
     from app.outbox.relay import Relay
 
-    return Relay(plain_url(url), jobs.dispatch, clock).run
+    relay = Relay(
+        plain_url(url),
+        jobs.dispatch,
+        clock,
+        poll_seconds=settings.outbox_poll_seconds,
+        policy=jobs.policy,
+    )
+    return relay.run
 
 
 @cli.command()

@@ -63,6 +63,27 @@ class Settings(BaseSettings):
     smtp_timeout_seconds: float = 10.0
     # Who gets the operators' emails (recharge disabled, ...): comma-separated addresses.
     operator_emails: str = ""
+    # Jobs (README, "The job lifecycle"): a job handed on and not done within its kind's
+    # timeout (by actor name or domain, else the default) is handed on again; one started
+    # ``job_max_runs`` times without finishing is dead. Failed runs wait 2^runs seconds, at most
+    # ``job_max_retry_seconds``. The relay looks for due rows at least every
+    # ``outbox_poll_seconds``.
+    job_timeout_seconds: float = Field(default=60.0, gt=0)
+    job_timeouts: dict[str, float] = {"payments": 30.0, "recharge": 30.0, "billing": 30.0}
+    job_max_runs: int = Field(default=10, ge=1)
+    job_max_retry_seconds: float = Field(default=300.0, gt=0)
+    outbox_poll_seconds: float = Field(default=5.0, gt=0)
+    # /ready says "degraded" when the oldest pending job is older than this.
+    ready_backlog_seconds: float = Field(default=300.0, gt=0)
+    # A pending auto-recharge that has no job left to move it on is failed after this long
+    # (freeing the wallet's one-in-flight slot); one whose payment is still open is asked about.
+    recharge_timeout_seconds: float = Field(default=300.0, gt=0)
+    # An unsettled payment that no job will move on (its job gave up, or the provider never
+    # answered) is asked about again after this long.
+    payment_stale_seconds: float = Field(default=900.0, gt=0)
+    # Worker pools of the embedded mode (``tally worker`` has options for them).
+    embedded_threads: int = Field(default=2, ge=1)
+    embedded_delivery_threads: int = Field(default=2, ge=1)
     # Webhook deliveries: how long one POST may take, and whether endpoints may be on loopback,
     # private, link-local or other non-public addresses (refused unless set).
     webhook_timeout_seconds: float = 10.0
@@ -77,6 +98,10 @@ class Settings(BaseSettings):
     stripe_api_base: str | None = None  # another Stripe API address (a local fake in tests)
     # The sandbox's "pm_sandbox_late_fail" is accepted, then fails this many seconds later.
     sandbox_late_fail_seconds: int = 5
+    # "pm_sandbox_slow" succeeds after this long; with a ledger file, the sandbox appends every
+    # charge request to it (JSON lines), as a provider's list of charges.
+    sandbox_slow_seconds: float = Field(default=2.0, ge=0)
+    sandbox_ledger: Path | None = None
     # Auto-recharge guards: the default cooldown between two starts, and after how many
     # consecutive payment failures a rule disables itself.
     recharge_cooldown_seconds: int = Field(default=600, ge=0)

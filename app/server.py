@@ -12,13 +12,13 @@ from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
+from app import readiness
 from app.clock import Clock, SystemClock
 from app.config import Settings
 from app.db.engine import Database
@@ -52,15 +52,8 @@ def create_app(runtime: Runtime, background: Sequence[Background] = ()) -> Starl
         return JSONResponse({"status": "ok"})
 
     async def ready(request: Request) -> JSONResponse:
-        try:
-            async with asyncio.timeout(2):
-                async with runtime.db.engine.connect() as connection:
-                    await connection.execute(text("SELECT 1 FROM alembic_version"))
-        except Exception as error:  # noqa: BLE001 - readiness reports any failure
-            return JSONResponse(
-                {"status": "unavailable", "reason": str(error)[:200]}, status_code=503
-            )
-        return JSONResponse({"status": "ready"})
+        status, body = await readiness.check(runtime)
+        return JSONResponse(body, status_code=status)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

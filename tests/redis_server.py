@@ -52,6 +52,13 @@ class RedisServer:
             time.sleep(0.05)
         raise RuntimeError("redis-server did not start")
 
+    def kill(self) -> None:
+        """SIGKILL, as a crash: with no persistence, it restarts empty."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait(10)
+            self.process = None
+
     def stop(self) -> None:
         if self.process is not None:
             self.process.terminate()

@@ -16,6 +16,7 @@ from typing import Any
 from app.notifications import service
 from app.notifications.service import Message
 from app.runtime import Runtime
+from workers.broker import DELIVERIES
 from workers.registry import ActorSpec
 
 
@@ -39,5 +40,5 @@ async def deliver(runtime: Runtime, email_id: int) -> None:
 
 ACTORS = [
     ActorSpec("notifications.send", send),
-    ActorSpec("notifications.deliver", deliver),
+    ActorSpec("notifications.deliver", deliver, queue=DELIVERIES),  # waits on SMTP
 ]

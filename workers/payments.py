@@ -1,11 +1,13 @@
 """Payment jobs: charge a payment, ask the provider again about one still processing, and
-sweep up payments nothing has moved for an hour.
+sweep up payments nothing has moved for ``TALLY_PAYMENT_STALE_SECONDS`` and no job will.
 
 Both are idempotent: they re-read the payment and do nothing once it is settled; a charge
 carries an idempotency key derived from the payment id, so a retry never charges twice.
 """
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from app import settlement
 from app.payments import service as payments
@@ -22,13 +24,15 @@ async def refresh(runtime: Runtime, payment_id: int) -> None:
 
 
 async def sweep(runtime: Runtime) -> None:
-    """Re-ask about payments left unsettled for an hour (periodic)."""
+    """Re-ask about payments left unsettled with no job to move them (periodic)."""
+    stale = timedelta(seconds=runtime.settings.payment_stale_seconds)
     async with runtime.db.transaction() as session:
-        await payments.sweep(session, runtime.clock.now())
+        await payments.sweep(session, runtime.clock.now(), stale)
 
 
 ACTORS = [
-    ActorSpec("payments.charge", charge),
-    ActorSpec("payments.refresh", refresh),
+    # Two transactions around the provider's answer: marked done once the actor returns.
+    ActorSpec("payments.charge", charge, one_transaction=False),
+    ActorSpec("payments.refresh", refresh, one_transaction=False),
     ActorSpec("payments.sweep", sweep),
 ]

@@ -1,8 +1,12 @@
-"""Auto-recharge jobs: start one recharge (invoice and charge it), and run the interval rules."""
+"""Auto-recharge jobs: start one recharge (invoice and charge it), run the interval rules, and
+fail the recharges whose start job gave up (so no rule is wedged)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from app.recharge import auto
+from app.recharge import sweep as recharges
 from app.runtime import Runtime
 from workers.registry import ActorSpec
 
@@ -19,7 +23,15 @@ async def run_intervals(runtime: Runtime) -> None:
         await auto.run_intervals(session, runtime.clock.now())
 
 
+async def sweep(runtime: Runtime) -> None:
+    """Fail the pending auto-recharges nothing will move on (periodic)."""
+    timeout = timedelta(seconds=runtime.settings.recharge_timeout_seconds)
+    async with runtime.db.transaction() as session:
+        await recharges.sweep(session, runtime.clock.now(), timeout)
+
+
 ACTORS = [
     ActorSpec("recharge.start", start),
     ActorSpec("recharge.run_intervals", run_intervals),
+    ActorSpec("recharge.sweep", sweep),
 ]

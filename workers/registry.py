@@ -1,20 +1,19 @@
-"""Every actor, declared on a given broker. Actors are thin: they take ids, build nothing but
-a per-event-loop runtime, and call app services. Names are ``"<domain>.<verb>"``."""
+"""Every actor, as specs the pools declare on their brokers. Actors are thin: they take ids,
+build nothing but a per-event-loop runtime, and call app services. Names are
+``"<domain>.<verb>"``; ``queue`` says which pool runs them (``workers.broker``)."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
-
-import dramatiq
 
 from app.clock import Clock
 from app.config import Settings
 from app.db.engine import Database
+from app.outbox import lifecycle
 from app.runtime import Runtime
-from workers.broker import QUEUE
+from workers.broker import JOBS
 
 Job = Callable[..., Awaitable[None]]
 
@@ -23,10 +22,13 @@ Job = Callable[..., Awaitable[None]]
 class ActorSpec:
     name: str
     job: Job
-    max_retries: int = 20
-    min_backoff_ms: int = 500
-    max_backoff_ms: int = 300_000
+    queue: str = JOBS
+    # Errors retrying cannot fix: the job is dead at once instead of running again.
     throws: tuple[type[Exception], ...] = ()
+    # The actor does its work in one transaction, which then also marks the job done. An actor
+    # that commits several (around a call outside) says False: it is marked done after it
+    # returns. A second commit by a one-transaction actor is reported as a failure (tests).
+    one_transaction: bool = True
 
 
 @dataclass
@@ -44,6 +46,7 @@ class WorkerRuntimes:
         if runtime is None:
             database = Database(self.database_url, pool_size=5)
             runtime = self._by_loop[loop] = Runtime(self.settings, database, self.clock)
+            database.before_commit["job_done"] = lifecycle.done_at_commit(self.clock)
         return runtime
 
     async def close(self) -> None:
@@ -64,29 +67,3 @@ def all_specs() -> list[ActorSpec]:
         *payments.ACTORS,
         *recharge.ACTORS,
     ]
-
-
-def declare_actors(
-    broker: dramatiq.Broker, runtimes: WorkerRuntimes, specs: list[ActorSpec] | None = None
-) -> dict[str, dramatiq.Actor[Any, Any]]:
-    declared: dict[str, dramatiq.Actor[Any, Any]] = {}
-    for spec in specs if specs is not None else all_specs():
-        declared[spec.name] = dramatiq.actor(  # type: ignore[call-overload]
-            _bind(spec.job, runtimes),
-            actor_name=spec.name,
-            queue_name=QUEUE,
-            broker=broker,
-            max_retries=spec.max_retries,
-            min_backoff=spec.min_backoff_ms,
-            max_backoff=spec.max_backoff_ms,
-            throws=spec.throws,
-        )
-    return declared
-
-
-def _bind(job: Job, runtimes: WorkerRuntimes) -> Callable[..., Awaitable[None]]:
-    async def run(**kwargs: Any) -> None:
-        await job(runtimes.current(), **kwargs)
-
-    run.__name__ = job.__name__
-    return run

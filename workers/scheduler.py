@@ -28,6 +28,7 @@ def default_jobs() -> list[Periodic]:
     return [
         Periodic("wallets.expire_due", timedelta(minutes=1)),
         Periodic("recharge.run_intervals", timedelta(minutes=1)),
+        Periodic("recharge.sweep", timedelta(minutes=1)),
         Periodic("payments.sweep", timedelta(minutes=5)),
         Periodic("billing.close_periods", timedelta(minutes=1)),
         Periodic("billing.suspend_overdue", timedelta(minutes=1)),

@@ -1,34 +1,24 @@
-"""The job system of one process: a broker, every actor declared on it, and — in the embedded
-default or in ``tally worker`` — a Dramatiq worker consuming it (threads plus the AsyncIO
-middleware's event loop, on which actors get their own database engine)."""
+"""The job system of one process: a pool per queue (``jobs``, ``deliveries``: a broker and
+the actors declared on it) and, in the embedded default or in ``tally worker``, the pools'
+workers. ``dispatch`` is what the outbox relay hands rows to."""
 
 from __future__ import annotations
 
-from typing import Any
-
-import dramatiq
-from dramatiq.asyncio import get_event_loop_thread
-from dramatiq.middleware import Middleware
+from collections.abc import Iterable
 
 from app.clock import Clock
 from app.config import Settings
 from app.live.bus import Bus, build_bus
-from workers.broker import QUEUE, BrokerSink, build_broker
+from app.outbox.policy import JobPolicy
+from workers.broker import DELIVERIES, JOBS, QUEUES, BrokerSink, build_broker
 from workers.dispatch import Dispatch
-from workers.registry import ActorSpec, WorkerRuntimes, declare_actors
+from workers.pool import Pool
+from workers.registry import ActorSpec, WorkerRuntimes, all_specs
 from workers.timing import JobTimings
 
 
-class _CloseRuntimes(Middleware):
-    """Dispose the actors' engines on their own event loop before it stops."""
-
-    def __init__(self, runtimes: WorkerRuntimes) -> None:
-        self.runtimes = runtimes
-
-    def before_worker_shutdown(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
-        thread = get_event_loop_thread()
-        if thread is not None:
-            thread.run_coroutine(self.runtimes.close())
+class JobFailed(AssertionError):
+    """Jobs failed while the tests waited for them (``join``)."""
 
 
 class JobSystem:
@@ -42,31 +32,44 @@ class JobSystem:
         specs: list[ActorSpec] | None = None,
         bus: Bus | None = None,
     ) -> None:
-        self.broker = build_broker(redis_url)
-        self.runtimes = WorkerRuntimes(settings, database_url, clock)
-        self.broker.add_middleware(_CloseRuntimes(self.runtimes))
-        self.broker.add_middleware(JobTimings())
-        self.actors: dict[str, dramatiq.Actor[Any, Any]] = declare_actors(
-            self.broker, self.runtimes, specs
-        )
+        specs = specs if specs is not None else all_specs()
+        self.policy = JobPolicy.of(settings)
+        self.pools: dict[str, Pool] = {}
+        for queue in QUEUES:
+            broker = build_broker(redis_url)
+            broker.add_middleware(JobTimings())
+            runtimes = WorkerRuntimes(settings, database_url, clock)
+            mine = [spec for spec in specs if spec.queue == queue]
+            self.pools[queue] = Pool(queue, broker, mine, runtimes, self.policy)
+        routes = {spec.name: spec.queue for spec in specs}
+        brokers = {queue: pool.broker for queue, pool in self.pools.items()}
         self.bus = bus if bus is not None else build_bus(redis_url)
-        self.dispatch = Dispatch(BrokerSink(self.broker), self.bus)
-        self.worker: dramatiq.Worker | None = None
+        self.dispatch = Dispatch(BrokerSink(brokers, routes), self.bus)
 
-    def start_worker(self, threads: int = 4) -> None:
-        self.worker = dramatiq.Worker(self.broker, worker_threads=threads, worker_timeout=100)
-        self.worker.start()
+    def start_worker(
+        self,
+        threads: int = 4,
+        delivery_threads: int | None = None,
+        queues: Iterable[str] = (JOBS, DELIVERIES),
+    ) -> None:
+        """Run the pools of ``queues``: ``threads`` for jobs, ``delivery_threads`` (default:
+        the same) for deliveries."""
+        for queue in queues:
+            count = threads if queue == JOBS else (delivery_threads or threads)
+            self.pools[queue].start(count)
 
     def join(self) -> None:
-        """Wait until every queued job has run (the embedded broker; for tests)."""
-        from dramatiq.brokers.stub import StubBroker
-
-        assert isinstance(self.broker, StubBroker) and self.worker is not None
-        self.broker.join(QUEUE, fail_fast=True)
-        self.worker.join()
+        """Wait until every queued job has run (the embedded broker; for tests); raise if any
+        of them failed since the last join."""
+        failures: list[str] = []
+        for pool in self.pools.values():
+            if pool.worker is not None:
+                pool.join()
+            failures += pool.failures
+            pool.failures.clear()
+        if failures:
+            raise JobFailed("; ".join(failures))
 
     def stop(self) -> None:
-        if self.worker is not None:
-            self.worker.stop()
-            self.worker = None
-        self.broker.close()
+        for pool in self.pools.values():
+            pool.stop()

@@ -17,6 +17,7 @@ from typing import Any
 from app.errors import ValidationFailed
 from app.runtime import Runtime
 from app.webhooks import service, wallet_updates
+from workers.broker import DELIVERIES
 from workers.registry import ActorSpec
 
 
@@ -37,14 +38,15 @@ async def deliver(runtime: Runtime, delivery_id: int) -> None:
         )
 
 
-async def announce_wallets(runtime: Runtime, wallet_ids: list[int]) -> None:
+async def announce_wallets(runtime: Runtime, wallet_ids: list[int], key: str | None = None) -> None:
     async with runtime.db.transaction() as session:
-        await wallet_updates.announce(session, wallet_ids, runtime.clock.now())
+        await wallet_updates.announce(session, wallet_ids, runtime.clock.now(), key=key)
 
 
 ACTORS = [
     # An unknown event type is a bug in the emitter: retrying cannot fix it.
     ActorSpec("webhooks.emit", emit, throws=(ValidationFailed,)),
-    ActorSpec("webhooks.deliver", deliver),
+    # A POST to a customer's server: on the deliveries pool, so a slow one holds no payment.
+    ActorSpec("webhooks.deliver", deliver, queue=DELIVERIES),
     ActorSpec("webhooks.announce_wallets", announce_wallets),
 ]

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import outbox
@@ -132,6 +133,15 @@ async def _record(
         key=key,
         created_at=now,
     )
+    if key is not None:  # two jobs with one key at the same moment: the second adds nothing
+        try:
+            async with session.begin_nested():
+                session.add(email)
+                await session.flush()
+        except IntegrityError:
+            earlier = await repository.by_key(session, key)
+            assert earlier is not None
+            return earlier
     session.add(email)
     await session.flush()
     if email.status is EmailStatus.QUEUED:

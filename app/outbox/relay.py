@@ -1,10 +1,17 @@
-"""Moves committed outbox rows to their destination (the job broker or the live bus).
+"""Moves committed outbox rows to their destination (the job broker or the live bus), and hands
+on again every job that its lease says was lost.
 
 ``Relay.drain`` claims due rows in id order with ``FOR UPDATE SKIP LOCKED`` (so several
-processes can relay at once without sending a row twice), hands each to its sink and marks it
-dispatched in the same transaction. A sink that fails (Redis down) leaves its row pending with
-a backoff; nothing is lost. ``Relay.run`` drains on every ``NOTIFY tally_outbox`` (sent by
-PostgreSQL at commit) and at least every ``poll_seconds`` as the sweep.
+processes can relay at once without sending a row twice) and hands each to its sink, in one
+transaction. A due row is a new one, a retry, or a job whose lease ran out: handed to the
+broker and not started (a Redis restarted empty lost it), or started and not done (its worker
+died). A job is handed on with a lease of its kind's timeout (``JobPolicy``); a copy handed on
+again because the last one never started gets two, then four (at most) times that, so a queue
+longer than the timeout is not flooded with copies, and a lost job still waits at most four
+timeouts. A job whose worker
+died ``max_runs`` times is dead. A live message is done once the bus took it. A sink that fails
+(Redis down) puts its row back with a backoff; nothing is lost. ``Relay.run`` drains on every
+``NOTIFY tally_outbox`` (sent by PostgreSQL at commit) and at least every ``poll_seconds``.
 """
 
 from __future__ import annotations
@@ -16,8 +23,11 @@ from datetime import timedelta
 from typing import Any, Protocol
 
 import asyncpg
+import orjson
 
 from app.clock import Clock
+from app.outbox.models import OPEN_SQL
+from app.outbox.policy import JobPolicy
 from app.outbox.service import CHANNEL, live_messages
 
 log = logging.getLogger("tally.outbox")
@@ -29,20 +39,34 @@ class Sinks(Protocol):
     async def live(self, messages: list[tuple[str, dict[str, Any]]]) -> None: ...
 
 
-# Claims due rows and marks them sent in one statement; the transaction around it commits only
-# after the sinks took them, so a crash in between leaves them pending (sent again: at least
-# once). A row a sink refused is put back (``RETRY``) in that same transaction.
-CLAIM = """
-UPDATE outbox SET dispatched_at = $1, attempts = attempts + 1
-WHERE id IN (
-  SELECT id FROM outbox WHERE dispatched_at IS NULL AND available_at <= $1
+# $1 now, $2 batch size, $3 per-kind timeouts (jsonb), $4 default timeout, $5 max runs.
+# The transaction around it commits only after the sinks took the rows, so a crash in between
+# leaves them as they were (sent again: at least once; the worker's start claim runs one).
+CLAIM = f"""
+WITH due AS (
+  SELECT id, state AS was FROM outbox
+  WHERE {OPEN_SQL} AND available_at <= $1
   ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED
 )
-RETURNING id, kind, topic, payload::text AS payload, attempts
+UPDATE outbox o SET
+  state = CASE WHEN o.kind = 'live' THEN 'done'
+               WHEN due.was = 'running' AND o.runs >= $5 THEN 'dead'
+               ELSE 'relayed' END,
+  done_at = CASE WHEN o.kind = 'live' THEN $1 END,
+  dispatched_at = $1,
+  attempts = o.attempts + 1,
+  last_error = CASE WHEN due.was = 'running' AND o.runs >= $5
+                    THEN 'gave up: started ' || o.runs || ' times, never finished'
+                    ELSE o.last_error END,
+  available_at = $1 + interval '1 second' * COALESCE(
+      ($3::jsonb ->> o.topic)::float8, ($3::jsonb ->> split_part(o.topic, '.', 1))::float8, $4
+    ) * CASE WHEN due.was = 'relayed' THEN 2 ^ least(o.attempts, 2) ELSE 1 END
+FROM due WHERE o.id = due.id
+RETURNING o.id, o.kind, o.topic, o.payload::text AS payload, o.attempts, o.state, due.was
 """
 
 RETRY = """
-UPDATE outbox SET dispatched_at = NULL, last_error = t.error,
+UPDATE outbox SET state = 'pending', done_at = NULL, last_error = t.error,
                   available_at = $1::timestamptz + t.wait * interval '1 second'
 FROM unnest($2::bigint[], $3::text[], $4::int[]) AS t(id, error, wait)
 WHERE outbox.id = t.id
@@ -66,48 +90,59 @@ class Relay:
         *,
         batch: int = 500,
         poll_seconds: float = 5.0,
+        policy: JobPolicy | None = None,
     ) -> None:
         self.dsn = dsn
         self.sinks = sinks
         self.clock = clock
         self.batch = batch
         self.poll_seconds = poll_seconds
+        self.policy = policy or JobPolicy()
         self._wake = asyncio.Event()
 
     async def drain(self, connection: asyncpg.Connection) -> int:
-        """Dispatch every due row; returns how many were sent."""
-        import orjson
-
+        """Hand on every due row; returns how many were sent."""
         sent = 0
         while True:
             async with connection.transaction():
                 now = self.clock.now()
-                rows = sorted(await connection.fetch(CLAIM, now, self.batch), key=_id)
-                failed: list[tuple[int, str, int]] = []
-                for row in rows:
-                    payload = orjson.loads(row["payload"])
-                    try:
-                        if row["kind"] == "job":
-                            await self.sinks.job(row["topic"], payload, f"outbox-{row['id']}")
-                        else:
-                            await self.sinks.live(live_messages(row["topic"], payload))
-                    except Exception as error:  # noqa: BLE001 - any sink failure is retried
-                        wait = int(backoff(row["attempts"]).total_seconds())
-                        failed.append((row["id"], str(error)[:500], wait))
+                rows = sorted(await connection.fetch(CLAIM, *self._claim_args(now)), key=_id)
+                failed = await self._send(rows)
                 if failed:
-                    await connection.execute(
-                        RETRY,
-                        now,
-                        [f[0] for f in failed],
-                        [f[1] for f in failed],
-                        [f[2] for f in failed],
-                    )
-            sent += len(rows) - len(failed)
+                    ids, errors, waits = (list(column) for column in zip(*failed, strict=True))
+                    await connection.execute(RETRY, now, ids, errors, waits)
+            dead = [row for row in rows if row["state"] == "dead"]
+            for row in dead:
+                log.error("job %s (%s) is dead: its runs never finished", row["id"], row["topic"])
+            sent += len(rows) - len(failed) - len(dead)
             if failed:
                 log.warning("outbox: %d messages could not be sent; retrying", len(failed))
                 return sent
             if len(rows) < self.batch:  # nothing more was due (no second round trip to see it)
                 return sent
+
+    def _claim_args(self, now: Any) -> tuple[Any, ...]:
+        policy = self.policy
+        return (now, self.batch, policy.timeouts_json(), policy.default_timeout, policy.max_runs)
+
+    async def _send(self, rows: list[asyncpg.Record]) -> list[tuple[int, str, int]]:
+        """Hand each row to its sink; the rows a sink refused, with the error and a wait."""
+        failed: list[tuple[int, str, int]] = []
+        for row in rows:
+            if row["state"] == "dead":
+                continue
+            if row["was"] != "pending" and row["kind"] == "job":
+                log.warning("job %s (%s) handed on again: %s lease ran out", *_lapsed(row))
+            payload = orjson.loads(row["payload"])
+            try:
+                if row["kind"] == "job":
+                    await self.sinks.job(row["topic"], payload, f"outbox-{row['id']}")
+                else:
+                    await self.sinks.live(live_messages(row["topic"], payload))
+            except Exception as error:  # noqa: BLE001 - any sink failure is retried
+                wait = int(backoff(row["attempts"]).total_seconds())
+                failed.append((row["id"], str(error)[:500], wait))
+        return failed
 
     def wake(self, *_: Any) -> None:
         self._wake.set()
@@ -134,3 +169,8 @@ class Relay:
             finally:
                 with contextlib.suppress(Exception):
                     await connection.close()
+
+
+def _lapsed(row: asyncpg.Record) -> tuple[Any, ...]:
+    what = "the broker's (never started)" if row["was"] == "relayed" else "its run's"
+    return (row["id"], row["topic"], what)

@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import outbox
 from app.invoicing.models import Invoice
+from app.outbox.models import OPEN_SQL
 from app.payments import repository
 from app.payments.errors import Conflict
 from app.payments.models import FINISHED, Payment, PaymentMethod, PaymentStatus
@@ -125,10 +126,16 @@ async def cancel_unsent(session: AsyncSession, invoice_id: int, reason: str, now
         await _save(session, locked, now)
 
 
+# Payments that no open job will move on (the job system hands every job on until it runs, so
+# this is a job that gave up, or a provider that never answered about a processing one).
 SWEEP = text(
     "UPDATE payments SET updated_at = :now WHERE id IN ("
-    "  SELECT id FROM payments WHERE status IN ('pending', 'processing') AND updated_at <= :cutoff"
-    "  ORDER BY id LIMIT :limit FOR UPDATE SKIP LOCKED"
+    "  SELECT p.id FROM payments p"
+    "  WHERE p.status IN ('pending', 'processing') AND p.updated_at <= :cutoff"
+    "    AND NOT EXISTS (SELECT 1 FROM outbox o"
+    f"     WHERE o.{OPEN_SQL} AND o.topic IN ('{CHARGE}', '{REFRESH}')"
+    "      AND o.payload ->> 'payment_id' = p.id::text)"
+    "  ORDER BY p.id LIMIT :limit FOR UPDATE SKIP LOCKED"
     ") RETURNING id"
 )
 
@@ -136,8 +143,8 @@ SWEEP = text(
 async def sweep(
     session: AsyncSession, now: datetime, stale: timedelta = timedelta(hours=1), limit: int = 500
 ) -> int:
-    """Ask again about payments nothing has moved for ``stale`` (a job lost with an in-process
-    broker, a webhook that never came): each gets a ``payments.refresh`` job."""
+    """Ask again about payments nothing has moved for ``stale`` and no open job will (a job
+    that gave up, a webhook that never came): each gets a ``payments.refresh`` job."""
     connection = await session.connection()
     found = await connection.execute(SWEEP, {"now": now, "cutoff": now - stale, "limit": limit})
     ids = sorted(int(row[0]) for row in found)

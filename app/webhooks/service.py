@@ -20,6 +20,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import outbox
@@ -57,8 +58,14 @@ async def emit(
     event = WebhookEvent(
         public_id=f"evt_{uuid.uuid4().hex}", key=key, type=type, data=data, created_at=now
     )
-    session.add(event)
-    await session.flush()
+    try:  # two jobs with one key at the same moment: the second emits nothing
+        async with session.begin_nested():
+            session.add(event)
+            await session.flush()
+    except IntegrityError:
+        if key is None:
+            raise
+        return None
     for endpoint in await repository.subscribed(session, type):
         await _schedule(session, endpoint, event, now)
     return event

@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app import outbox
 from app.alerts.thresholds import plain
 from app.customers.models import Customer
+from app.events import once
 from app.reactions import Reaction
 from app.wallets.models import Wallet
 from app.webhooks import service
@@ -30,7 +31,8 @@ LISTENERS = (
 async def _listening(
     session: AsyncSession, wallet_ids: Sequence[int], rows: list[Any], now: datetime
 ) -> None:
-    await outbox.enqueue(session, ANNOUNCE, {"wallet_ids": list(wallet_ids)}, now)
+    payload = {"wallet_ids": list(wallet_ids), "key": once()}
+    await outbox.enqueue(session, ANNOUNCE, payload, now)
 
 
 # Its part of the balance reactions (``app.reactions``): one row when an endpoint listens.
@@ -39,8 +41,11 @@ REACTION = Reaction(
 )
 
 
-async def announce(session: AsyncSession, wallet_ids: Sequence[int], now: datetime) -> int:
-    """Emit one ``wallet.updated`` event per wallet, with its state now."""
+async def announce(
+    session: AsyncSession, wallet_ids: Sequence[int], now: datetime, key: str | None = None
+) -> int:
+    """Emit one ``wallet.updated`` event per wallet, with its state now (once per ``key``: a
+    second run of the same job announces nothing more)."""
     statement = (
         select(Wallet, Customer)
         .join(Customer, col(Customer.id) == col(Wallet.customer_id))
@@ -59,5 +64,6 @@ async def announce(session: AsyncSession, wallet_ids: Sequence[int], now: dateti
             "reference_balance": plain(wallet.reference_balance),
             "updated_at": wallet.updated_at.isoformat(),
         }
-        await service.emit(session, "wallet.updated", data, now)
+        event_key = f"{key}:{wallet.id}" if key is not None else None
+        await service.emit(session, "wallet.updated", data, now, key=event_key)
     return len(rows)

@@ -66,3 +66,17 @@ async def test_demo_seed_is_consistent_and_runs_once(runtime: Runtime, clock: Fr
     for _, wallet_id in rows:
         figures = await check_wallet(runtime.db, wallet_id)
         assert figures.ledger_count == 22  # signup bonus, a purchase, 20 days of usage
+
+
+def test_worker_refuses_an_unknown_queue(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:1/0")
+    result = CliRunner().invoke(cli, ["worker", "--queues", "jobs,webhook"])
+    assert result.exit_code == 2
+    assert "--queues: unknown queue webhook; choose from jobs, deliveries" in result.output
+
+
+def test_worker_help_names_its_pools() -> None:
+    result = CliRunner().invoke(cli, ["worker", "--help"], env={"COLUMNS": "120"})
+    assert result.exit_code == 0, result.output
+    for option in ("--threads", "--delivery-threads", "--queues"):
+        assert option in result.output

@@ -33,7 +33,8 @@ class Request:
 
 
 class Receiver:
-    """Set ``secret`` to verify; ``statuses`` are the next answers (then 200)."""
+    """Set ``secret`` to verify; ``statuses`` are the next answers (then 200). A receiver that
+    is ``held`` answers nothing until ``release()`` (a slow receiver, without sleeping)."""
 
     def __init__(self, clock: FrozenClock) -> None:
         self.clock = clock
@@ -42,12 +43,29 @@ class Receiver:
         self.port = 0
         self._requests: list[Request] = []
         self._lock = threading.Lock()
+        self._gate = threading.Event()
+        self._gate.set()
+        self.waiting = 0  # requests being held right now
+
+    def hold(self) -> None:
+        self._gate.clear()
+
+    def release(self) -> None:
+        self._gate.set()
+
+    def _wait_for_gate(self) -> None:
+        with self._lock:
+            self.waiting += 1
+        self._gate.wait(60)
+        with self._lock:
+            self.waiting -= 1
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/hooks"
 
     def receive(self, path: str, headers: dict[str, str], body: bytes) -> int:
+        self._wait_for_gate()
         verified, problem = False, None
         try:
             assert self.secret is not None, "the test set no secret"

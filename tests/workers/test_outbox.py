@@ -46,7 +46,7 @@ class RecordingSinks:
 async def pending(runtime: Runtime) -> int:
     async with runtime.db.transaction() as session:
         result = await (await session.connection()).execute(
-            text("SELECT count(*) FROM outbox WHERE dispatched_at IS NULL")
+            text("SELECT count(*) FROM outbox WHERE state = 'pending'")
         )
         return int(result.scalar_one())
 

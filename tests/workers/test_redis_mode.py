@@ -66,7 +66,7 @@ async def _pending(runtime: Runtime) -> int:
     async with runtime.db.transaction() as session:
         connection = await session.connection()
         result = await connection.execute(
-            text("SELECT count(*) FROM outbox WHERE dispatched_at IS NULL")
+            text("SELECT count(*) FROM outbox WHERE state = 'pending'")
         )
         return int(result.scalar_one())
 

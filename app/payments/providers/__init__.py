@@ -20,7 +20,11 @@ NAMES = ("sandbox", "stripe")
 
 def build(name: str, settings: Settings, field: str = "provider") -> PaymentProvider:
     if name == "sandbox":
-        return SandboxProvider(timedelta(seconds=settings.sandbox_late_fail_seconds))
+        return SandboxProvider(
+            timedelta(seconds=settings.sandbox_late_fail_seconds),
+            slow=timedelta(seconds=settings.sandbox_slow_seconds),
+            ledger=settings.sandbox_ledger,
+        )
     if name == "stripe":
         if settings.stripe_api_key is None:
             raise ValidationFailed(field, "Stripe is not configured (TALLY_STRIPE_API_KEY)")
