@@ -21,9 +21,9 @@ from app.clock import FrozenClock
 from app.config import Settings
 from app.db.engine import Database, plain_url
 from app.db.migrate import upgrade
+from app.edge.server import create_app
 from app.outbox.relay import Relay
 from app.runtime import Runtime
-from app.server import create_app
 from workers.system import JobSystem
 
 SERVER_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")

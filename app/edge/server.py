@@ -1,6 +1,7 @@
 """The composition root for HTTP: builds the runtime and mounts every surface on one app.
 
-This module and ``app.cli`` are the only places in ``app`` that import the outer layers.
+The edge (``app.edge``) is the only part of ``app`` that imports the outer layers
+(``graphql_schema``, ``console``, ``workers``) and the web, CLI and job frameworks.
 """
 
 from __future__ import annotations
@@ -18,16 +19,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
-from app import readiness
 from app.clock import Clock, SystemClock
 from app.config import Settings
 from app.db.engine import Database
-from app.http.cors import ApiCors
-from app.http.events import events_route
-from app.http.request_id import RequestIds
-from app.http.stripe_webhook import stripe_webhook_route
+from app.edge import readiness
+from app.edge.cors import ApiCors
+from app.edge.events import events_route
+from app.edge.metrics import metrics_endpoint
+from app.edge.request_id import RequestIds
+from app.edge.stripe_webhook import stripe_webhook_route
 from app.live.bus import build_bus
-from app.metrics import metrics_endpoint
 from app.runtime import Runtime
 from graphql_schema.limits import Limits
 from graphql_schema.schema import build_schema

@@ -90,7 +90,7 @@ async def _mint_key(url: str, name: str, scopes: list[str]) -> str:
 
 async def _seed(url: str) -> bool:
     from app.clock import SystemClock
-    from app.demo import seed
+    from app.edge.demo import seed
 
     created: bool = await _with_database(url, lambda session: seed(session, SystemClock()))
     return created
@@ -111,7 +111,7 @@ def serve(
     """
     import uvicorn
 
-    from app.server import build_runtime, create_app, mount_console, settle_heap
+    from app.edge.server import build_runtime, create_app, mount_console, settle_heap
 
     settings = _settings(data_dir)
     url = database_url(settings)
@@ -207,7 +207,7 @@ def worker(
 @cli.command()
 def scheduler(data_dir: DataDir = None) -> None:
     """Run the periodic work (expiry, sweeps) on the clock. Run exactly one."""
-    from app.server import build_runtime
+    from app.edge.server import build_runtime
     from workers.scheduler import Scheduler
 
     settings = _settings(data_dir)
@@ -278,7 +278,7 @@ def create_api_key(
 
 async def _demo_operator(url: str) -> tuple[str, str]:
     from app.clock import SystemClock
-    from app.demo import demo_operator
+    from app.edge.demo import demo_operator
 
     result: tuple[str, str] = await _with_database(
         url, lambda session: demo_operator(session, SystemClock().now())
