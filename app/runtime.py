@@ -8,9 +8,9 @@ from app.access.cache import KeyCache
 from app.clock import Clock, SystemClock
 from app.config import Settings
 from app.db.engine import Database
+from app.flows.balance_reactions import balance_reactions
 from app.live.bus import Bus, InMemoryBus
 from app.plans.catalog import Catalog
-from app.reactions import balance_reactions
 
 
 @dataclass

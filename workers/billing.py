@@ -13,26 +13,28 @@ roll subscriptions into their next period.
 
 from __future__ import annotations
 
-from app.billing import invoices, overdue, periods
+from app.billing import overdue, period_ends, usage_invoices
 from app.runtime import Runtime
 from workers.registry import ActorSpec
 
 
 async def invoice_threshold(runtime: Runtime, crossing_id: int) -> None:
     async with runtime.db.transaction() as session:
-        await invoices.invoice_threshold(
+        await usage_invoices.invoice_threshold(
             session, crossing_id, runtime.settings, runtime.clock.now()
         )
 
 
 async def close_periods(runtime: Runtime) -> None:
     async with runtime.db.transaction() as session:
-        await periods.close_due(session, runtime.clock.now())
+        await period_ends.close_due(session, runtime.clock.now())
 
 
 async def invoice_period_end(runtime: Runtime, period_id: int) -> None:
     async with runtime.db.transaction() as session:
-        await invoices.invoice_period_end(session, period_id, runtime.settings, runtime.clock.now())
+        await usage_invoices.invoice_period_end(
+            session, period_id, runtime.settings, runtime.clock.now()
+        )
 
 
 async def suspend_overdue(runtime: Runtime) -> None:

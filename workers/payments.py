@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from app import settlement
+from app.flows import settlement
 from app.payments import service as payments
 from app.runtime import Runtime
 from workers.registry import ActorSpec

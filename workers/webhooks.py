@@ -16,7 +16,7 @@ from typing import Any
 
 from app.errors import ValidationFailed
 from app.runtime import Runtime
-from app.webhooks import service, wallet_updates
+from app.webhooks import service, wallet_reaction
 from workers.broker import DELIVERIES
 from workers.registry import ActorSpec
 
@@ -40,7 +40,7 @@ async def deliver(runtime: Runtime, delivery_id: int) -> None:
 
 async def announce_wallets(runtime: Runtime, wallet_ids: list[int], key: str | None = None) -> None:
     async with runtime.db.transaction() as session:
-        await wallet_updates.announce(session, wallet_ids, runtime.clock.now(), key=key)
+        await wallet_reaction.announce(session, wallet_ids, runtime.clock.now(), key=key)
 
 
 ACTORS = [

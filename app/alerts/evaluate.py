@@ -1,12 +1,13 @@
 """The spend-alert evaluator: one set-based statement over the wallets a transaction changed.
 
-It runs just before the transaction commits (see ``app.reactions``), under the row locks the
-balance change already holds. In one round trip it works out which thresholds are crossed
-now, re-arms the ones that are not (deletes their ``alert_states`` row), marks the newly
-crossed ones fired (inserts it) and records a firing for each. Only when something fired does
+It runs just before the transaction commits (its wallet reaction,
+``app.alerts.wallet_reaction``), under the row locks the balance change already holds. In one
+round trip it works out which levels are crossed now, re-arms the ones that are not (deletes
+their ``alert_states`` row), marks the newly crossed ones fired (inserts it) and records a
+firing for each. Only when something fired does
 it write to the outbox: one row of live messages (``alert.triggered`` on each wallet's
 channel) and one ``alerts.notify`` job, which emails and calls webhooks. So the common case
-costs one statement, and a batch that crosses thresholds on hundreds of wallets a few.
+costs one statement, and a batch that crosses levels on hundreds of wallets a few.
 """
 
 from __future__ import annotations
@@ -21,8 +22,7 @@ from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import outbox
-from app.alerts.thresholds import DEFAULT_PERCENTS, plain
-from app.reactions import Reaction
+from app.alerts.levels import DEFAULT_PERCENTS, plain
 
 NOTIFY = "alerts.notify"
 
@@ -78,8 +78,8 @@ RETURNING id, wallet_id, kind, value, level, balance, reference_balance, fired_a
 
 FIRE = text("WITH " + CROSSED + FIRINGS)
 
-# After thresholds change: bring the states in line without firing (a threshold set below the
-# current balance counts as already crossed; it fires on the next crossing, not at once).
+# After levels change: bring the states in line without firing (a level set below the current
+# balance counts as already crossed; it fires on the next crossing, not at once).
 SYNC = text("WITH " + CROSSED + "SELECT count(*) FROM fired")
 
 
@@ -112,38 +112,8 @@ class Firing:
 
 async def evaluate(session: AsyncSession, wallet_ids: Sequence[int], now: datetime) -> None:
     """Fire what the wallets' balances cross (the balance reactions do this in their shared
-    statement, with ``REACTION``)."""
+    statement, with ``app.alerts.wallet_reaction``)."""
     await announce(session, await fire(session, wallet_ids, now), now)
-
-
-async def _fired(
-    session: AsyncSession, wallet_ids: Sequence[int], rows: list[Any], now: datetime
-) -> None:
-    firings = [
-        Firing(
-            int(r["id"]),
-            int(r["wallet_id"]),
-            r["kind"],
-            Decimal(r["value"]),
-            Decimal(r["level"]),
-            Decimal(r["balance"]),
-            Decimal(r["reference_balance"]),
-            now,
-        )
-        for r in rows
-    ]
-    await announce(session, sorted(firings, key=lambda f: f.id), now)
-
-
-# Its part of the balance reactions (``app.reactions``).
-REACTION = Reaction(
-    "alert",
-    CROSSED + ",\nalert_firings AS (" + FIRINGS + ")",
-    "SELECT 'alert'::text, jsonb_build_object('id', id, 'wallet_id', wallet_id, 'kind', kind,"
-    " 'value', value::text, 'level', level::text, 'balance', balance::text,"
-    " 'reference_balance', reference_balance::text) FROM alert_firings",
-    _fired,
-)
 
 
 async def announce(session: AsyncSession, firings: list[Firing], now: datetime) -> None:
@@ -164,7 +134,7 @@ async def fire(session: AsyncSession, wallet_ids: Sequence[int], now: datetime) 
 
 
 async def sync(session: AsyncSession, wallet_id: int, now: datetime) -> None:
-    """Re-arm or silently disarm a wallet's thresholds after they changed."""
+    """Re-arm or silently disarm a wallet's levels after they changed."""
     await session.flush()
     connection = await session.connection()
     await connection.execute(SYNC, {"ids": [wallet_id], "now": now})

@@ -23,9 +23,9 @@ from app import money
 from app.billing import overdue
 from app.billing.repository import USAGE_TYPES
 from app.errors import Conflict, InsufficientCredits, ValidationFailed
-from app.invoicing import repository as invoices
-from app.invoicing import service as invoicing
-from app.invoicing.models import Invoice, InvoiceStatus
+from app.invoices import repository as invoices
+from app.invoices import service as invoicing
+from app.invoices.models import Invoice, InvoiceStatus
 from app.payments import repository as payment_rows
 from app.payments import service as payments
 from app.plans.models import Subscription

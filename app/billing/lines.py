@@ -26,7 +26,7 @@ from decimal import Decimal
 
 from app import money
 from app.billing import proration
-from app.invoicing.service import LineInput
+from app.invoices.service import LineInput
 from app.plans import money_pricing
 from app.plans.money_pricing import MoneyPrice
 from app.plans.periods import Period

@@ -8,7 +8,7 @@ announcing each with a ``subscription.suspended`` webhook and an email. An invoi
 overdue once: an operator who resumes the subscription by hand is not overruled by the next
 sweep.
 
-When a usage invoice is paid or voided (``app.settlement`` calls ``on_paid``/``on_voided``,
+When a usage invoice is paid or voided (``app.flows.settlement`` calls ``on_paid``/``on_voided``,
 collection calls ``resume_if_clear``), a subscription suspended for an overdue invoice resumes
 once none of its invoices is overdue any more.
 """
@@ -22,12 +22,12 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app import events, money
+from app import announcements, money
 from app.billing import repository
 from app.config import Settings
 from app.customers.models import Customer
-from app.invoicing.models import Invoice
-from app.live.invoice_updates import InvoiceChange, publish_invoice_updates
+from app.invoices.models import Invoice
+from app.live.invoices import InvoiceChange, publish_invoice_updates
 from app.plans import repository as subscriptions
 from app.plans import service as plans
 from app.plans.models import Plan, Subscription, SubscriptionStatus, SuspensionReason
@@ -65,8 +65,8 @@ async def suspend_overdue(session: AsyncSession, now: datetime, limit: int = 500
             reason=SuspensionReason.OVERDUE_INVOICE,
         )
         data = await _data(session, subscription, by_subscription[subscription_id])
-        await events.emit(session, SUSPENDED_EVENT, data, now)
-        await events.notify(
+        await announcements.emit(session, SUSPENDED_EVENT, data, now)
+        await announcements.notify(
             session, SUSPENDED_EMAIL, "customer", subscription.customer_id, data, now
         )
         suspended.append(subscription_id)

@@ -9,7 +9,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.billing.models import BillingPeriod, ThresholdCrossing
-from app.invoicing.models import InvoiceType
+from app.invoices.models import InvoiceType
 from app.metering import repository as metrics
 from app.metering.models import BillableMetric
 from app.plans import repository as plans

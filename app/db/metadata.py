@@ -8,7 +8,7 @@ import app.audit.models
 import app.billing.models
 import app.customers.models
 import app.idempotency
-import app.invoicing.models
+import app.invoices.models
 import app.metering.models
 import app.notifications.models
 import app.operators.models

@@ -29,10 +29,10 @@ from app.access.models import Scope
 from app.access.service import Principal
 from app.db.retry import Busy, TryAgain, retrying
 from app.errors import DomainError, Unauthorized, ValidationFailed
+from app.flows.ingest import Outcome, Source, Status, check_batch, ingest
 from app.inputs import printable
 from app.metering import rejections
 from app.metering.headroom import Headroom
-from app.metering.ingest import Outcome, Source, Status, check_batch, ingest
 from app.metering.validation import REST_FIELDS, Window
 from app.runtime import Runtime
 

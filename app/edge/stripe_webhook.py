@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from app import settlement
+from app.flows import settlement
 from app.payments.models import Payment
 from app.payments.providers.stripe import outcome
 from app.runtime import Runtime

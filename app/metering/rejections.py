@@ -16,8 +16,8 @@ import orjson
 from sqlalchemy import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.flows.ingest import Outcome, Source, Status
 from app.inputs import Invalid, printable
-from app.metering.ingest import Outcome, Source, Status
 from app.metering.models import (
     CODE_MAX,
     EXTERNAL_ID_MAX,

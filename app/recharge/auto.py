@@ -1,14 +1,16 @@
 """Auto-recharge: rules start recharges; the ``recharge.start`` job invoices and charges them.
 
-``evaluate`` is a balance reaction: one statement over the wallets a transaction changed
-starts a recharge for every enabled threshold rule whose wallet is at or below its threshold
-and out of its cooldown. The partial unique index ``uq_recharges_in_flight`` lets at most one
-auto-recharge per wallet be pending, so fifty debits while a payment is in flight start
-nothing more. ``run_intervals`` (on the scheduler) does the same for interval rules.
+``evaluate`` is a wallet reaction (``app.recharge.wallet_reaction``): one statement over the wallets
+a transaction changed starts a recharge for every enabled rule triggered by a balance
+(``RuleTrigger.THRESHOLD``, the API's word) whose wallet is at or below its trigger balance (the
+``threshold`` column) and out of its cooldown. The partial unique index ``uq_recharges_in_flight``
+lets at most one auto-recharge per wallet be pending, so fifty debits while a payment is in flight
+start nothing more. ``run_intervals`` (on the scheduler) does the same for interval rules.
 
 A target rule buys ``target − balance`` as one purchase, however deep the deficit. The job
-decides on the balance when it runs, under the wallet's lock: a threshold recharge that credits
-which landed meanwhile (a manual top-up) lifted above the threshold is skipped, and a target
+decides on the balance when it runs, under the wallet's lock: a recharge triggered by the balance
+that credits which landed meanwhile (a manual top-up) lifted above the trigger balance is
+skipped, and a target
 rule buys up to its target from the balance of that moment — nothing is bought twice.
 """
 
@@ -17,7 +19,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import TextClause, text
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -25,7 +26,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app import money, outbox
 from app.config import Settings
 from app.errors import DomainError
-from app.reactions import Reaction
 from app.recharge import purchases, repository, rules, schedule
 from app.recharge.models import Recharge, RechargeRule, RechargeStatus, RuleMethod, RuleTrigger
 from app.recharge.rules import RuleInput
@@ -59,13 +59,13 @@ cooled AS (
 
 START_RECHARGES = "WITH " + STARTED + "SELECT id FROM started ORDER BY id"
 
-AT_THRESHOLD = STARTABLE.format(
+AT_TRIGGER_BALANCE = STARTABLE.format(
     condition="r.trigger = 'threshold' AND w.balance <= r.threshold "
     "AND (r.last_triggered_at IS NULL "
     "OR r.last_triggered_at + r.cooldown_seconds * interval '1 second' <= :now)"
 )
 
-THRESHOLD = text(START_RECHARGES.format(startable=AT_THRESHOLD))
+BALANCE_TRIGGERED = text(START_RECHARGES.format(startable=AT_TRIGGER_BALANCE))
 
 INTERVAL = text(
     START_RECHARGES.format(
@@ -81,28 +81,14 @@ DUE_INTERVALS = text(
 
 async def evaluate(session: AsyncSession, wallet_ids: Sequence[int], now: datetime) -> None:
     """Start the recharges the wallets' balances call for (the balance reactions do this in
-    their shared statement, with ``REACTION``)."""
-    await _start(session, THRESHOLD, wallet_ids, now)
+    their shared statement, with ``app.recharge.wallet_reaction``)."""
+    await _start(session, BALANCE_TRIGGERED, wallet_ids, now)
 
 
-async def _started(
-    session: AsyncSession, wallet_ids: Sequence[int], rows: list[Any], now: datetime
-) -> None:
-    await _enqueue(session, sorted(int(r["id"]) for r in rows), now)
-
-
-async def _enqueue(session: AsyncSession, recharge_ids: list[int], now: datetime) -> None:
+async def enqueue_starts(session: AsyncSession, recharge_ids: list[int], now: datetime) -> None:
+    """One ``recharge.start`` job per recharge started."""
     for recharge_id in recharge_ids:
         await outbox.enqueue(session, START, {"recharge_id": recharge_id}, now)
-
-
-# Its part of the balance reactions (``app.reactions``).
-REACTION = Reaction(
-    "recharge",
-    STARTED.format(startable=AT_THRESHOLD),
-    "SELECT 'recharge'::text, jsonb_build_object('id', id) FROM started",
-    _started,
-)
 
 
 async def run_intervals(session: AsyncSession, now: datetime) -> int:
@@ -139,7 +125,7 @@ async def _start(
     connection = await session.connection()
     rows = await connection.execute(statement, {"ids": list(wallet_ids), "now": now})
     started = [int(r[0]) for r in rows]
-    await _enqueue(session, started, now)
+    await enqueue_starts(session, started, now)
     return started
 
 
@@ -204,17 +190,17 @@ async def _refusal(
 async def _still_needed(
     session: AsyncSession, rule: RechargeRule, recharge: Recharge, wallet: Wallet, now: datetime
 ) -> str | None:
-    """A threshold recharge buys for the balance as it is now (``wallet``: locked), not as it
-    was at the crossing: credits that landed since (a manual top-up crossing with it) may have
-    made it unneeded, and a target rule buys ``target − balance`` of now. Why it stops (None:
-    it goes ahead)."""
+    """A recharge the balance triggered buys for the balance as it is now (``wallet``: locked), not
+    as it was at the crossing: credits that landed since (a manual top-up crossing with it) may have
+    made it unneeded, and a target rule buys ``target − balance`` of now. Why it stops (None: it
+    goes ahead)."""
     assert wallet.id is not None and rule.threshold is not None
     due = await balances.due(session, [wallet.id], now)
     balance = wallet.balance - due.get(wallet.id, Decimal(0))  # expired credits excluded
     if balance > rule.threshold:
-        return "the balance is above the threshold again"
+        return "the balance is above the threshold again"  # the API's word
     if rule.method is RuleMethod.TARGET:
-        recharge.credits = rule.credits - balance  # > 0: the target is above the threshold
+        recharge.credits = rule.credits - balance  # > 0: the target is above the trigger balance
     return None
 
 

@@ -15,12 +15,12 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app import events, money, outbox
+from app import announcements, money, outbox
 from app.config import Settings
 from app.customers.models import Customer
-from app.invoicing import service as invoicing
-from app.invoicing.models import Invoice, InvoiceType
-from app.invoicing.service import Draft, LineInput, Terms, line_amount
+from app.invoices import service as invoicing
+from app.invoices.models import Invoice, InvoiceType
+from app.invoices.service import Draft, LineInput, Terms, line_amount
 from app.payments import methods
 from app.payments import service as payments
 from app.recharge import repository, rules
@@ -125,10 +125,10 @@ async def deliver(
     recharge.granted_at = now
     await _save(session, recharge, now)
     data = await _recharged(session, recharge, invoice, entry.balance_after)
-    await events.emit(session, "wallet.recharged", data, now)
+    await announcements.emit(session, "wallet.recharged", data, now)
     if recharge.trigger is not RechargeTrigger.MANUAL:  # tell the customer what was charged
         email = {**data, "total_minor": invoice.total_minor, "number": invoice.number}
-        await events.notify(
+        await announcements.notify(
             session, "recharge_succeeded", "customer", invoice.customer_id, email, now
         )
     await outbox.publish(

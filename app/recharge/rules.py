@@ -10,9 +10,9 @@ from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app import events, money
+from app import announcements, money
+from app.announcements import Recipient
 from app.config import Settings
-from app.events import Recipient
 from app.payments import methods
 from app.recharge import repository, schedule
 from app.recharge.errors import NotFound, ValidationFailed
@@ -57,7 +57,7 @@ def discount(value: object) -> Decimal:
     return number
 
 
-def _threshold(data: RuleInput) -> Decimal | None:
+def _trigger_balance(data: RuleInput) -> Decimal | None:
     if data.trigger is RuleTrigger.INTERVAL:
         if data.interval is None:
             raise ValidationFailed("interval", "is required for an interval rule")
@@ -77,7 +77,7 @@ def _threshold(data: RuleInput) -> Decimal | None:
 def check(data: RuleInput, currency: str, settings: Settings) -> Checked:
     """Validate a rule, naming the first field that is wrong."""
     credits = money.credits(data.credits, "credits")
-    threshold = _threshold(data)
+    threshold = _trigger_balance(data)
     if data.method is RuleMethod.TARGET and threshold is not None and credits <= threshold:
         raise ValidationFailed(
             "credits", "the target must be above the threshold", code="target_not_above_threshold"
@@ -207,4 +207,6 @@ async def _tell_disabled(
     }
     recipients: tuple[Recipient, ...] = ("customer", "operators")
     for recipient in recipients:
-        await events.notify(session, "recharge_disabled", recipient, wallet.customer_id, data, now)
+        await announcements.notify(
+            session, "recharge_disabled", recipient, wallet.customer_id, data, now
+        )

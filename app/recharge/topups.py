@@ -1,7 +1,7 @@
 """Top-ups: buy credits or a bundle for a wallet, once per idempotency key.
 
 A top-up is a manual recharge: a finalized ``credit_purchase`` invoice and a payment whose job
-charges it; the credits land when the payment succeeds (``app.settlement``). The same key with
+charges it; the credits land when the payment succeeds (``app.flows.settlement``). The same key with
 the same request returns the first top-up, even when both arrive at once.
 """
 

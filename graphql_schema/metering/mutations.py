@@ -4,9 +4,9 @@ import strawberry
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.db.retry import TryAgain
+from app.flows.ingest import Source, check_batch, ingest
 from app.metering import rejections, service
 from app.metering.headroom import Headroom
-from app.metering.ingest import Source, check_batch, ingest
 from app.metering.models import Aggregation
 from app.metering.service import MetricInput
 from app.metering.validation import GRAPHQL_FIELDS, Window

@@ -9,8 +9,8 @@ import strawberry
 from strawberry.scalars import JSON
 
 from app.errors import DomainError
-from app.metering.ingest import EventResult as EventResultValue
-from app.metering.ingest import Outcome, Status
+from app.flows.ingest import EventResult as EventResultValue
+from app.flows.ingest import Outcome, Status
 from app.metering.models import BillableMetric
 from app.metering.models import RejectedEvent as RejectedEventModel
 from app.metering.repository import EventRow

@@ -10,9 +10,9 @@ from nicegui import ui
 from nicegui.testing import User
 from sqlalchemy import text
 
-from app.invoicing import service as invoicing
-from app.invoicing.models import InvoiceType
-from app.invoicing.service import Draft, LineInput, Terms
+from app.invoices import service as invoicing
+from app.invoices.models import InvoiceType
+from app.invoices.service import Draft, LineInput, Terms
 from app.metering import service as metering
 from app.metering.models import Aggregation
 from app.metering.service import MetricInput

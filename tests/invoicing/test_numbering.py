@@ -11,10 +11,10 @@ import pytest
 from app.customers import service as customers
 from app.customers.service import CustomerInput
 from app.errors import Conflict
-from app.invoicing import numbering
-from app.invoicing import service as invoicing
-from app.invoicing.models import InvoiceType
-from app.invoicing.service import Draft, LineInput, Terms, line_amount
+from app.invoices import numbering
+from app.invoices import service as invoicing
+from app.invoices.models import InvoiceType
+from app.invoices.service import Draft, LineInput, Terms, line_amount
 from app.runtime import Runtime
 from tests.payments.support import rows
 

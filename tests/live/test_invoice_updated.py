@@ -21,7 +21,7 @@ import uvicorn
 from app.clock import FrozenClock
 from app.db.engine import plain_url
 from app.edge.server import create_app
-from app.live.invoice_updates import channel
+from app.live.invoices import channel
 from app.outbox.relay import Relay
 from app.runtime import Runtime
 from tests.billing.support import gb_events, scale_customer, scale_plan, send

@@ -1,10 +1,10 @@
 """``wallet.updated`` live messages: after any transaction that changed balances, one outbox
 row carries each changed wallet's new state and the ledger entry that made it.
 
-The message is built by PostgreSQL (``MESSAGES``), as part of the balance reactions'
-statement: it reads the changed wallets, writes the outbox row and wakes the relay, with no
-Python in between. A subscription's first state is read with the same ``MESSAGES``, so both
-have one shape.
+The message is built by PostgreSQL (``MESSAGES``), as part of the balance reactions' statement
+(``app.live.wallet_reaction``): it reads the changed wallets, writes the outbox row and wakes the
+relay, with no Python in between. A subscription's first state is read with the same ``MESSAGES``,
+so both have one shape.
 
 Subscribers may receive updates of one wallet out of order when several relays run; the
 ledger entry id grows with every change of a wallet, so a client keeps the highest.
@@ -24,8 +24,6 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.outbox.service import CHANNEL, MANY
-from app.reactions import Reaction
 from app.wallets.balances import due_sql
 
 UTC_ISO = """'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'"""
@@ -56,21 +54,6 @@ LEFT JOIN LATERAL (
 ) e ON true
 WHERE w.id = ANY(:ids)
 """
-
-# Its part of the balance reactions (``app.reactions``): write the row, wake the relay.
-REACTION = Reaction(
-    "live",
-    f"""live_changed AS ({MESSAGES}),
-live_written AS (
-  INSERT INTO outbox (kind, topic, payload, created_at, available_at, attempts)
-  SELECT 'live', '{MANY}', jsonb_build_object('messages', jsonb_agg(
-           jsonb_build_array('wallet:' || wallet_id, message) ORDER BY wallet_id)),
-         :now, :now, 0
-  FROM live_changed HAVING count(*) > 0
-  RETURNING id
-)""",
-    f"SELECT 'live'::text, NULL::jsonb FROM live_written CROSS JOIN pg_notify('{CHANNEL}', '')",
-)
 
 CURRENT = text(MESSAGES)
 

@@ -1,7 +1,7 @@
 """``invoice.updated`` live messages: every change of an invoice, on its customer's channel,
 written to the outbox in the transaction that made the change.
 
-The changes are the invoice's lifecycle (``app.invoicing``): ``finalized`` (numbered and due;
+The changes are the invoice's lifecycle (``app.invoices``): ``finalized`` (numbered and due;
 a draft is never committed on its own, so this is when an invoice appears, the moment of the
 ``invoice.created`` webhook), ``paid``, ``payment_failed`` (it stays owed), ``voided`` and
 ``overdue`` (found unpaid past its due date, ``app.billing.overdue``). Each message carries
@@ -21,7 +21,7 @@ from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import outbox
-from app.invoicing.models import Invoice
+from app.invoices.models import Invoice
 
 TYPE = "invoice.updated"
 

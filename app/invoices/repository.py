@@ -5,8 +5,8 @@ from collections.abc import Sequence
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.invoicing.errors import NotFound
-from app.invoicing.models import Invoice, InvoiceLine, InvoiceStatus, InvoiceType
+from app.invoices.errors import NotFound
+from app.invoices.models import Invoice, InvoiceLine, InvoiceStatus, InvoiceType
 
 
 async def get(session: AsyncSession, invoice_id: int, field: str = "invoiceId") -> Invoice:

@@ -18,24 +18,39 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.billing import overdue
+from app.clock import Clock
 from app.config import Settings
-from app.invoicing import repository as invoices
-from app.invoicing import service as invoicing
-from app.invoicing.models import Invoice, InvoiceStatus, InvoiceType
+from app.db.engine import Database
+from app.invoices import repository as invoices
+from app.invoices import service as invoicing
+from app.invoices.models import Invoice, InvoiceStatus, InvoiceType
 from app.payments import providers
 from app.payments import repository as payment_rows
 from app.payments import service as payments
 from app.payments.models import FINISHED, Payment, PaymentStatus
 from app.payments.providers import Outcome
 from app.recharge import purchases
-from app.runtime import Runtime
 from app.wallets import ledger
 
 log = logging.getLogger("tally.settlement")
+
+
+class Resources(Protocol):
+    """What the payment jobs use of the process (``app.runtime.Runtime`` is one)."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def db(self) -> Database: ...
+
+    @property
+    def clock(self) -> Clock: ...
 
 
 @dataclass(frozen=True)
@@ -121,7 +136,7 @@ async def _lock(session: AsyncSession, invoice_id: int) -> Invoice:
     return await invoices.lock(session, invoice_id)
 
 
-async def charge(runtime: Runtime, payment_id: int) -> None:
+async def charge(runtime: Resources, payment_id: int) -> None:
     """The ``payments.charge`` job: charge once, however often it runs."""
     async with runtime.db.transaction() as session:
         attempt = await payments.begin_attempt(session, payment_id, runtime.clock.now())
@@ -133,7 +148,7 @@ async def charge(runtime: Runtime, payment_id: int) -> None:
         await settle(session, payment_id, outcome, runtime.settings, runtime.clock.now())
 
 
-async def refresh(runtime: Runtime, payment_id: int) -> None:
+async def refresh(runtime: Resources, payment_id: int) -> None:
     """The ``payments.refresh`` job: ask the provider about a payment not settled yet (one
     it never answered about is charged again, with the same idempotency key)."""
     async with runtime.db.transaction() as session:

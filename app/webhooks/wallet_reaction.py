@@ -1,7 +1,7 @@
 """``wallet.updated`` webhooks: after a transaction that changed balances, and only when an
 active endpoint listens to the type, one ``webhooks.announce_wallets`` job announces each
 changed wallet's state. On the hot path this is an indexed ``EXISTS`` inside the balance
-reactions' one statement (``app.reactions``).
+reactions' one statement (``app.flows.balance_reactions``).
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import outbox
-from app.alerts.thresholds import plain
+from app.alerts.levels import plain
+from app.announcements import once
 from app.customers.models import Customer
-from app.events import once
-from app.reactions import Reaction
+from app.db.statements import WalletReaction
 from app.wallets.models import Wallet
 from app.webhooks import service
 
@@ -35,8 +35,8 @@ async def _listening(
     await outbox.enqueue(session, ANNOUNCE, payload, now)
 
 
-# Its part of the balance reactions (``app.reactions``): one row when an endpoint listens.
-REACTION = Reaction(
+# Its part of the balance reactions: one row when an endpoint listens.
+REACTION = WalletReaction(
     "webhooks", "", f"SELECT 'webhooks'::text, NULL::jsonb WHERE EXISTS ({LISTENERS})", _listening
 )
 

@@ -3,7 +3,7 @@
 Services validate, flush and never commit. Each state change locks the invoice row and
 announces itself to webhooks (``invoice.created`` at finalization, ``invoice.paid``,
 ``invoice.payment_failed``) and emails the customer (the invoice, a failed payment) through
-``app.events``, and to live subscribers (``invoice.updated``, ``app.live.invoice_updates``),
+``app.announcements``, and to live subscribers (``invoice.updated``, ``app.live.invoices``),
 in the same transaction.
 """
 
@@ -17,20 +17,20 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app import events, money
+from app import announcements, money
 from app.config import Settings
 from app.customers.models import Customer
 from app.errors import check_length
-from app.invoicing import numbering, repository
-from app.invoicing.errors import Conflict, ValidationFailed
-from app.invoicing.models import (
+from app.invoices import numbering, repository
+from app.invoices.errors import Conflict, ValidationFailed
+from app.invoices.models import (
     Invoice,
     InvoiceLine,
     InvoicePaymentStatus,
     InvoiceStatus,
     InvoiceType,
 )
-from app.live.invoice_updates import InvoiceChange, publish_invoice_update
+from app.live.invoices import InvoiceChange, publish_invoice_update
 
 HUNDRED = Decimal(100)
 REASON_MAX = 500
@@ -145,8 +145,10 @@ async def finalize(session: AsyncSession, invoice_id: int, terms: Terms, now: da
     await _save(session, invoice, now)
     await publish_invoice_update(session, invoice, InvoiceChange.FINALIZED, now)
     data = await event_data(session, invoice)
-    await events.emit(session, "invoice.created", data, now)
-    await events.notify(session, "invoice_created", "customer", invoice.customer_id, data, now)
+    await announcements.emit(session, "invoice.created", data, now)
+    await announcements.notify(
+        session, "invoice_created", "customer", invoice.customer_id, data, now
+    )
     return invoice
 
 
@@ -165,7 +167,7 @@ async def mark_paid(session: AsyncSession, invoice_id: int, now: datetime) -> In
     invoice.paid_at = now
     await _save(session, invoice, now)
     await publish_invoice_update(session, invoice, InvoiceChange.PAID, now)
-    await events.emit(session, "invoice.paid", await event_data(session, invoice), now)
+    await announcements.emit(session, "invoice.paid", await event_data(session, invoice), now)
     return invoice
 
 
@@ -181,8 +183,10 @@ async def payment_failed(
         session, invoice, InvoiceChange.PAYMENT_FAILED, now, failure_reason=reason
     )
     data = {**await event_data(session, invoice), "failure_reason": reason}
-    await events.emit(session, "invoice.payment_failed", data, now)
-    await events.notify(session, "payment_failed", "customer", invoice.customer_id, data, now)
+    await announcements.emit(session, "invoice.payment_failed", data, now)
+    await announcements.notify(
+        session, "payment_failed", "customer", invoice.customer_id, data, now
+    )
     return invoice
 
 

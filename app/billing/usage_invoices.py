@@ -17,15 +17,15 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app import events, money
+from app import announcements, money
 from app.billing import collection, lines, repository
 from app.billing.lines import ChargeUsage
 from app.billing.models import BillingPeriod, ThresholdCrossing
 from app.config import Settings
 from app.customers.models import Customer
-from app.invoicing import service as invoicing
-from app.invoicing.models import Invoice, InvoiceType
-from app.invoicing.service import Draft, LineInput, Terms, UsagePeriod
+from app.invoices import service as invoicing
+from app.invoices.models import Invoice, InvoiceType
+from app.invoices.service import Draft, LineInput, Terms, UsagePeriod
 from app.plans import money_pricing
 from app.plans.models import Plan, Subscription
 from app.plans.periods import Period, period_containing
@@ -78,7 +78,7 @@ async def invoice_threshold(
     session.add(crossing)
     await session.flush()
     data = await _reached(session, subscription, plan, period, crossing, invoice)
-    await events.emit(session, THRESHOLD_REACHED, data, now)
+    await announcements.emit(session, THRESHOLD_REACHED, data, now)
     await collection.collect(session, invoice, subscription, wallet, now)
     return invoice
 
