@@ -22,7 +22,8 @@ from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import outbox
-from app.alerts.levels import DEFAULT_PERCENTS, plain
+from app.alerts.levels import DEFAULT_PERCENTS
+from app.money import plain_credits
 
 NOTIFY = "alerts.notify"
 
@@ -101,10 +102,10 @@ class Firing:
                 "id": self.id,
                 "wallet_id": self.wallet_id,
                 "kind": self.kind,
-                "threshold": plain(self.value),
-                "level": plain(self.level),
-                "balance": plain(self.balance),
-                "reference_balance": plain(self.reference_balance),
+                "threshold": plain_credits(self.value),
+                "level": plain_credits(self.level),
+                "balance": plain_credits(self.balance),
+                "reference_balance": plain_credits(self.reference_balance),
                 "fired_at": self.fired_at.isoformat(),
             },
         }

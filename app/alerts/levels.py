@@ -91,8 +91,3 @@ def describe(level: Level) -> str:
     if level.kind is AlertKind.ABSOLUTE:
         return f"{money.format_credits(level.value)} credits"
     return "depleted"
-
-
-def plain(value: Decimal) -> str:
-    """``Decimal("1487.500000")`` -> ``"1487.5"``: exact, JSON-ready, no grouping."""
-    return f"{value.quantize(money.CREDIT_QUANTUM).normalize():f}"

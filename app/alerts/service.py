@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app import money
+from app import money, notifications, wallets, webhooks
 from app.alerts import evaluate, repository
 from app.alerts.levels import (
     DEFAULTS,
@@ -28,19 +28,15 @@ from app.alerts.levels import (
     describe,
     duplicate,
     ordered,
-    plain,
     validate,
     validate_all,
 )
 from app.alerts.models import AlertFiring, AlertKind, AlertLevel, AlertSettings
 from app.config import Settings
-from app.customers.models import Customer
+from app.customers import Customer
 from app.errors import NotFound, ValidationFailed
-from app.notifications import service as notifications
-from app.wallets import ledger
-from app.wallets import repository as wallets
-from app.wallets.models import Wallet
-from app.webhooks import service as webhooks
+from app.money import plain_credits
+from app.wallets import Wallet
 
 
 @dataclass(frozen=True)
@@ -133,7 +129,7 @@ async def reset_thresholds(session: AsyncSession, wallet_id: int, now: datetime)
 
 
 async def _lock(session: AsyncSession, wallet_id: int) -> None:
-    if await ledger.lock_wallet(session, wallet_id) is None:
+    if await wallets.lock_wallet(session, wallet_id) is None:
         raise NotFound("walletId", f"no wallet with id {wallet_id}")
 
 
@@ -206,14 +202,14 @@ def _event_data(firing: AlertFiring, wallet: Wallet, customer: Customer) -> dict
     return {
         "alert_id": firing.id,
         "kind": firing.kind.value,
-        "threshold": plain(firing.value),
-        "level": plain(firing.level),
+        "threshold": plain_credits(firing.value),
+        "level": plain_credits(firing.level),
         "wallet_id": wallet.id,
         "customer_id": customer.id,
         "customer_external_id": customer.external_id,
         "currency": wallet.currency,
-        "balance": plain(firing.balance),
-        "reference_balance": plain(firing.reference_balance),
+        "balance": plain_credits(firing.balance),
+        "reference_balance": plain_credits(firing.reference_balance),
         "fired_at": firing.fired_at.isoformat(),
     }
 
@@ -221,13 +217,13 @@ def _event_data(firing: AlertFiring, wallet: Wallet, customer: Customer) -> dict
 def _email_data(firing: AlertFiring, wallet: Wallet) -> dict[str, Any]:
     value = money.to_minor_units(firing.balance * wallet.rate, wallet.currency)
     return {
-        "balance": plain(firing.balance),
+        "balance": plain_credits(firing.balance),
         "balance_value_minor": value,
         "currency": wallet.currency,
         "threshold_kind": firing.kind.value,
-        "threshold": plain(firing.value),
-        "level": plain(firing.level),
-        "reference_balance": plain(firing.reference_balance),
+        "threshold": plain_credits(firing.value),
+        "level": plain_credits(firing.level),
+        "reference_balance": plain_credits(firing.reference_balance),
         "policy": wallet.policy.value,
-        "overdraft_limit": plain(wallet.overdraft_limit),
+        "overdraft_limit": plain_credits(wallet.overdraft_limit),
     }

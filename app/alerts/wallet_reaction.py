@@ -34,7 +34,7 @@ async def _fired(
     await announce(session, sorted(firings, key=lambda f: f.id), now)
 
 
-REACTION = WalletReaction(
+WALLET_REACTION = WalletReaction(
     "alert",
     CROSSED + ",\nalert_firings AS (" + FIRINGS + ")",
     "SELECT 'alert'::text, jsonb_build_object('id', id, 'wallet_id', wallet_id, 'kind', kind,"

@@ -22,15 +22,13 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app import announcements, money
+from app import announcements, money, plans
 from app.billing import repository
 from app.config import Settings
-from app.customers.models import Customer
-from app.invoices.models import Invoice
-from app.live.invoices import InvoiceChange, publish_invoice_updates
-from app.plans import repository as subscriptions
-from app.plans import service as plans
-from app.plans.models import Plan, Subscription, SubscriptionStatus, SuspensionReason
+from app.customers import Customer
+from app.invoices import Invoice
+from app.live import InvoiceChange, publish_invoice_updates
+from app.plans import Plan, Subscription, SubscriptionStatus, SuspensionReason
 
 SUSPENDED_EVENT = "subscription.suspended"
 SUSPENDED_EMAIL = "subscription_suspended"
@@ -54,7 +52,7 @@ async def suspend_overdue(session: AsyncSession, now: datetime, limit: int = 500
         by_subscription[row.subscription_id].append(row)
     suspended = []
     for subscription_id in sorted(by_subscription):  # lock order: by id
-        subscription = await subscriptions.subscription(session, subscription_id, lock=True)
+        subscription = await plans.subscription(session, subscription_id, lock=True)
         if subscription.status is not SubscriptionStatus.ACTIVE:
             continue  # suspended by an operator already, or terminated
         await plans.set_status(

@@ -20,11 +20,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app import outbox
+from app import outbox, plans
 from app.billing import repository
-from app.plans import repository as plans
-from app.plans.models import ChargePricing, Plan, Subscription
-from app.plans.periods import Period, billing_period, period_containing
+from app.plans import ChargePricing, Period, Plan, Subscription, billing_period, period_containing
 
 INVOICE_PERIOD_END = "billing.invoice_period_end"
 INSTANT = timedelta(microseconds=1)

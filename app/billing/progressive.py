@@ -23,12 +23,10 @@ from datetime import datetime
 
 import asyncpg
 
-from app.billing.thresholds import Thresholds
+from app import metering, plans
 from app.db.retry import TryAgain
-from app.metering import limits
 from app.outbox.service import CHANNEL
-from app.plans import money_pricing
-from app.plans.usage import Group, MoneyUsage
+from app.plans import Group, MoneyUsage, Thresholds
 
 INVOICE_THRESHOLD = "billing.invoice_threshold"
 
@@ -124,10 +122,8 @@ def price(usages: Sequence[MoneyUsage]) -> Priced:
     priced = Priced()
     for item in usages:
         group = item.group
-        amount = money_pricing.amount_minor(
-            item.price, item.quantity, item.events, group.plan.currency
-        )
-        limits.check_amount(amount)
+        amount = plans.amount_minor(item.price, item.quantity, item.events, group.plan.currency)
+        metering.check_amount(amount)
         if amount == item.priced_minor:
             continue
         priced.rows.append((item, amount))

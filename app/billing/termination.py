@@ -29,15 +29,12 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app import announcements, money
+from app import announcements, money, plans
 from app.billing import collection, period_ends, repository, usage_invoices
 from app.config import Settings
-from app.customers.models import Customer
-from app.invoices.models import Invoice
-from app.plans import repository as subscriptions
-from app.plans import service as plans
-from app.plans.models import Plan, Subscription, SubscriptionStatus
-from app.plans.periods import billing_period
+from app.customers import Customer
+from app.invoices import Invoice
+from app.plans import Plan, Subscription, SubscriptionStatus, billing_period
 
 TERMINATED_EVENT = "subscription.terminated"
 
@@ -46,13 +43,13 @@ async def terminate(
     session: AsyncSession, subscription_id: int, settings: Settings, now: datetime
 ) -> Subscription:
     """Terminate the subscription now and issue its final invoice (once)."""
-    found = await subscriptions.subscription(session, subscription_id)
+    found = await plans.subscription(session, subscription_id)
     if found.status is SubscriptionStatus.TERMINATED:
         return found
     plan = await session.get(Plan, found.plan_id)
     assert plan is not None
     wallet = await collection.payer_wallet(session, found, plan.currency)
-    locked = await subscriptions.subscription(session, subscription_id, lock=True)
+    locked = await plans.subscription(session, subscription_id, lock=True)
     if locked.status is SubscriptionStatus.TERMINATED:
         return locked  # a concurrent termination committed first: it invoiced
     terminated = await plans.set_status(

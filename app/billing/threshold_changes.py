@@ -27,10 +27,8 @@ import asyncpg
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.billing import progressive
-from app.billing.thresholds import Thresholds
-from app.billing.thresholds import of as thresholds_of
 from app.db.engine import driver
-from app.plans.models import Plan, Subscription
+from app.plans import Plan, Subscription, Thresholds, thresholds_of
 
 RUNNING = """
 SELECT b.id, b.usage_minor, b.billed_minor, b.level_minor

@@ -17,19 +17,15 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app import announcements, money
+from app import announcements, invoices, money, plans
 from app.billing import collection, lines, repository
 from app.billing.lines import ChargeUsage
 from app.billing.models import BillingPeriod, ThresholdCrossing
 from app.config import Settings
-from app.customers.models import Customer
-from app.invoices import service as invoicing
-from app.invoices.models import Invoice, InvoiceType
-from app.invoices.service import Draft, LineInput, Terms, UsagePeriod
-from app.plans import money_pricing
-from app.plans.models import Plan, Subscription
-from app.plans.periods import Period, period_containing
-from app.wallets.models import Wallet
+from app.customers import Customer
+from app.invoices import Draft, Invoice, InvoiceType, LineInput, Terms, UsagePeriod
+from app.plans import Period, Plan, Subscription, period_containing
+from app.wallets import Wallet
 
 THRESHOLD_REACHED = "subscription.threshold_reached"
 
@@ -43,9 +39,9 @@ async def _subscription(session: AsyncSession, period: BillingPeriod) -> tuple[S
 
 
 async def _issue(session: AsyncSession, draft: Draft, settings: Settings, now: datetime) -> Invoice:
-    invoice = await invoicing.create(session, draft, now)
+    invoice = await invoices.create(session, draft, now)
     assert invoice.id is not None
-    return await invoicing.finalize(session, invoice.id, Terms.of(settings), now)
+    return await invoices.finalize(session, invoice.id, Terms.of(settings), now)
 
 
 async def invoice_threshold(
@@ -206,7 +202,7 @@ async def _period_lines(
             price=prices[r.metric_id],
             quantity=r.quantity,
             events=r.events,
-            amount_minor=money_pricing.amount_minor(
+            amount_minor=plans.amount_minor(
                 prices[r.metric_id], r.quantity, r.events, plan.currency
             ),
         )

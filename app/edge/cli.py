@@ -15,7 +15,7 @@ from app.clock import Clock
 from app.config import Settings
 
 if TYPE_CHECKING:
-    from app.live.bus import Bus
+    from app.live import Bus
     from workers.system import JobSystem
 
 cli = typer.Typer(
@@ -77,11 +77,11 @@ async def _with_database(url: str, work: Any) -> Any:
 
 
 async def _mint_key(url: str, name: str, scopes: list[str]) -> str:
-    from app.access import service
+    from app import access
     from app.clock import SystemClock
 
     async def work(session):  # type: ignore[no-untyped-def]
-        _, secret = await service.create(session, name, scopes, SystemClock().now())
+        _, secret = await access.create(session, name, scopes, SystemClock().now())
         return secret
 
     secret: str = await _with_database(url, work)
@@ -287,15 +287,13 @@ async def _demo_operator(url: str) -> tuple[str, str]:
 
 
 async def _create_admin(url: str, email: str, password: str) -> str:
-    from app.audit import service as audit
-    from app.audit.models import ActorKind
-    from app.audit.service import Action, Actor
+    from app import audit, operators
+    from app.audit import Action, Actor, ActorKind
     from app.clock import SystemClock
-    from app.operators import service
 
     async def work(session):  # type: ignore[no-untyped-def]
         now = SystemClock().now()
-        operator = await service.create(session, email, password, "admin", now)
+        operator = await operators.create(session, email, password, "admin", now)
         summary = f"tally create-admin (command line) created the admin {operator.email}"
         await audit.record(
             session,

@@ -8,14 +8,19 @@ from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app import customers, operators, wallets
 from app.clock import Clock
-from app.customers import repository as customers
-from app.customers import service as customer_service
-from app.customers.service import CustomerInput
-from app.wallets import service as wallets
-from app.wallets.ledger import Cause, Usage
-from app.wallets.models import CauseType, DepletionPolicy, GrantKind, GrantSource
-from app.wallets.service import BundleInput, GrantRequest
+from app.customers import CustomerInput
+from app.wallets import (
+    BundleInput,
+    Cause,
+    CauseType,
+    DepletionPolicy,
+    GrantKind,
+    GrantRequest,
+    GrantSource,
+    Usage,
+)
 
 CUSTOMERS = [
     ("acme", "Acme Corp", "billing@acme.test", DepletionPolicy.ALLOW, "5000"),
@@ -41,7 +46,7 @@ async def seed(session: AsyncSession, clock: Clock) -> bool:
             session, BundleInput(code, name, credits, price, "USD", bonus_credits=bonus), start
         )
     for index, (external_id, name, email, policy, purchase) in enumerate(CUSTOMERS):
-        customer = await customer_service.create(
+        customer = await customers.create(
             session, CustomerInput(external_id, name, "USD", email, {"plan": "demo"}), start
         )
         wallet = await wallets.create_wallet(
@@ -88,13 +93,10 @@ DEMO_ADMIN = "admin@tally.test"
 
 async def demo_operator(session: AsyncSession, now: datetime) -> tuple[str, str]:
     """The demo's console admin with a fresh password (printed at every demo start)."""
-    from app.operators import repository as operators
-    from app.operators import service as operator_service
-
     password = secrets.token_urlsafe(12)
     found = await operators.by_email(session, DEMO_ADMIN)
     if found is None:
-        await operator_service.create(session, DEMO_ADMIN, password, "admin", now)
+        await operators.create(session, DEMO_ADMIN, password, "admin", now)
     else:
-        await operator_service.reset_password(session, found, password, enable=True)
+        await operators.reset_password(session, found, password, enable=True)
     return DEMO_ADMIN, password

@@ -24,16 +24,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from app import inputs
-from app.access.models import Scope
-from app.access.service import Principal
+from app import inputs, metering
+from app.access import Principal, Scope
 from app.db.retry import Busy, TryAgain, retrying
 from app.errors import DomainError, Unauthorized, ValidationFailed
-from app.flows.ingest import Outcome, Source, Status, check_batch, ingest
+from app.flows.headroom import Headroom
+from app.flows.ingest import check_batch, ingest
 from app.inputs import printable
-from app.metering import rejections
-from app.metering.headroom import Headroom
-from app.metering.validation import REST_FIELDS, Window
+from app.metering import REST_FIELDS, Outcome, Source, Status, Window
 from app.runtime import Runtime
 
 MAX_BODY = 8 * 1024 * 1024
@@ -140,8 +138,8 @@ def events_route(runtime: Runtime) -> Route:
             async with runtime.db.transaction() as session:
                 catalog = runtime.catalog
                 outcome = await ingest(session, catalog, events, source, window, headroom)
-                refused = rejections.refused(events, outcome, source)
-                await rejections.record(session, refused, window.now)
+                refused = metering.refused(events, outcome, source)
+                await metering.record_rejections(session, refused, window.now)
             return outcome
 
         try:

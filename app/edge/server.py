@@ -28,7 +28,7 @@ from app.edge.events import events_route
 from app.edge.metrics import metrics_endpoint
 from app.edge.request_id import RequestIds
 from app.edge.stripe_webhook import stripe_webhook_route
-from app.live.bus import build_bus
+from app.live import build_bus
 from app.runtime import Runtime
 from graphql_schema.limits import Limits
 from graphql_schema.schema import build_schema

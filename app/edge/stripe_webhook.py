@@ -19,8 +19,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from app.flows import settlement
-from app.payments.models import Payment
-from app.payments.providers.stripe import outcome
+from app.payments import Payment, stripe_outcome
 from app.runtime import Runtime
 
 PATH = "/v1/stripe/webhook"
@@ -78,6 +77,6 @@ async def _settle(runtime: Runtime, payment_id: int | None, intent: Any) -> bool
             return False
         if payment.provider_reference not in (None, intent.id):
             return False
-        answer = outcome(intent)
+        answer = stripe_outcome(intent)
         await settlement.settle(session, payment_id, answer, runtime.settings, runtime.clock.now())
     return True

@@ -23,14 +23,14 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.alerts.wallet_reaction import REACTION as spend_alerts
+from app.alerts import WALLET_REACTION as spend_alerts
 from app.clock import Clock
 from app.db.engine import BeforeCommit, driver
 from app.db.statements import WalletReaction, positional
-from app.live.wallet_reaction import REACTION as live_updates
-from app.recharge.wallet_reaction import REACTION as auto_recharge
-from app.wallets.ledger import take_touched
-from app.webhooks.wallet_reaction import REACTION as wallet_webhooks
+from app.live import WALLET_REACTION as live_updates
+from app.recharge import WALLET_REACTION as auto_recharge
+from app.wallets import take_touched
+from app.webhooks import WALLET_REACTION as wallet_webhooks
 
 Evaluator = Callable[[AsyncSession, Sequence[int], datetime], Awaitable[None]]
 

@@ -10,7 +10,7 @@
 
 Every sum is compared with its limit before the statement that would write it
 (``app.metering.limits``); a batch that would cross one is run again, carefully
-(``app.metering.headroom``), rejecting only the events that do not fit.
+(``app.flows.headroom``), rejecting only the events that do not fit.
 
 The caller owns the transaction (the HTTP endpoint or the GraphQL unit of work) and commits it,
 with the balance reactions, after this returns. The array statements run on the session's own
@@ -20,32 +20,35 @@ asyncpg connection, inside that transaction.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
-from enum import StrEnum
-from typing import NamedTuple
 
 import asyncpg
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app import money
-from app.billing import progressive
+from app import billing, money, plans, wallets
 from app.db.engine import driver
 from app.errors import DomainError, ValidationFailed
+from app.flows.headroom import Headroom
 from app.inputs import printable
-from app.metering import limits
-from app.metering.headroom import Headroom
-from app.metering.limits import OverLimit
-from app.metering.models import TRANSACTION_ID_MAX
-from app.metering.validation import FieldNames, Parsed, Resolved, Window, parse, resolve
-from app.plans import lookup, usage
-from app.plans.catalog import EMPTY, Catalog, Snapshot
-from app.plans.lookup import Billing
-from app.wallets import ledger
-from app.wallets.ledger import Cause, Usage, UsageDebit
-from app.wallets.models import CauseType
+from app.metering import (
+    TRANSACTION_ID_MAX,
+    EventResult,
+    FieldNames,
+    Outcome,
+    OverLimit,
+    Parsed,
+    Source,
+    Status,
+    WalletBalance,
+    Window,
+    parse,
+)
+from app.money import CREDITS_LIMIT
+from app.plans import EMPTY, Billing, Catalog, Resolved, Snapshot, resolve
+from app.wallets import Cause, CauseType, Usage, UsageDebit
 
 MAX_BATCH = 1000
 # Checking events is pure CPU; the loops let the event loop run every SLICE events, so that the
@@ -70,45 +73,6 @@ SELECT (SELECT id FROM batch) AS batch_id,
          THEN coalesce(array_agg(transaction_id), '{}') END AS new
 FROM stored
 """
-
-
-class Status(StrEnum):
-    ACCEPTED = "accepted"
-    DUPLICATE = "duplicate"
-    REJECTED = "rejected"
-
-
-class EventResult(NamedTuple):
-    position: int  # in the request
-    transaction_id: str | None
-    status: Status
-    error: DomainError | None = None
-
-
-@dataclass(frozen=True)
-class WalletBalance:
-    wallet_id: int
-    customer_external_id: str
-    currency: str
-    balance: Decimal
-
-
-@dataclass(frozen=True)
-class Outcome:
-    results: list[EventResult]
-    wallets: list[WalletBalance]
-
-    def count(self, status: Status) -> int:
-        return sum(1 for r in self.results if r.status is status)
-
-
-@dataclass(frozen=True)
-class Source:
-    """Where a batch came from: "http" or "graphql", the API key, the field spelling."""
-
-    kind: str
-    api_key_id: int | None
-    names: FieldNames
 
 
 def check_batch(events: object, field: str = "events") -> list[object]:
@@ -217,9 +181,9 @@ async def _insert(
     return (None if new is None else set(new)), row["batch_id"]
 
 
-def _debits(billed: list[usage.Billed]) -> list[UsageDebit]:
+def _debits(billed: list[plans.Billed]) -> list[UsageDebit]:
     """One debit per wallet and metric: the batch's groups (periods) added together."""
-    totals: dict[tuple[int, int], tuple[usage.Billed, Decimal, Decimal]] = {}
+    totals: dict[tuple[int, int], tuple[plans.Billed, Decimal, Decimal]] = {}
     for item in billed:
         key = (item.wallet_id, item.metric.id)
         _, units, credits = totals.get(key, (item, Decimal(0), Decimal(0)))
@@ -263,7 +227,7 @@ async def ingest(
     parsed = await batch.parse(window)
     if not parsed:
         return Outcome(batch.finished(), [])
-    customers, version = await lookup.billing(session, sorted({p.customer for p in parsed}))
+    customers, version = await plans.billing_of(session, sorted({p.customer for p in parsed}))
     snapshot = await catalog.current(await driver(session), version) if customers else EMPTY
     resolved = await batch.resolve(parsed, customers, snapshot)
     unique = batch.first_of_each(resolved)
@@ -300,16 +264,32 @@ async def _charge(
 ) -> dict[int, Decimal]:
     """Fold the accepted events into period usage, debit the wallets, price the money usage;
     ``OverLimit`` as soon as a sum would cross a limit."""
-    recorded = await usage.record(connection, accepted, now)
+    recorded = await plans.record_usage(connection, accepted, now)
     debits = _debits(recorded.billed)
-    limits.check_debits(debits, _read_balances(accepted))
+    check_debits(debits, _read_balances(accepted))
     cause = Cause(CauseType.EVENT_BATCH, f"batch:{batch_id}")
-    balances = await ledger.debit_many(
+    balances = await wallets.debit_many(
         session, connection, debits, cause=cause, now=now, extra=recorded.marks
     )
-    limits.check_balances(balances.values())
-    await progressive.record(connection, recorded.money, now)  # after the wallets
+    check_balances(balances.values())
+    await billing.record_money_usage(connection, recorded.money, now)  # after the wallets
     return balances
+
+
+def check_debits(debits: Iterable[UsageDebit], balances: dict[int, Decimal]) -> None:
+    """Each wallet's debits of the batch, from the balance the batch read, stay within the
+    limits (``balances`` may be stale: the balances after the debits are checked too)."""
+    totals: dict[int, Decimal] = defaultdict(Decimal)
+    for debit in debits:
+        totals[debit.wallet_id] += debit.credits
+    for wallet_id, total in totals.items():
+        if total > CREDITS_LIMIT or balances.get(wallet_id, 0) - total < -CREDITS_LIMIT:
+            raise OverLimit
+
+
+def check_balances(balances: Iterable[Decimal]) -> None:
+    if any(balance < -CREDITS_LIMIT for balance in balances):
+        raise OverLimit
 
 
 def _read_balances(events: list[Resolved]) -> dict[int, Decimal]:

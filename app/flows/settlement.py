@@ -22,20 +22,12 @@ from typing import Protocol
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.billing import overdue
+from app import billing, invoices, payments, recharge, wallets
 from app.clock import Clock
 from app.config import Settings
 from app.db.engine import Database
-from app.invoices import repository as invoices
-from app.invoices import service as invoicing
-from app.invoices.models import Invoice, InvoiceStatus, InvoiceType
-from app.payments import providers
-from app.payments import repository as payment_rows
-from app.payments import service as payments
-from app.payments.models import FINISHED, Payment, PaymentStatus
-from app.payments.providers import Outcome
-from app.recharge import purchases
-from app.wallets import ledger
+from app.invoices import Invoice, InvoiceStatus, InvoiceType
+from app.payments import FINISHED, Outcome, Payment, PaymentStatus
 
 log = logging.getLogger("tally.settlement")
 
@@ -62,9 +54,9 @@ class Handlers:
 
 def handlers(kind: InvoiceType) -> Handlers | None:
     if kind is InvoiceType.CREDIT_PURCHASE:
-        return Handlers(purchases.on_paid, purchases.on_failed, purchases.on_voided)
+        return Handlers(recharge.on_paid, recharge.on_failed, recharge.on_voided)
     if kind in (InvoiceType.THRESHOLD, InvoiceType.PERIOD_END):
-        return Handlers(overdue.on_paid, overdue.on_failed, overdue.on_voided)
+        return Handlers(billing.on_paid, billing.on_failed, billing.on_voided)
     return None
 
 
@@ -90,12 +82,12 @@ async def settle(
     found = handlers(invoice.type)
     invoice_id = row.invoice_id
     if payment.status is PaymentStatus.SUCCEEDED:
-        invoice = await invoicing.mark_paid(session, invoice_id, now)
+        invoice = await invoices.mark_paid(session, invoice_id, now)
         if found is not None:
             await found.paid(session, invoice, settings, now)
         return
     reason = payment.failure_reason or "payment failed"
-    invoice = await invoicing.payment_failed(session, invoice_id, reason, now)
+    invoice = await invoices.payment_failed(session, invoice_id, reason, now)
     if found is not None:
         await found.failed(session, invoice, reason, settings, now)
 
@@ -108,7 +100,7 @@ async def mark_paid(
     await payments.cancel_unsent(
         session, invoice_id, "canceled: the invoice was paid otherwise", now
     )
-    invoice = await invoicing.mark_paid(session, invoice_id, now)
+    invoice = await invoices.mark_paid(session, invoice_id, now)
     found = handlers(invoice.type)
     if found is not None:
         await found.paid(session, invoice, settings, now)
@@ -120,7 +112,7 @@ async def void(
 ) -> Invoice:
     await _lock(session, invoice_id)
     await payments.cancel_unsent(session, invoice_id, "canceled: the invoice was voided", now)
-    invoice = await invoicing.void(session, invoice_id, reason, now)
+    invoice = await invoices.void(session, invoice_id, reason, now)
     found = handlers(invoice.type)
     if found is not None:
         await found.voided(session, invoice, settings, now)
@@ -132,7 +124,7 @@ async def _lock(session: AsyncSession, invoice_id: int) -> Invoice:
     it will move (the lock order: wallet, invoice, payment)."""
     found = await invoices.get(session, invoice_id)
     if found.wallet_id is not None:  # set once, at creation: safe to read unlocked
-        await ledger.lock_wallet(session, found.wallet_id)
+        await wallets.lock_wallet(session, found.wallet_id)
     return await invoices.lock(session, invoice_id)
 
 
@@ -142,7 +134,7 @@ async def charge(runtime: Resources, payment_id: int) -> None:
         attempt = await payments.begin_attempt(session, payment_id, runtime.clock.now())
     if attempt is None:
         return
-    provider = providers.build(attempt.provider, runtime.settings)
+    provider = payments.build_provider(attempt.provider, runtime.settings)
     outcome = await provider.charge(attempt.request)
     async with runtime.db.transaction() as session:
         await settle(session, payment_id, outcome, runtime.settings, runtime.clock.now())
@@ -152,13 +144,13 @@ async def refresh(runtime: Resources, payment_id: int) -> None:
     """The ``payments.refresh`` job: ask the provider about a payment not settled yet (one
     it never answered about is charged again, with the same idempotency key)."""
     async with runtime.db.transaction() as session:
-        payment = await payment_rows.lock(session, payment_id)
+        payment = await payments.lock(session, payment_id)
         if payment is None or payment.status in FINISHED:
             return
         provider_name, reference = payment.provider, payment.provider_reference
     if reference is None:
         await charge(runtime, payment_id)
         return
-    outcome = await providers.build(provider_name, runtime.settings).retrieve(reference)
+    outcome = await payments.build_provider(provider_name, runtime.settings).retrieve(reference)
     async with runtime.db.transaction() as session:
         await settle(session, payment_id, outcome, runtime.settings, runtime.clock.now())

@@ -19,7 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import announcements, money
 from app.config import Settings
-from app.customers.models import Customer
+from app.customers import Customer
 from app.errors import check_length
 from app.invoices import numbering, repository
 from app.invoices.errors import Conflict, ValidationFailed
@@ -30,7 +30,7 @@ from app.invoices.models import (
     InvoiceStatus,
     InvoiceType,
 )
-from app.live.invoices import InvoiceChange, publish_invoice_update
+from app.live import InvoiceChange, publish_invoice_update
 
 HUNDRED = Decimal(100)
 REASON_MAX = 500

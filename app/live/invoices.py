@@ -21,7 +21,6 @@ from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import outbox
-from app.invoices.models import Invoice
 
 TYPE = "invoice.updated"
 
@@ -103,13 +102,15 @@ def message_of(
 
 async def publish_invoice_update(
     session: AsyncSession,
-    invoice: Invoice,
+    invoice: Any,
     change: InvoiceChange,
     now: datetime,
     *,
     failure_reason: str | None = None,
 ) -> None:
-    """Announce a change of ``invoice`` (flushed, as it stands now) once this commits."""
+    """Announce a change of ``invoice`` (an ``app.invoices`` ``Invoice``, flushed, as it stands
+    now) once this commits. Typed loosely: the invoices domain publishes here, so this channel
+    does not import it."""
     message = message_of(invoice, change, now, failure_reason)
     await outbox.publish(session, channel(invoice.customer_id), message, now)
 

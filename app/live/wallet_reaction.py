@@ -8,7 +8,7 @@ from app.db.statements import WalletReaction
 from app.live.wallets import MESSAGES
 from app.outbox.service import CHANNEL, MANY
 
-REACTION = WalletReaction(
+WALLET_REACTION = WalletReaction(
     "live",
     f"""live_changed AS ({MESSAGES}),
 live_written AS (

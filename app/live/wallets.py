@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.wallets.balances import due_sql
+from app.wallets import due_sql
 
 UTC_ISO = """'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'"""
 

@@ -15,7 +15,7 @@ from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import outbox
-from app.invoices.models import Invoice
+from app.invoices import Invoice
 from app.outbox.models import OPEN_SQL
 from app.payments import repository
 from app.payments.errors import Conflict

@@ -13,12 +13,11 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.billing.thresholds import Thresholds
-from app.billing.thresholds import of as thresholds_of
-from app.plans.catalog import VERSION_SQL
+from app.catalog_version import VERSION_SQL
 from app.plans.models import SubscriptionStatus, SuspensionReason
-from app.wallets.balances import due_sql
-from app.wallets.models import DepletionPolicy
+from app.plans.thresholds import Thresholds
+from app.plans.thresholds import of as thresholds_of
+from app.wallets import DepletionPolicy, due_sql
 
 # Written so that its generic plan, the one a prepared statement settles on after five runs,
 # is index lookups per customer: the external ids drive the join, and the customer, the

@@ -1,12 +1,12 @@
 """Period-to-date usage, kept up to date in the ingest transaction, and what it costs.
 
-For each (subscription, metric, period) a batch touches, one upsert folds the batch into the
-stored quantity and returns it with ``billed`` (the quantity already debited). The rise of the
-billed quantity (for latest: the highest value seen in the period) is priced
-(``pricing.increment``) and recorded — unless a period's quantity or credits would pass its
-limit (``app.metering.limits``: ``OverLimit``, before anything more is sent); rows are written
-in key order so concurrent batches lock them in the same order. unique_count first inserts the
-batch's values into ``usage_unique_values`` and adds the number that were new to the period.
+For each (subscription, metric, period) a batch touches, one upsert folds the batch into the stored
+quantity and returns it with ``billed`` (the quantity already debited). The rise of the billed
+quantity (for latest: the highest value seen in the period) is priced (``pricing.increment``) and
+recorded — unless a period's quantity or credits would pass its limit (``app.metering.limits``,
+``period_fits``: ``OverLimit``, before anything more is sent); rows are written in key order so
+concurrent batches lock them in the same order. unique_count first inserts the batch's values into
+``usage_unique_values`` and adds the number that were new to the period.
 
 Money-priced metrics are folded the same way (and counted in ``events``); pricing them is
 progressive billing's step (``app.billing.progressive``), which gets each row's new quantity,
@@ -24,18 +24,15 @@ from decimal import Decimal
 import asyncpg
 
 from app.db.statements import Statement
-from app.metering import limits
-from app.metering.aggregation import ADDITIVE, Fold
-from app.metering.limits import OverLimit
-from app.metering.models import Aggregation
-from app.metering.validation import Resolved
-from app.money import QUANTITY_LIMIT
+from app.metering import ADDITIVE, Aggregation, Fold, OverLimit
+from app.money import CREDITS_LIMIT, QUANTITY_LIMIT
 from app.plans import pricing
 from app.plans.catalog import Metric, PlanPrices
 from app.plans.lookup import Subscribed
 from app.plans.money_pricing import MoneyPrice
 from app.plans.periods import Period, billing_period
 from app.plans.pricing import Price
+from app.plans.resolution import Resolved
 
 Key = tuple[int, int, datetime]  # subscription, metric, period start
 
@@ -61,6 +58,12 @@ ON CONFLICT (subscription_id, metric_id, period_start) DO UPDATE
   SET {fold}, events = u.events + excluded.events, updated_at = $7
 RETURNING subscription_id, metric_id, period_start, quantity, billed, events, money_minor
 """
+
+
+def period_fits(price: Price, quantity: Decimal) -> bool:
+    """A credit-priced period's quantity and its price are within the limits."""
+    return quantity <= QUANTITY_LIMIT and pricing.credits_for(price, quantity) <= CREDITS_LIMIT
+
 
 FOLDS = {
     "add": "quantity = u.quantity + excluded.quantity",
@@ -256,7 +259,7 @@ async def record(
             if target <= before:
                 continue
             assert found.price is not None and found.wallet_id is not None
-            if not limits.period_fits(found.price, target):
+            if not period_fits(found.price, target):
                 raise OverLimit
             credits = pricing.increment(found.price, before, target)
             billed.append((key, target, credits))

@@ -12,3 +12,18 @@ wallet is pending (a partial unique index), a cooldown separates two starts, mon
 them, and a rule disables itself after ``recharge_max_failures`` consecutive payment failures,
 telling the customer and operators.
 """
+
+from app.recharge.auto import run_intervals, start
+from app.recharge.purchases import on_failed, on_paid, on_voided
+from app.recharge.sweep import sweep as fail_stale
+from app.recharge.wallet_reaction import WALLET_REACTION
+
+__all__ = [
+    "WALLET_REACTION",
+    "fail_stale",
+    "on_failed",
+    "on_paid",
+    "on_voided",
+    "run_intervals",
+    "start",
+]

@@ -23,14 +23,13 @@ from decimal import Decimal
 from sqlalchemy import TextClause, text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app import money, outbox
+from app import money, outbox, wallets
 from app.config import Settings
 from app.errors import DomainError
 from app.recharge import purchases, repository, rules, schedule
 from app.recharge.models import Recharge, RechargeRule, RechargeStatus, RuleMethod, RuleTrigger
 from app.recharge.rules import RuleInput
-from app.wallets import balances, ledger
-from app.wallets.models import Wallet
+from app.wallets import Wallet
 
 START = "recharge.start"
 
@@ -96,7 +95,7 @@ async def run_intervals(session: AsyncSession, now: datetime) -> int:
     connection = await session.connection()
     wallet_ids = [int(r[0]) for r in await connection.execute(DUE_INTERVALS, {"now": now})]
     for wallet_id in wallet_ids:  # in id order, as every batch locks wallets
-        await ledger.lock_wallet(session, wallet_id)
+        await wallets.lock_wallet(session, wallet_id)
     started = await _start(session, INTERVAL, wallet_ids, now)
     for wallet_id in wallet_ids:
         rule = await repository.rule_of(session, wallet_id, lock=True)
@@ -134,7 +133,7 @@ async def start(session: AsyncSession, recharge_id: int, settings: Settings, now
     found = await session.get(Recharge, recharge_id)
     if found is None:
         return
-    wallet = await ledger.lock_wallet(session, found.wallet_id)
+    wallet = await wallets.lock_wallet(session, found.wallet_id)
     recharge = await repository.lock(session, recharge_id)
     if wallet is None or recharge is None or recharge.rule_id is None:
         return
@@ -195,7 +194,7 @@ async def _still_needed(
     made it unneeded, and a target rule buys ``target − balance`` of now. Why it stops (None: it
     goes ahead)."""
     assert wallet.id is not None and rule.threshold is not None
-    due = await balances.due(session, [wallet.id], now)
+    due = await wallets.due(session, [wallet.id], now)
     balance = wallet.balance - due.get(wallet.id, Decimal(0))  # expired credits excluded
     if balance > rule.threshold:
         return "the balance is above the threshold again"  # the API's word

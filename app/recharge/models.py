@@ -9,7 +9,7 @@ from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
 from app.db.types import CREDITS, credits_field, enum_field, fk, id_field, timestamp
-from app.invoices.models import PERCENT
+from app.invoices import PERCENT
 
 
 class RechargeTrigger(StrEnum):

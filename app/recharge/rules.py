@@ -10,15 +10,13 @@ from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app import announcements, money
+from app import announcements, money, payments, wallets
 from app.announcements import Recipient
 from app.config import Settings
-from app.payments import methods
 from app.recharge import repository, schedule
 from app.recharge.errors import NotFound, ValidationFailed
 from app.recharge.models import RechargeRule, RuleInterval, RuleMethod, RuleTrigger
-from app.wallets import ledger
-from app.wallets.models import Wallet
+from app.wallets import Wallet
 
 HUNDRED = Decimal(100)
 MAX_COOLDOWN_SECONDS = 31 * 24 * 3600
@@ -101,12 +99,12 @@ async def set_rule(
     session: AsyncSession, data: RuleInput, settings: Settings, now: datetime
 ) -> RechargeRule:
     """Create or replace the wallet's rule (enabled, failure count reset)."""
-    wallet = await ledger.lock_wallet(session, data.wallet_id)
+    wallet = await wallets.lock_wallet(session, data.wallet_id)
     if wallet is None:
         raise NotFound("walletId", f"no wallet with id {data.wallet_id}")
     checked = check(data, wallet.currency, settings)
     if data.payment_method_id is not None:
-        await methods.resolve(
+        await payments.resolve_method(
             session, wallet.customer_id, data.payment_method_id, "paymentMethodId"
         )
     rule = await repository.rule_of(session, data.wallet_id, lock=True)
@@ -153,7 +151,7 @@ async def get_rule(session: AsyncSession, wallet_id: int) -> RechargeRule | None
 async def disable(
     session: AsyncSession, wallet_id: int, reason: str, now: datetime
 ) -> RechargeRule:
-    await ledger.lock_wallet(session, wallet_id)  # a wallet's rows under its lock: lock order
+    await wallets.lock_wallet(session, wallet_id)  # a wallet's rows under its lock: lock order
     rule = await repository.rule_of(session, wallet_id, lock=True)
     if rule is None:
         raise NotFound("walletId", f"wallet {wallet_id} has no auto-recharge rule")

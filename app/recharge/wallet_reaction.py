@@ -20,7 +20,7 @@ async def _started(
     await enqueue_starts(session, sorted(int(r["id"]) for r in rows), now)
 
 
-REACTION = WalletReaction(
+WALLET_REACTION = WalletReaction(
     "recharge",
     STARTED.format(startable=AT_TRIGGER_BALANCE),
     "SELECT 'recharge'::text, jsonb_build_object('id', id) FROM started",

@@ -14,11 +14,11 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import outbox
-from app.alerts.levels import plain
 from app.announcements import once
-from app.customers.models import Customer
+from app.customers import Customer
 from app.db.statements import WalletReaction
-from app.wallets.models import Wallet
+from app.money import plain_credits
+from app.wallets import Wallet
 from app.webhooks import service
 
 ANNOUNCE = "webhooks.announce_wallets"
@@ -36,7 +36,7 @@ async def _listening(
 
 
 # Its part of the balance reactions: one row when an endpoint listens.
-REACTION = WalletReaction(
+WALLET_REACTION = WalletReaction(
     "webhooks", "", f"SELECT 'webhooks'::text, NULL::jsonb WHERE EXISTS ({LISTENERS})", _listening
 )
 
@@ -59,9 +59,9 @@ async def announce(
             "customer_id": customer.id,
             "customer_external_id": customer.external_id,
             "currency": wallet.currency,
-            "balance": plain(wallet.balance),
-            "debt": plain(wallet.debt),
-            "reference_balance": plain(wallet.reference_balance),
+            "balance": plain_credits(wallet.balance),
+            "debt": plain_credits(wallet.debt),
+            "reference_balance": plain_credits(wallet.reference_balance),
             "updated_at": wallet.updated_at.isoformat(),
         }
         event_key = f"{key}:{wallet.id}" if key is not None else None

@@ -8,11 +8,11 @@ from decimal import Decimal
 
 import pytest
 
+from app import invoices
 from app.customers import service as customers
 from app.customers.service import CustomerInput
 from app.errors import Conflict
 from app.invoices import numbering
-from app.invoices import service as invoicing
 from app.invoices.models import InvoiceType
 from app.invoices.service import Draft, LineInput, Terms, line_amount
 from app.runtime import Runtime
@@ -41,7 +41,7 @@ class Abandon(Exception):
 
 async def _issue(runtime: Runtime, customer_id: int, *, abandon: bool) -> None:
     async with runtime.db.transaction() as session:
-        await invoicing.issue(session, _draft(customer_id), TERMS, runtime.clock.now())
+        await invoices.issue(session, _draft(customer_id), TERMS, runtime.clock.now())
         await asyncio.sleep(0.01)  # hold the number a moment, so others queue behind it
         if abandon:
             raise Abandon
@@ -66,14 +66,14 @@ async def test_a_draft_has_no_number_until_finalized(runtime: Runtime) -> None:
     customer_id = await _customer(runtime)
     now = runtime.clock.now()
     async with runtime.db.transaction() as session:
-        draft = await invoicing.create(session, _draft(customer_id), now)
+        draft = await invoices.create(session, _draft(customer_id), now)
         assert draft.number is None and draft.status.value == "draft"
         assert draft.id is not None
-        final = await invoicing.finalize(session, draft.id, TERMS, now)
+        final = await invoices.finalize(session, draft.id, TERMS, now)
         assert final.number == "TLY-000001"
         assert final.due_at is not None and (final.due_at - now).days == 7
         with pytest.raises(Conflict):
-            await invoicing.finalize(session, draft.id, TERMS, now)
+            await invoices.finalize(session, draft.id, TERMS, now)
 
 
 async def test_series_are_numbered_apart(runtime: Runtime) -> None:

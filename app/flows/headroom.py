@@ -20,15 +20,11 @@ from decimal import Decimal
 
 import asyncpg
 
+from app import metering, plans
 from app.errors import DomainError, ValidationFailed
-from app.metering import limits
-from app.metering.aggregation import ADDITIVE
-from app.metering.models import Aggregation
-from app.metering.validation import FieldNames, Resolved
+from app.metering import ADDITIVE, Aggregation, FieldNames
 from app.money import CREDITS_LIMIT, MINOR_LIMIT, QUANTITY_LIMIT
-from app.plans import money_pricing, pricing
-from app.plans.periods import Period
-from app.plans.usage import Key, key_of, period_of
+from app.plans import Key, Period, Resolved, key_of, period_of
 
 TOUCH = """
 INSERT INTO subscription_usage AS u
@@ -115,28 +111,25 @@ def _fits(
     value = event.value if isinstance(event.value, Decimal) else Decimal(1)
     additive = metric.aggregation in ADDITIVE
     quantity = reached.quantity + value if additive else max(reached.quantity, value)
-    where = limits.value_field(names.properties, names.metric, metric.property)
+    where = metering.value_field(names.properties, names.metric, metric.property)
     if quantity > QUANTITY_LIMIT:
-        return limits.too_large(where, limits.quantity_message(metric.code))
+        return metering.too_large(where, metering.quantity_message(metric.code))
     debit = Decimal(0)
     if event.price is not None:
-        cost = pricing.credits_for(event.price, quantity)
+        cost = plans.credits_for(event.price, quantity)
         if cost > CREDITS_LIMIT:
-            return limits.too_large(where, limits.credits_message(metric.code))
-        debit = cost - pricing.credits_for(event.price, reached.quantity)
+            return metering.too_large(where, metering.credits_message(metric.code))
+        debit = cost - plans.credits_for(event.price, reached.quantity)
         wallet = event.billing.wallet
         assert wallet is not None
         if balances[wallet.id] - debit < -CREDITS_LIMIT:
-            return limits.too_large(where, limits.balance_message())
+            return metering.too_large(where, metering.balance_message())
         balances[wallet.id] -= debit
     if event.money is not None:
         assert event.plan is not None
         currency, count = event.plan.currency, reached.events + 1
         finals = [quantity] if metric.aggregation is not Aggregation.LATEST else [quantity, value]
-        if any(
-            money_pricing.amount_minor(event.money, q, count, currency) > MINOR_LIMIT
-            for q in finals
-        ):
-            return limits.too_large(where, limits.money_message(metric.code, currency))
+        if any(plans.amount_minor(event.money, q, count, currency) > MINOR_LIMIT for q in finals):
+            return metering.too_large(where, metering.money_message(metric.code, currency))
     reached.quantity, reached.events = quantity, reached.events + 1
     return None
