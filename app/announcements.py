@@ -25,7 +25,6 @@ from typing import Any, Literal
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import outbox
-from app.outbox.models import OutboxMessage
 
 WEBHOOKS_EMIT = "webhooks.emit"
 NOTIFICATIONS_SEND = "notifications.send"
@@ -37,9 +36,7 @@ def once() -> str:
     return f"once:{uuid.uuid4().hex}"
 
 
-async def emit(
-    session: AsyncSession, type: str, data: dict[str, Any], now: datetime
-) -> OutboxMessage:
+async def emit(session: AsyncSession, type: str, data: dict[str, Any], now: datetime) -> int:
     """Announce ``type`` (e.g. ``"invoice.paid"``) with ``data`` (JSON-ready) to webhooks."""
     payload = {"type": type, "data": data, "key": once()}
     return await outbox.enqueue(session, WEBHOOKS_EMIT, payload, now)
@@ -52,7 +49,7 @@ async def notify(
     customer_id: int,
     data: dict[str, Any],
     now: datetime,
-) -> OutboxMessage:
+) -> int:
     """Send the email ``template`` about ``customer_id`` to the customer or the operators."""
     payload = {
         "template": template,

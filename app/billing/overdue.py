@@ -26,6 +26,7 @@ from app import announcements, money, plans
 from app.billing import repository
 from app.config import Settings
 from app.customers import Customer
+from app.db import sql
 from app.invoices import Invoice
 from app.live import InvoiceChange, publish_invoice_updates
 from app.plans import Plan, Subscription, SubscriptionStatus, SuspensionReason
@@ -33,14 +34,7 @@ from app.plans import Plan, Subscription, SubscriptionStatus, SuspensionReason
 SUSPENDED_EVENT = "subscription.suspended"
 SUSPENDED_EMAIL = "subscription_suspended"
 
-FIND = text(
-    "UPDATE invoices SET overdue_at = :now WHERE id IN ("
-    "  SELECT id FROM invoices"
-    "  WHERE status = 'finalized' AND overdue_at IS NULL AND subscription_id IS NOT NULL"
-    "    AND due_at <= :now"
-    "  ORDER BY id LIMIT :limit FOR UPDATE SKIP LOCKED"
-    ") RETURNING id, subscription_id, number, total_minor, currency, due_at"
-)
+FIND = text(sql.load("app.billing", "overdue_invoices"))
 
 
 async def suspend_overdue(session: AsyncSession, now: datetime, limit: int = 500) -> list[int]:

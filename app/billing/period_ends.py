@@ -22,16 +22,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import outbox, plans
 from app.billing import repository
+from app.db import sql
 from app.plans import ChargePricing, Period, Plan, Subscription, billing_period, period_containing
 
 INVOICE_PERIOD_END = "billing.invoice_period_end"
 INSTANT = timedelta(microseconds=1)
 
-DUE = text(
-    "SELECT id FROM subscriptions"
-    " WHERE status <> 'terminated' AND (next_billing_at <= :now OR next_billing_at IS NULL)"
-    " ORDER BY id LIMIT :limit FOR UPDATE SKIP LOCKED"
-)
+DUE = text(sql.load("app.billing", "due_periods"))
 
 
 async def close_due(session: AsyncSession, now: datetime, limit: int = 500) -> int:

@@ -10,19 +10,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import metering, plans
 from app.billing.models import BillingPeriod, ThresholdCrossing
+from app.db import sql
 from app.invoices import InvoiceType
 from app.metering import BillableMetric
 from app.plans import ChargePricing, MoneyPrice, SubscriptionUsage, TierRow, money_price
 
 USAGE_TYPES = (InvoiceType.THRESHOLD, InvoiceType.PERIOD_END)
 
-OPEN_PERIOD = text(
-    "INSERT INTO billing_periods AS b (subscription_id, period_start, period_end, usage_minor,"
-    " billed_minor, level_minor, created_at, updated_at)"
-    " VALUES (:s, :start, :end, 0, 0, 0, :now, :now)"
-    " ON CONFLICT (subscription_id, period_start) DO UPDATE SET updated_at = excluded.updated_at"
-    " RETURNING id"
-)
+OPEN_PERIOD = text(sql.load("app.billing", "open_period"))
 
 
 async def lock_crossing(session: AsyncSession, crossing_id: int) -> ThresholdCrossing | None:

@@ -21,21 +21,13 @@ from decimal import Decimal
 import asyncpg
 
 from app import metering, plans
+from app.db import sql
 from app.errors import DomainError, ValidationFailed
 from app.metering import ADDITIVE, Aggregation, FieldNames
 from app.money import CREDITS_LIMIT, MINOR_LIMIT, QUANTITY_LIMIT
 from app.plans import Key, Period, Resolved, key_of, period_of
 
-TOUCH = """
-INSERT INTO subscription_usage AS u
-  (subscription_id, metric_id, period_start, quantity, billed, credits, events, money_minor,
-   updated_at)
-SELECT s, m, p, 0, 0, 0, 0, 0, $4
-FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[]) WITH ORDINALITY AS t(s, m, p, n)
-ORDER BY n
-ON CONFLICT (subscription_id, metric_id, period_start) DO UPDATE SET updated_at = u.updated_at
-RETURNING subscription_id, metric_id, period_start, greatest(quantity, billed) AS reached, events
-"""
+TOUCH = sql.load("app.flows", "touch_usage")
 LOCK_WALLETS = """
 SELECT id, balance FROM wallets WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE
 """

@@ -11,16 +11,13 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.db import sql
 from app.errors import ValidationFailed
 
 DIGITS = 6
 SERIES_MAX = 16
 
-NEXT = text(
-    "INSERT INTO invoice_sequences (series, last_number) VALUES (:series, 1) "
-    "ON CONFLICT (series) DO UPDATE SET last_number = invoice_sequences.last_number + 1 "
-    "RETURNING last_number"
-)
+NEXT = text(sql.load("app.invoices", "next_number"))
 
 
 def series(prefix: str) -> str:

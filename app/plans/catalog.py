@@ -19,6 +19,7 @@ from typing import Any
 import asyncpg
 
 from app.catalog_version import VERSION_SQL
+from app.db import sql
 from app.metering import Aggregation
 from app.plans.models import BillingInterval, ChargeModel, ChargePricing
 from app.plans.money_pricing import MoneyPrice, Tier
@@ -39,18 +40,7 @@ CHARGES = (
     "SELECT plan_id, metric_id, pricing, model, credit_price, package_size FROM charges "
     "WHERE pricing = 'credits'"
 )
-MONEY_CHARGES = """
-SELECT c.plan_id, c.metric_id, c.model, c.unit_price, c.package_size, c.percentage, c.fixed_fee,
-       coalesce(array_agg(t.up_to ORDER BY t.position) FILTER (WHERE t.id IS NOT NULL), '{}')
-         AS up_to,
-       coalesce(array_agg(t.unit_price ORDER BY t.position) FILTER (WHERE t.id IS NOT NULL), '{}')
-         AS tier_prices,
-       coalesce(array_agg(t.flat_fee ORDER BY t.position) FILTER (WHERE t.id IS NOT NULL), '{}')
-         AS tier_fees
-FROM charges c LEFT JOIN charge_tiers t ON t.charge_id = c.id
-WHERE c.pricing = 'money'
-GROUP BY c.id
-"""
+MONEY_CHARGES = sql.load("app.plans", "money_charges")
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from decimal import Decimal
 
 import asyncpg
 
+from app.db import sql
 from app.db.statements import Statement
 from app.metering import ADDITIVE, Aggregation, Fold, OverLimit
 from app.money import CREDITS_LIMIT, QUANTITY_LIMIT
@@ -36,28 +37,9 @@ from app.plans.resolution import Resolved
 
 Key = tuple[int, int, datetime]  # subscription, metric, period start
 
-UNIQUE = """
-INSERT INTO usage_unique_values (subscription_id, metric_id, period_start, value)
-SELECT s, m, p, v FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[], $4::text[])
-  WITH ORDINALITY AS t(s, m, p, v, n)
-ORDER BY n
-ON CONFLICT DO NOTHING
-RETURNING subscription_id, metric_id, period_start
-"""
+UNIQUE = sql.load("app.plans", "unique_values")
 
-UPSERT = """
-INSERT INTO subscription_usage AS u
-  (subscription_id, metric_id, period_start, quantity, billed, credits, events, money_minor,
-   latest_at, updated_at)
-SELECT s, m, p, q, 0, 0, e, 0, at, $7
-FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[], $4::numeric[], $5::bigint[],
-            $6::timestamptz[])
-  WITH ORDINALITY AS t(s, m, p, q, e, at, n)
-ORDER BY n
-ON CONFLICT (subscription_id, metric_id, period_start) DO UPDATE
-  SET {fold}, events = u.events + excluded.events, updated_at = $7
-RETURNING subscription_id, metric_id, period_start, quantity, billed, events, money_minor
-"""
+UPSERT = sql.load("app.plans", "upsert_usage")
 
 
 def period_fits(price: Price, quantity: Decimal) -> bool:
@@ -73,12 +55,7 @@ FOLDS = {
     "latest_at = GREATEST(u.latest_at, excluded.latest_at)",
 }
 
-RECORD = """
-UPDATE subscription_usage AS u SET billed = t.b, credits = u.credits + t.c
-FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[], $4::numeric[], $5::numeric[])
-  AS t(s, m, p, b, c)
-WHERE u.subscription_id = t.s AND u.metric_id = t.m AND u.period_start = t.p
-"""
+RECORD = sql.load("app.plans", "record_billed")
 
 
 @dataclass

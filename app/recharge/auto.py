@@ -25,6 +25,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import money, outbox, wallets
 from app.config import Settings
+from app.db import sql
 from app.errors import DomainError
 from app.recharge import purchases, repository, rules, schedule
 from app.recharge.models import Recharge, RechargeRule, RechargeStatus, RuleMethod, RuleTrigger
@@ -33,28 +34,9 @@ from app.wallets import Wallet
 
 START = "recharge.start"
 
-STARTABLE = """
-  SELECT r.id AS rule_id, r.wallet_id, r.trigger, r.discount_percent,
-         CASE WHEN r.method = 'fixed' THEN r.credits ELSE r.credits - w.balance END AS credits
-  FROM recharge_rules r JOIN wallets w ON w.id = r.wallet_id
-  WHERE r.wallet_id = ANY(:ids) AND r.enabled AND {condition}
-"""
+STARTABLE = sql.load("app.recharge", "startable")
 
-STARTED = """
-due AS ({startable}),
-started AS (
-  INSERT INTO recharges (wallet_id, rule_id, trigger, credits, bonus_credits, discount_percent,
-                         status, created_at, updated_at)
-  SELECT wallet_id, rule_id, trigger, credits, 0, discount_percent, 'pending', :now, :now
-  FROM due WHERE credits > 0 ORDER BY wallet_id
-  ON CONFLICT (wallet_id) WHERE rule_id IS NOT NULL AND status = 'pending' DO NOTHING
-  RETURNING id, rule_id
-),
-cooled AS (
-  UPDATE recharge_rules SET last_triggered_at = :now, updated_at = :now
-  FROM started WHERE recharge_rules.id = started.rule_id
-)
-"""
+STARTED = sql.load("app.recharge", "started")
 
 START_RECHARGES = "WITH " + STARTED + "SELECT id FROM started ORDER BY id"
 
