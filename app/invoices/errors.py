@@ -1,4 +1,4 @@
-"""Invoicing errors are the shared domain errors; this module names the ones it raises."""
+"""Invoice errors are the shared domain errors; this module names the ones it raises."""
 
 from app.errors import Conflict, NotFound, ValidationFailed
 

@@ -28,7 +28,7 @@ class RuleInput:
     trigger: RuleTrigger
     method: RuleMethod
     credits: object  # fixed: how many to buy; target: the balance to top up to
-    threshold: object | None = None
+    threshold: object | None = None  # the trigger balance (the API's field name)
     interval: RuleInterval | None = None
     discount_percent: object = 0
     cooldown_seconds: int | None = None  # default: the configured cooldown
@@ -40,7 +40,7 @@ class RuleInput:
 @dataclass(frozen=True)
 class Checked:
     credits: Decimal
-    threshold: Decimal | None
+    trigger_balance: Decimal | None
     discount: Decimal
     cooldown: int
     max_amount_minor: int | None
@@ -75,8 +75,12 @@ def _trigger_balance(data: RuleInput) -> Decimal | None:
 def check(data: RuleInput, currency: str, settings: Settings) -> Checked:
     """Validate a rule, naming the first field that is wrong."""
     credits = money.credits(data.credits, "credits")
-    threshold = _trigger_balance(data)
-    if data.method is RuleMethod.TARGET and threshold is not None and credits <= threshold:
+    trigger_balance = _trigger_balance(data)
+    if (
+        data.method is RuleMethod.TARGET
+        and trigger_balance is not None
+        and credits <= trigger_balance
+    ):
         raise ValidationFailed(
             "credits", "the target must be above the threshold", code="target_not_above_threshold"
         )
@@ -92,7 +96,7 @@ def check(data: RuleInput, currency: str, settings: Settings) -> Checked:
         max_amount = money.minor_units(data.monthly_max_amount, currency, "monthlyMaxAmount")
         if max_amount == 0:
             raise ValidationFailed("monthlyMaxAmount", "must be greater than zero")
-    return Checked(credits, threshold, discount(data.discount_percent), cooldown, max_amount)
+    return Checked(credits, trigger_balance, discount(data.discount_percent), cooldown, max_amount)
 
 
 async def set_rule(
@@ -127,7 +131,7 @@ def _apply(rule: RechargeRule, data: RuleInput, checked: Checked, now: datetime)
     rule.trigger = data.trigger
     rule.method = data.method
     rule.credits = checked.credits
-    rule.threshold = checked.threshold
+    rule.threshold = checked.trigger_balance
     rule.interval = data.interval
     rule.discount_percent = checked.discount
     rule.cooldown_seconds = checked.cooldown
