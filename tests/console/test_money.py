@@ -137,8 +137,8 @@ async def test_the_schema_refuses_a_viewer(runtime: Runtime) -> None:
     """The console's buttons are hidden from viewers; the schema itself refuses them too."""
     import console
     from console.api import Refused
-    from console.auth import caller_of
-    from console.dialogs import GRANT
+    from console.login.auth import caller_of
+    from console.wallets.credits import GRANT
     from graphql_schema.context import OperatorIdentity
     from tests.console.conftest import VIEWER, make_operator
 
