@@ -10,7 +10,7 @@ from starlette.responses import Response
 from console import format, forms
 from console.api import Api, Console, operation
 from console.dialog import Dialog
-from console.errors import NOTIFY, Say, fetch, mutate
+from console.errors import Say, fetch, mutate
 from console.layout import page
 from console.tables import columns
 
@@ -79,9 +79,6 @@ class RevokeDialog(Dialog):
 
     def ask(self) -> None:
         ui.label("Revoke this key? Programs using it stop working at once.")
-
-    def say(self) -> Say:
-        return NOTIFY
 
     def variables(self) -> dict[str, Any]:
         return {"id": self.key_id}

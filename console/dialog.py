@@ -10,7 +10,7 @@ inputs, under the one it names (and the next send is a new request, with a new k
 stays on the screen with the button enabled again, so trying again sends the same request.
 
 A dialog whose confirmation has nothing to correct (``closes_first``) closes when confirmed and
-tells a failure where its page says (``say``).
+tells a failure in a notification, or where its page says (``say``).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import Any
 from nicegui import ui
 
 from console.api import Api, Problem
-from console.errors import Inputs, Say, on
+from console.errors import NOTIFY, Inputs, Say, on
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,10 @@ class Confirmation:
 
 
 class Dialog(ABC):
+    """Subclasses say what to ask (``ask``, ``inputs``, ``checked``), what to confirm
+    (``confirmations``), what to send (``document``, ``variables``) and what happened
+    (``succeeded``)."""
+
     button = "Review"  # the first button: "Review" when confirmations follow, else the action
     width = "w-[30rem]"
     closes_first = False
@@ -89,7 +93,8 @@ class Dialog(ABC):
         """Report what happened (the dialog is closed)."""
 
     def say(self) -> Say:
-        return Say(on(self.message), self.inputs())
+        """Where a failure is told: in the dialog, or (closed) in a notification."""
+        return NOTIFY if self.closes_first else Say(on(self.message), self.inputs())
 
     def reset(self) -> None:  # noqa: B027 (most dialogs keep what was typed)
         """Empty the inputs for a new request (the dialog is opening)."""

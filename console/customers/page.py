@@ -12,6 +12,7 @@ from starlette.responses import Response
 
 from console.api import Api, Console, Refused
 from console.customers import portal_link
+from console.errors import BANNER
 from console.invoices.customer import CustomerInvoices
 from console.layout import error_banner, page
 from console.plans.subscriptions import SubscriptionCard
@@ -34,7 +35,7 @@ class CustomerPage:
         try:
             customer = await self.wallet.load()
         except Refused as error:
-            error_banner(error.message)
+            BANNER.tell(error)
             return None
         if customer is None:
             error_banner(

@@ -11,7 +11,7 @@ from nicegui import ui
 from console import format
 from console.api import Api, operation
 from console.dialog import Dialog
-from console.errors import NOTE, NOTIFY, Inputs, Say, fetch
+from console.errors import NOTE, NOTIFY, Inputs, fetch
 
 SUBSCRIPTIONS = operation("""
 query Subscriptions($id: String!) {
@@ -121,9 +121,6 @@ class TerminateDialog(Dialog):
             "This cannot be undone (you can subscribe them again).",
         ):
             ui.label(line).classes("text-body1")
-
-    def say(self) -> Say:
-        return NOTIFY
 
     def variables(self) -> dict[str, Any]:
         return {"id": self.node["id"]}

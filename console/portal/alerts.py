@@ -37,9 +37,12 @@ class PortalAlerts:
         self.api, self.wallet_id = api, wallet_id
 
     async def change(self, document: str, change: dict[str, Any], done: str) -> None:
+        """Run a change, show the alerts as they are now, then say ``done``."""
+        client = ui.context.client
         if await mutate(self.api, document, {"input": change}) is not None:
-            ui.notify(done, type="positive")
-            self.show.refresh()
+            await self.show.refresh()
+            with client:
+                ui.notify(done, type="positive")
 
     @ui.refreshable_method
     async def show(self) -> None:

@@ -54,9 +54,13 @@ class AlertLevels:
         self.api, self.wallet_id = api, wallet_id
 
     async def change(self, document: str, variables: dict[str, Any], done: str) -> None:
+        """Run a change, show the levels as they are now, then say ``done``. (The button
+        clicked is gone with the old levels: the page's client says it.)"""
+        client = ui.context.client
         if await mutate(self.api, document, variables) is not None:
-            ui.notify(done, type="positive")
-            self.show.refresh()
+            await self.show.refresh()
+            with client:
+                ui.notify(done, type="positive")
 
     @ui.refreshable_method
     async def show(self) -> None:
