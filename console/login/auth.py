@@ -5,11 +5,12 @@ The session lives in NiceGUI's per-browser ``app.storage.user`` (server-side, ke
 cookie): the operator's id, email, role and an expiry timestamp. Every page and every action
 re-checks it, and re-reads the operator so a disabled one is out at once.
 
-Logging in is two steps. The login form (a websocket event, which cannot set a cookie) checks
-the credentials (``console.credentials``) and leaves a one-time ticket in the browser's storage;
-the browser then loads ``/console/login/complete?ticket=…``, an HTTP request, which gives the
-browser a new id (``console.sessions.rotate``) and opens the session under that id only. So a
-browser id planted or read before the login (session fixation) never becomes a logged-in one.
+Logging in is two steps. The login form (a websocket event, which cannot set a cookie)
+checks the credentials (``console.login.credentials``) and leaves a one-time ticket in the
+browser's storage; the browser then loads ``/console/login/complete?ticket=…``, an HTTP
+request, which gives the browser a new id (``console.login.sessions.rotate``) and opens the
+session under that id only. So a browser id planted or read before the login (session fixation)
+never becomes a logged-in one.
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ from app.access.models import Scope
 from app.access.service import Principal
 from app.operators import service as operators
 from app.operators.models import Role
-from console import credentials, sessions
 from console.api import Caller, Console
+from console.login import credentials, sessions
 from graphql_schema.context import OperatorIdentity
 
 SESSION_KEY = "tally_operator"
@@ -49,7 +50,7 @@ def caller_of(operator: OperatorIdentity) -> Caller:
 
 
 async def log_in(console: Console, email: str, password: str, address: str) -> str:
-    """Check the credentials (throttled, audited: ``console.credentials``; raises DomainError)
+    """Check the credentials (throttled, audited: ``console.login.credentials``; raises DomainError)
     and return the path that completes the login in this browser, with a fresh browser id."""
     identity = await credentials.check(console.runtime, email, password, address)
     ticket = secrets.token_urlsafe(32)

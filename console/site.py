@@ -1,4 +1,5 @@
-"""One module per page. ``register`` adds the pages whose GraphQL operations exist."""
+"""The console's pages and its navigation: one module or package per domain. ``register`` adds
+the pages whose GraphQL operations exist."""
 
 from __future__ import annotations
 
@@ -7,21 +8,20 @@ from console.layout import NAV, NavItem
 
 
 def register(console: Console) -> None:
-    from console.pages import (
+    from console import (
         api_keys,
         audit,
-        customer,
-        customers,
         dashboard,
         emails,
-        events,
-        invoices,
-        login,
         operators,
-        plans,
-        portal,
+        usage_events,
         webhooks,
     )
+    from console.customers import listing, page
+    from console.invoices import pages as invoices
+    from console.login import page as login
+    from console.plans import page as plans
+    from console.portal import page as portal
 
     NAV.clear()
     NAV.append(NavItem("Dashboard", "/console", "dashboard"))
@@ -29,7 +29,7 @@ def register(console: Console) -> None:
     for module, field, item in (
         (invoices, "invoices", NavItem("Invoices", "/console/invoices", "receipt_long")),
         (plans, "plans", NavItem("Plans & metrics", "/console/plans", "sell")),
-        (events, "events", NavItem("Events", "/console/events", "bolt")),
+        (usage_events, "events", NavItem("Events", "/console/events", "bolt")),
         (webhooks, "webhookEndpoints", NavItem("Webhooks", "/console/webhooks", "webhook")),
         (emails, "emails", NavItem("Emails", "/console/emails", "mail")),
     ):
@@ -39,5 +39,5 @@ def register(console: Console) -> None:
     NAV.append(NavItem("API keys", "/console/api-keys", "key", admin_only=True))
     NAV.append(NavItem("Operators", "/console/operators", "badge", admin_only=True))
     NAV.append(NavItem("Audit log", "/console/audit", "history"))
-    for page in (login, dashboard, customers, customer, api_keys, operators, audit, portal):
-        page.register(console)
+    for module in (login, dashboard, listing, page, api_keys, operators, audit, portal):
+        module.register(console)

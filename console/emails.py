@@ -1,4 +1,4 @@
-"""Sent emails: what Tally wrote to whom, and whether it went out."""
+"""Sent emails (notifications): what Tally wrote to whom, and whether it went out."""
 
 from __future__ import annotations
 
@@ -7,19 +7,19 @@ from typing import Any
 from nicegui import ui
 from starlette.responses import Response
 
-from console import auth, format
-from console.api import Caller, Console
-from console.layout import frame
+from console import format
+from console.api import Api, Console, operation
+from console.layout import page
 from console.tables import columns, paged_table
 
-QUERY = """
+QUERY = operation("""
 query Emails($after: String) {
   emails(first: 50, after: $after) {
     nodes { id to subject status attempts lastError createdAt sentAt }
     pageInfo { hasNextPage endCursor }
   }
 }
-"""
+""")
 STATUS_WORDS = {
     "QUEUED": "waiting to be sent",
     "SENT": "sent",
@@ -42,14 +42,11 @@ def email_row(email: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+async def emails(api: Api) -> None:
+    await paged_table(api, QUERY, "emails", COLUMNS, email_row, "emails", "No emails yet.")
+
+
 def register(console: Console) -> None:
     @ui.page("/console/emails", title="Emails · Tally")
     async def emails_page() -> Response | None:
-        caller = await auth.require(console, "/console/emails")
-        if not isinstance(caller, Caller):
-            return caller
-        with frame("Emails", caller, "/console/emails"):
-            await paged_table(
-                console, caller, QUERY, "emails", COLUMNS, email_row, "emails", "No emails yet."
-            )
-        return None
+        return await page(console, "/console/emails", "Emails", emails)

@@ -8,12 +8,12 @@ from typing import Any
 from nicegui import ui
 from starlette.responses import Response
 
-from console import auth, format
-from console.api import Caller, Console
-from console.layout import frame
+from console import format
+from console.api import Api, Console, operation
+from console.layout import page
 from console.tables import columns, paged_table
 
-PLANS = """
+PLANS = operation("""
 query Plans($after: String) {
   plans(first: 50, after: $after) {
     nodes {
@@ -23,15 +23,15 @@ query Plans($after: String) {
     pageInfo { hasNextPage endCursor }
   }
 }
-"""
-METRICS = """
+""")
+METRICS = operation("""
 query Metrics($after: String) {
   metrics(first: 50, after: $after) {
     nodes { id code name unitPlural aggregation property }
     pageInfo { hasNextPage endCursor }
   }
 }
-"""
+""")
 AGGREGATION_WORDS = {
     "COUNT": "counts events",
     "SUM": "adds up “{p}”",
@@ -68,34 +68,31 @@ def metric_row(metric: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+async def plans(api: Api) -> None:
+    ui.label("Plans").classes("text-subtitle1")
+    await paged_table(
+        api,
+        PLANS,
+        "plans",
+        columns(("name", "Plan"), ("billing", "Billed"), ("charges", "Prices")),
+        plan_row,
+        "plans",
+        "No plans yet.",
+    )
+    if api.console.has_query("metrics"):
+        ui.label("Metrics (what usage is counted)").classes("text-subtitle1")
+        await paged_table(
+            api,
+            METRICS,
+            "metrics",
+            columns(("name", "Metric"), ("unit", "Unit"), ("how", "How")),
+            metric_row,
+            "metrics",
+            "No metrics yet.",
+        )
+
+
 def register(console: Console) -> None:
     @ui.page("/console/plans", title="Plans & metrics · Tally")
     async def plans_page() -> Response | None:
-        caller = await auth.require(console, "/console/plans")
-        if not isinstance(caller, Caller):
-            return caller
-        with frame("Plans & metrics", caller, "/console/plans"):
-            ui.label("Plans").classes("text-subtitle1")
-            await paged_table(
-                console,
-                caller,
-                PLANS,
-                "plans",
-                columns(("name", "Plan"), ("billing", "Billed"), ("charges", "Prices")),
-                plan_row,
-                "plans",
-                "No plans yet.",
-            )
-            if console.has_query("metrics"):
-                ui.label("Metrics (what usage is counted)").classes("text-subtitle1")
-                await paged_table(
-                    console,
-                    caller,
-                    METRICS,
-                    "metrics",
-                    columns(("name", "Metric"), ("unit", "Unit"), ("how", "How")),
-                    metric_row,
-                    "metrics",
-                    "No metrics yet.",
-                )
-        return None
+        return await page(console, "/console/plans", "Plans & metrics", plans)
