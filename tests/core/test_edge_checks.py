@@ -164,6 +164,28 @@ async def test_a_query_argument_gets_a_graphql_error_naming_it(gql: GraphQLClien
         assert fine["data"]["customer"] == {"externalId": "acme"}
 
 
+async def test_a_query_refused_by_the_domain_names_its_code_and_field(
+    gql: GraphQLClient,
+) -> None:
+    """A query has no typed errors: a page size out of range, an unknown external id or a
+    cursor Tally never gave out is a GraphQL error whose extensions carry the domain's code and
+    field (found by the fuzzer: they had only a message)."""
+    cases = [
+        ('{ recharges(walletId: "1", first: 0) { nodes { id } } }', "invalid", "first"),
+        ('{ recharges(walletId: "99") { nodes { id } } }', "not_found", "walletId"),
+        ('{ invoices(after: "bm9uc2Vuc2U=") { nodes { id } } }', "invalid", "after"),
+        ('{ usageByMetric(customerExternalId: "nobody") { metricCode } }', "not_found",
+         "customerExternalId"),
+        ("{ usageByMetric(customerExternalId: \"acme\", days: 0) { metricCode } }", "invalid",
+         "days"),
+    ]  # fmt: skip
+    await create_customer(gql, "acme")
+    for query, code, field in cases:
+        body = await gql.raw(query)
+        [error] = body["errors"]
+        assert error["extensions"] == {"code": code, "field": field}, body
+
+
 CREATE = """mutation($input: CreateCustomerInput!) { createCustomer(input: $input) {
   __typename ... on Error { code field message } } }"""
 GRANT = """mutation($input: GrantCreditsInput!) { grantCredits(input: $input) {
