@@ -29,6 +29,7 @@ from app.access.models import Scope
 from app.access.service import Principal
 from app.db.retry import Busy, TryAgain, retrying
 from app.errors import DomainError, Unauthorized, ValidationFailed
+from app.http.body import read_at_most
 from app.inputs import printable
 from app.metering import rejections
 from app.metering.headroom import Headroom
@@ -69,24 +70,13 @@ async def _principal(runtime: Runtime, request: Request) -> Principal:
     return principal
 
 
-async def _read(request: Request) -> bytes:
-    """The body, read no further than ``MAX_BODY``: a body sent without a ``Content-Length``
-    (chunked) is refused once it passes the limit, not after its last byte."""
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY:
-            raise Rejected(413, ValidationFailed(None, "the body is over 8 MiB", code="too_large"))
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 async def _events(request: Request) -> list[object]:
     declared = request.headers.get("content-length", "")
     if declared.isascii() and declared.isdigit() and int(declared) > MAX_BODY:
         raise Rejected(413, ValidationFailed(None, "the body is over 8 MiB", code="too_large"))
-    body = await _read(request)
+    body = await read_at_most(request, MAX_BODY)
+    if body is None:
+        raise Rejected(413, ValidationFailed(None, "the body is over 8 MiB", code="too_large"))
     try:
         payload = inputs.loads(body)
     except orjson.JSONDecodeError as error:
