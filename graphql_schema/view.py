@@ -28,6 +28,7 @@ from graphql_schema.limits import Limits, body
 from graphql_schema.schema import Schema
 
 CLOSE_REASON = "tally.close_reason"
+MALFORMED = 4400  # graphql-transport-ws: a message the server cannot parse
 
 
 def unauthorized(error: Unauthorized) -> JSONResponse:
@@ -60,14 +61,29 @@ class _WebSocketAdapter(ASGIWebSocketAdapter):
                     await self.ws.close(body.TOO_BIG, body.close_reason(limit))
                     return
                 try:
-                    yield self.view.decode_json(text)
+                    message = self.view.decode_json(text)
                 except JSONDecodeError as error:
                     if not ignore_parsing_errors:
                         raise NonJsonMessageReceived from error
+                    continue
+                if not _well_formed(message):
+                    await self.ws.close(MALFORMED, "Failed to parse message")
+                    return
+                yield message
         except KeyError as error:
             raise NonTextMessageReceived from error
         except WebSocketDisconnect:
             pass
+
+
+def _well_formed(message: object) -> bool:
+    """A JSON object, and a subscribe message's payload an object: Strawberry reads both by
+    key, and anything else (``[]``, ``"payload": "x"``) raised past its handling and dropped the
+    connection without a close frame. Refused as Strawberry refuses a message it cannot
+    parse."""
+    if not isinstance(message, dict):
+        return False
+    return message.get("type") != "subscribe" or isinstance(message.get("payload"), dict)
 
 
 class GraphQLView(GraphQL[Context, None]):
