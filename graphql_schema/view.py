@@ -77,13 +77,23 @@ class _WebSocketAdapter(ASGIWebSocketAdapter):
 
 
 def _well_formed(message: object) -> bool:
-    """A JSON object, and a subscribe message's payload an object: Strawberry reads both by
-    key, and anything else (``[]``, ``"payload": "x"``) raised past its handling and dropped the
-    connection without a close frame. Refused as Strawberry refuses a message it cannot
-    parse."""
-    if not isinstance(message, dict):
+    """A JSON object whose id, if any, is a string; a subscribe message's payload an object
+    with a string ``query`` (and variables an object, an operation name a string, if given).
+    Strawberry reads these by key and uses them as they are: anything else (``[]``, a payload
+    ``"x"``, a query ``5``, an id ``{}``) raised past its handling, logged at ERROR and, for
+    some, dropped the connection without a close frame. Refused as Strawberry refuses a message
+    it cannot parse."""
+    if not isinstance(message, dict) or not isinstance(message.get("id", ""), str):
         return False
-    return message.get("type") != "subscribe" or isinstance(message.get("payload"), dict)
+    if message.get("type") != "subscribe":
+        return True
+    payload = message.get("payload")
+    return (
+        isinstance(payload, dict)
+        and isinstance(payload.get("query"), str)
+        and isinstance(payload.get("variables") or {}, dict)
+        and isinstance(payload.get("operationName") or "", str)
+    )
 
 
 class GraphQLView(GraphQL[Context, None]):

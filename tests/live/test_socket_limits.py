@@ -108,7 +108,11 @@ async def test_a_syntax_error_closes_the_socket_with_the_error(
 @pytest.mark.parametrize(
     "message",
     ["[]", "5", '{"id": "1", "type": "subscribe", "payload": "x"}',
-     '{"id": "1", "type": "subscribe"}'],
+     '{"id": "1", "type": "subscribe"}',
+     '{"id": "1", "type": "subscribe", "payload": {"query": 5}}',
+     '{"id": "1", "type": "subscribe", "payload": {"query": "{ __typename }", "variables": 5}}',
+     '{"id": {}, "type": "subscribe", "payload": {"query": "{ __typename }"}}',
+     '{"id": [], "type": "complete"}'],
 )  # fmt: skip
 async def test_a_message_of_the_wrong_shape_closes_the_socket_with_4400(
     live_server: LiveServer, admin_key: str, caplog: pytest.LogCaptureFixture, message: str
