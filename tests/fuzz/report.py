@@ -40,16 +40,19 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
     COUNTS.update(getattr(node, "workeroutput", {}).get(KEY, {}))
 
 
+CREDENTIALS = ("admin", "read", "customer")  # GraphQL over HTTP; "events", "socket-…" apart
+OUTCOMES = ("ok", "typed", "refused", "battery", "batch", "subscribe", "malformed")
+
+
 def summary(counts: Counter[str]) -> list[str]:
-    credentials = sorted({key.split()[0] for key in counts})
     lines = []
     total = 0
-    for credential in credentials:
-        outcomes = {k.split()[1]: v for k, v in counts.items() if k.split()[0] == credential}
-        sent = sum(outcomes.values())
-        total += sent if credential != "events" else 0
+    for name in sorted({key.split()[0] for key in counts}):
+        outcomes = {k.split()[1]: v for k, v in counts.items() if k.split()[0] == name}
+        sent = sum(v for outcome, v in outcomes.items() if outcome in OUTCOMES)
+        total += sent if name in CREDENTIALS else 0
         detail = ", ".join(f"{outcome} {n:,}" for outcome, n in sorted(outcomes.items()))
-        lines.append(f"  {credential}: {sent:,} ({detail})")
+        lines.append(f"  {name}: {sent:,} ({detail})")
     errors = sum(v for k, v in counts.items() if k.endswith(" server_error"))
     masked = sum(v for k, v in counts.items() if k.endswith(" masked"))
     head = f"fuzz: {total:,} GraphQL operations, {errors} server errors, {masked} masked errors"
