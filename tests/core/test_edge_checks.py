@@ -164,6 +164,29 @@ async def test_a_query_argument_gets_a_graphql_error_naming_it(gql: GraphQLClien
         assert fine["data"]["customer"] == {"externalId": "acme"}
 
 
+async def test_a_json_variable_1000_levels_deep_gets_the_typed_refusal(
+    gql: GraphQLClient,
+) -> None:
+    """As deep as a body may nest (orjson reads 1,023 levels; deeper is a 400): the typed
+    ``too_deep`` naming the field, never graphql-core's "maximum recursion depth exceeded"."""
+    await create_customer(gql, "acme")
+    levels = 1000
+    metadata = '{"a":' * levels + "1" + "}" * levels
+    query = (
+        'mutation($m: JSON) { updateCustomer(input: {externalId: \\"acme\\", metadata: $m}) '
+        "{ __typename ... on Error { code field } } }"
+    )
+    body = '{"query": "' + query + '", "variables": {"m": ' + metadata + "}}"
+    response = await gql.http.post(
+        "/graphql",
+        content=body.encode(),
+        headers={"authorization": f"Bearer {gql.key}", "content-type": "application/json"},
+    )
+    answer = response.json()["data"]["updateCustomer"]
+    assert answer == {"__typename": "ValidationError", "code": "too_deep",
+                      "field": "metadata" + ".a" * 16}  # fmt: skip
+
+
 async def test_a_query_refused_by_the_domain_names_its_code_and_field(
     gql: GraphQLClient,
 ) -> None:

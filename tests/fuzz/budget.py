@@ -52,8 +52,8 @@ def fuzzing(max_examples: int) -> Callable[[F], F]:
         )(test)
         if chosen.isdigit():
             test = hypothesis.seed(int(chosen))(test)
-        if total() > DEFAULT:
-            test = pytest.mark.timeout(0)(test)
-        return test
+        # A hang still fails the default run, late: on a busy shared machine the largest share
+        # (admin mutations, 1,404) took 168 s of the suite's usual 180 s per test.
+        return pytest.mark.timeout(0 if total() > DEFAULT else 600)(test)
 
     return decorate
