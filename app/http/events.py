@@ -29,6 +29,7 @@ from app.access.models import Scope
 from app.access.service import Principal
 from app.db.retry import Busy, TryAgain, retrying
 from app.errors import DomainError, Unauthorized, ValidationFailed
+from app.http.body import read_at_most
 from app.inputs import printable
 from app.metering import rejections
 from app.metering.headroom import Headroom
@@ -73,8 +74,8 @@ async def _events(request: Request) -> list[object]:
     declared = request.headers.get("content-length", "")
     if declared.isascii() and declared.isdigit() and int(declared) > MAX_BODY:
         raise Rejected(413, ValidationFailed(None, "the body is over 8 MiB", code="too_large"))
-    body = await request.body()
-    if len(body) > MAX_BODY:
+    body = await read_at_most(request, MAX_BODY)
+    if body is None:
         raise Rejected(413, ValidationFailed(None, "the body is over 8 MiB", code="too_large"))
     try:
         payload = inputs.loads(body)

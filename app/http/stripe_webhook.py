@@ -19,6 +19,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from app import settlement
+from app.http.body import read_at_most
 from app.payments.models import Payment
 from app.payments.providers.stripe import outcome
 from app.runtime import Runtime
@@ -48,8 +49,8 @@ def stripe_webhook_route(runtime: Runtime) -> Route:
         secret = runtime.settings.stripe_webhook_secret
         if secret is None:
             return _json({"error": "Stripe webhooks are not configured"}, 400)
-        payload = await request.body()
-        if len(payload) > MAX_BODY:
+        payload = await read_at_most(request, MAX_BODY)
+        if payload is None:
             return _json({"error": "body too large"}, 413)
         try:
             event = stripe.Webhook.construct_event(
