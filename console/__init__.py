@@ -4,6 +4,11 @@ Every read and write goes through the GraphQL schema, executed in-process with t
 principal (an operator's role, or a portal link's customer), so the console and API clients
 share one code path and one set of permissions. Only logging in asks ``app.operators``
 directly: before it there is no principal to run the schema with.
+
+One module or package per domain (``console.site`` lists the pages): ``customers``,
+``wallets``, ``invoices``, ``plans``, ``usage_events``, ``webhooks``, ``emails``, ``api_keys``,
+``operators``, ``audit``, ``dashboard``, ``portal``, ``login``. Every action runs in one dialog
+pattern (``console.dialog``) and tells a failure with one error helper (``console.errors``).
 """
 
 from __future__ import annotations
@@ -22,13 +27,13 @@ MOUNT_PATH = "/console"
 def setup(runtime: Runtime) -> Console:
     """Register the console's and the portal's pages with NiceGUI (``ui.run`` or
     ``ui.run_with`` serves them)."""
-    from console import pages
+    from console import site
     from console.api import Console
     from graphql_schema.limits import Limits
     from graphql_schema.schema import build_schema
 
     console = Console(runtime, build_schema(Limits.of(runtime.settings)))
-    pages.register(console)
+    site.register(console)
     return console
 
 

@@ -1,12 +1,19 @@
-"""The console's only way to data: the GraphQL schema, executed in-process."""
+"""The console's only way to data: the GraphQL schema, executed in-process.
+
+Every document the console sends is registered with ``operation`` when its module is imported;
+``Console`` sends no other, and ``tests/console/test_operations.py`` validates every registered
+one against the schema, so a schema change that breaks a page fails in CI, not in a browser.
+"""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from graphql import GraphQLError
+from strawberry.schema.schema import SubscriptionResult
 
 from app.access.service import Principal
 from app.runtime import Runtime
@@ -20,6 +27,13 @@ UNEXPECTED = (
     "Something went wrong on our side and nothing was changed. Try again; if it keeps "
     "happening, tell your engineering team."
 )
+OPERATIONS: dict[str, None] = {}  # every document the console sends, in import order
+
+
+def operation(document: str) -> str:
+    """Register a GraphQL document the console sends, and return it."""
+    OPERATIONS[document] = None
+    return document
 
 
 @dataclass(frozen=True)
@@ -51,6 +65,9 @@ class Refused(Exception):
         self.message = message
 
 
+Failure = Refused | Problem
+
+
 def problem(payload: dict[str, Any] | None) -> Problem | None:
     """The typed error a mutation returned, or None when it succeeded."""
     if payload and "code" in payload and "message" in payload:
@@ -70,6 +87,12 @@ def plain(error: GraphQLError, caller: Caller) -> str:
     if message == "Unexpected error.":
         return UNEXPECTED
     return message[0].upper() + message[1:] if message else UNEXPECTED
+
+
+def registered(document: str) -> str:
+    if document not in OPERATIONS:
+        raise LookupError("The console sends only documents registered with operation().")
+    return document
 
 
 class Console:
@@ -94,9 +117,49 @@ class Console:
     ) -> dict[str, Any]:
         """Run one operation as ``caller``; return ``data`` or raise ``Refused``."""
         result = await self.schema.execute(
-            query, variable_values=variables, context_value=self.context(caller)
+            registered(query), variable_values=variables, context_value=self.context(caller)
         )
         if result.errors:
             raise Refused(plain(result.errors[0], caller))
         assert result.data is not None
         return result.data
+
+
+@dataclass(frozen=True)
+class Api:
+    """The schema as one caller uses it: what a page reads and changes through."""
+
+    console: Console
+    caller: Caller
+
+    @property
+    def is_admin(self) -> bool:
+        return self.caller.is_admin
+
+    def now(self) -> datetime:
+        return self.console.runtime.clock.now()
+
+    async def execute(
+        self, document: str, variables: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        return await self.console.execute(self.caller, document, variables)
+
+    async def attempt(
+        self, document: str, variables: dict[str, Any] | None = None
+    ) -> dict[str, Any] | Failure:
+        """The payload of the document's one root field, or why there is none: the typed
+        error it answered, or the schema's refusal."""
+        try:
+            data = await self.execute(document, variables)
+        except Refused as error:
+            return error
+        payload: dict[str, Any] = next(iter(data.values()))
+        failed = problem(payload)
+        return payload if failed is None else failed
+
+    async def subscribe(self, document: str, variables: dict[str, Any]) -> SubscriptionResult:
+        return await self.console.schema.subscribe(
+            registered(document),
+            variable_values=variables,
+            context_value=self.console.context(self.caller),
+        )

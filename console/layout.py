@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from nicegui import ui
+from starlette.responses import Response
 
-from console import auth
-from console.api import Caller
+from console.api import Api, Caller, Console
+from console.login import auth
 
 
 @dataclass(frozen=True)
@@ -36,21 +37,12 @@ def frame(title: str, caller: Caller, current: str = "") -> Iterator[ui.column]:
         ui.label("Tally").classes("text-h6 text-weight-bold q-mr-md")
         with ui.row().classes("gap-0 no-wrap overflow-auto"):
             for item in NAV:
-                if item.admin_only and not caller.is_admin:
-                    continue
-                selected = "bg-white text-primary" if item.path == current else "text-white"
-                ui.button(
-                    item.label, icon=item.icon, on_click=lambda p=item.path: ui.navigate.to(p)
-                ).props("flat no-caps dense").classes(f"q-px-sm {selected}")
+                if caller.is_admin or not item.admin_only:
+                    nav_button(item, current)
         ui.space()
         if operator is not None:
             role = "Admin" if caller.is_admin else "Viewer (read only)"
             ui.label(f"{operator.email} · {role}").classes("text-caption")
-
-            def log_out() -> None:
-                auth.log_out()
-                ui.navigate.to(auth.LOGIN_PATH)
-
             ui.button("Log out", icon="logout", on_click=log_out).props(
                 "flat no-caps dense color=white"
             ).mark("logout")
@@ -58,6 +50,36 @@ def frame(title: str, caller: Caller, current: str = "") -> Iterator[ui.column]:
         if title:
             ui.label(title).classes("text-h5 text-weight-medium")
         yield content
+
+
+def nav_button(item: NavItem, current: str) -> None:
+    selected = "bg-white text-primary" if item.path == current else "text-white"
+    ui.button(item.label, icon=item.icon, on_click=lambda: ui.navigate.to(item.path)).props(
+        "flat no-caps dense"
+    ).classes(f"q-px-sm {selected}")
+
+
+def log_out() -> None:
+    auth.log_out()
+    ui.navigate.to(auth.LOGIN_PATH)
+
+
+async def page(
+    console: Console,
+    path: str,
+    title: str,
+    body: Callable[..., Awaitable[None]],
+    *args: str | None,
+    current: str = "",
+) -> Response | None:
+    """A console page at ``path``: the operator logged in (else a redirect to the login page,
+    which comes back here), the frame, then ``body(api, *args)``."""
+    caller = await auth.require(console, path)
+    if not isinstance(caller, Caller):
+        return caller
+    with frame(title, caller, current or path):
+        await body(Api(console, caller), *args)
+    return None
 
 
 def error_banner(message: str) -> None:

@@ -7,17 +7,20 @@ from typing import Any
 
 from nicegui import ui
 
-from console.api import Caller, Console, Refused
-from console.layout import error_banner
+from console.api import Api
+from console.errors import fetch
 
 
-def columns(*pairs: tuple[str, str]) -> list[dict[str, Any]]:
-    return [{"name": c, "label": label, "field": c, "align": "left"} for c, label in pairs]
+def columns(*pairs: tuple[str, str], right: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """Table columns from (field, label) pairs; the fields in ``right`` aligned right."""
+    return [
+        {"name": c, "label": label, "field": c, "align": "right" if c in right else "left"}
+        for c, label in pairs
+    ]
 
 
 async def paged_table(
-    console: Console,
-    caller: Caller,
+    api: Api,
     query: str,
     field: str,
     cols: list[dict[str, Any]],
@@ -35,12 +38,8 @@ async def paged_table(
     cursor: dict[str, str | None] = {"after": None}
 
     async def load() -> None:
-        try:
-            data = await console.execute(
-                caller, query, {**(variables or {}), "after": cursor["after"]}
-            )
-        except Refused as error:
-            error_banner(error.message)
+        data = await fetch(api, query, {**(variables or {}), "after": cursor["after"]})
+        if data is None:
             more.set_visibility(False)
             return
         page = data[field]

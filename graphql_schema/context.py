@@ -30,9 +30,19 @@ class OperatorIdentity:
     role: str
 
 
+class OperationEnded(Exception):
+    """A resolver reached for the database after its operation had answered: graphql-core
+    leaves the siblings of a field that failed running in the background."""
+
+
 class Context:
     """One GraphQL operation. Resolvers reach the database through ``run`` (serialized, since
-    an AsyncSession allows one statement at a time); the UnitOfWork extension commits."""
+    an AsyncSession allows one statement at a time); the UnitOfWork extension commits.
+
+    When a field fails, graphql-core answers at once and lets the field's siblings finish in
+    the background. ``finish`` waits for the statement one of them is running, and a sibling
+    that calls ``run`` after that gets ``OperationEnded`` instead of a new session — one that
+    nothing would ever close, its connection and locks held for good."""
 
     def __init__(
         self,
@@ -53,6 +63,8 @@ class Context:
         self._lock = asyncio.Lock()
         self._after_commit: list[Callable[[], None]] = []
         self._cached: dict[Callable[[Context], Any], Any] = {}
+        self._operations = 0  # in flight (a websocket's operations share its context)
+        self._ended = False
 
     @property
     def now(self) -> datetime:
@@ -66,6 +78,8 @@ class Context:
 
     async def run(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
         async with self._lock:
+            if self._ended:
+                raise OperationEnded
             return await work(self.session)
 
     def cached(self, factory: Callable[[Context], T]) -> T:
@@ -85,7 +99,18 @@ class Context:
         """Run ``callback`` once this operation's transaction has committed."""
         self._after_commit.append(callback)
 
+    def begin(self) -> None:
+        """An operation starts (the UnitOfWork extension)."""
+        self._operations += 1
+        self._ended = False
+
     async def finish(self, success: bool) -> None:
+        async with self._lock:
+            self._operations = max(0, self._operations - 1)
+            self._ended = self._operations == 0
+            await self._end(success)
+
+    async def _end(self, success: bool) -> None:
         callbacks, self._after_commit = self._after_commit, []
         if self._session is None:
             return

@@ -94,8 +94,15 @@ async def attempt(
         return to_error(error)
 
 
+FORBIDDEN = "FORBIDDEN"
+
+
 class Forbidden(GraphQLError):
-    """Raised by permission checks; shown to the caller (not masked)."""
+    """Raised by permission checks; shown to the caller (not masked), with the code
+    ``FORBIDDEN``."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, extensions={"code": FORBIDDEN})
 
 
 def should_mask(error: GraphQLError) -> bool:
@@ -116,3 +123,15 @@ class MaskUnexpected(MaskErrors):
         errors = getattr(result, "errors", None)
         if errors:
             result.errors = self._process_errors(errors)  # type: ignore[attr-defined]
+            for error in result.errors:  # type: ignore[attr-defined]
+                _name_domain_error(error)
+
+
+def _name_domain_error(error: GraphQLError) -> None:
+    """A domain error raised where no typed result holds it (a query's bad ``first``, an
+    unknown external id) keeps its code and field in ``extensions``, as the mutations' typed
+    errors do."""
+    original = error.original_error
+    extensions = error.extensions or {}
+    if isinstance(original, DomainError) and "code" not in extensions:
+        error.extensions = {"code": original.code, "field": original.field, **extensions}

@@ -8,11 +8,14 @@ from strawberry.permission import BasePermission
 
 from app.access.models import Scope
 from graphql_schema.context import Info
-from graphql_schema.errors import Forbidden
+from graphql_schema.errors import FORBIDDEN, Forbidden
+
+REFUSED = {"code": FORBIDDEN}
 
 
 class _RequireScope(BasePermission):
     scope: Scope
+    error_extensions = REFUSED
 
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
         principal = info.context.principal
@@ -34,6 +37,7 @@ class CanReadCustomer(BasePermission):
     data belongs to that customer, with ``Principal.acts_for``)."""
 
     message = "authentication required: an API key with the 'read' scope or a customer token"
+    error_extensions = REFUSED
 
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
         principal = info.context.principal
@@ -60,6 +64,8 @@ class IsAdmin(_RequireScope):
 class IsAdminOrCustomer(BasePermission):
     """An API key with admin scope, or a customer token (the resolver then checks that the
     data belongs to that customer, with ``require_visible``)."""
+
+    error_extensions = REFUSED
 
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
         principal = info.context.principal

@@ -100,8 +100,10 @@ class UnitOfWork(SchemaExtension):
     """One operation, one transaction: commit when it succeeded, roll back otherwise."""
 
     async def on_operation(self) -> AsyncIterator[None]:
-        yield
         context = self.execution_context.context
+        if isinstance(context, Context):
+            context.begin()
+        yield
         if isinstance(context, Context):
             result = self.execution_context.result
             failed = result is None or bool(getattr(result, "errors", None))

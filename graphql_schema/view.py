@@ -28,6 +28,7 @@ from graphql_schema.limits import Limits, body
 from graphql_schema.schema import Schema
 
 CLOSE_REASON = "tally.close_reason"
+MALFORMED = 4400  # graphql-transport-ws: a message the server cannot parse
 
 
 def unauthorized(error: Unauthorized) -> JSONResponse:
@@ -60,14 +61,39 @@ class _WebSocketAdapter(ASGIWebSocketAdapter):
                     await self.ws.close(body.TOO_BIG, body.close_reason(limit))
                     return
                 try:
-                    yield self.view.decode_json(text)
+                    message = self.view.decode_json(text)
                 except JSONDecodeError as error:
                     if not ignore_parsing_errors:
                         raise NonJsonMessageReceived from error
+                    continue
+                if not _well_formed(message):
+                    await self.ws.close(MALFORMED, "Failed to parse message")
+                    return
+                yield message
         except KeyError as error:
             raise NonTextMessageReceived from error
         except WebSocketDisconnect:
             pass
+
+
+def _well_formed(message: object) -> bool:
+    """A JSON object whose id, if any, is a string; a subscribe message's payload an object
+    with a string ``query`` (and variables an object, an operation name a string, if given).
+    Strawberry reads these by key and uses them as they are: anything else (``[]``, a payload
+    ``"x"``, a query ``5``, an id ``{}``) raised past its handling, logged at ERROR and, for
+    some, dropped the connection without a close frame. Refused as Strawberry refuses a message
+    it cannot parse."""
+    if not isinstance(message, dict) or not isinstance(message.get("id", ""), str):
+        return False
+    if message.get("type") != "subscribe":
+        return True
+    payload = message.get("payload")
+    return (
+        isinstance(payload, dict)
+        and isinstance(payload.get("query"), str)
+        and isinstance(payload.get("variables") or {}, dict)
+        and isinstance(payload.get("operationName") or "", str)
+    )
 
 
 class GraphQLView(GraphQL[Context, None]):

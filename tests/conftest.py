@@ -26,6 +26,8 @@ from app.outbox.relay import Relay
 from app.runtime import Runtime
 from workers.system import JobSystem
 
+pytest_plugins = ["tests.fuzz.report"]  # the fuzz figures in the session summary
+
 SERVER_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 START = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
 

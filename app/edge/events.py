@@ -30,6 +30,7 @@ from app.db.retry import Busy, TryAgain, retrying
 from app.errors import DomainError, Unauthorized, ValidationFailed
 from app.flows.headroom import Headroom
 from app.flows.ingest import check_batch, ingest
+from app.edge.body import read_at_most
 from app.inputs import printable
 from app.metering import REST_FIELDS, Outcome, Source, Status, Window
 from app.runtime import Runtime
@@ -71,8 +72,8 @@ async def _events(request: Request) -> list[object]:
     declared = request.headers.get("content-length", "")
     if declared.isascii() and declared.isdigit() and int(declared) > MAX_BODY:
         raise Rejected(413, ValidationFailed(None, "the body is over 8 MiB", code="too_large"))
-    body = await request.body()
-    if len(body) > MAX_BODY:
+    body = await read_at_most(request, MAX_BODY)
+    if body is None:
         raise Rejected(413, ValidationFailed(None, "the body is over 8 MiB", code="too_large"))
     try:
         payload = inputs.loads(body)

@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from app.edge.body import read_at_most
 from app.flows import settlement
 from app.payments import Payment, stripe_outcome
 from app.runtime import Runtime
@@ -47,8 +48,8 @@ def stripe_webhook_route(runtime: Runtime) -> Route:
         secret = runtime.settings.stripe_webhook_secret
         if secret is None:
             return _json({"error": "Stripe webhooks are not configured"}, 400)
-        payload = await request.body()
-        if len(payload) > MAX_BODY:
+        payload = await read_at_most(request, MAX_BODY)
+        if payload is None:
             return _json({"error": "body too large"}, 413)
         try:
             event = stripe.Webhook.construct_event(

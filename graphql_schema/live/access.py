@@ -1,6 +1,9 @@
 """Who may watch what: checked once, when a subscription starts, in its own short transaction.
 
-An unknown id and another customer's id get the same refusal, so ids cannot be probed."""
+An unknown id and another customer's id get the same refusal, so ids cannot be probed. The id
+is checked as every argument is at the edge (``EdgeChecks`` does not see a subscription's
+arguments): one PostgreSQL could not store, or too long, is a ``ValidationFailed`` naming it —
+echoed in the refusal, a lone surrogate made the answer impossible to send."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ import strawberry
 from sqlmodel import SQLModel
 
 from app.customers.models import Customer
+from app.inputs import check_text
 from app.wallets.models import Wallet
 from graphql_schema.context import Info
 from graphql_schema.errors import Forbidden
@@ -26,7 +30,9 @@ async def _visible(
     raw_id: strawberry.ID,
     what: str,
     owner: Callable[[M], int | None],
+    field: str,
 ) -> M:
+    check_text(str(raw_id), field)
     found = None
     number = row_id(raw_id)
     if number is not None:
@@ -40,12 +46,12 @@ async def _visible(
 
 
 async def visible_wallet(info: Info, wallet_id: strawberry.ID) -> int:
-    wallet = await _visible(info, Wallet, wallet_id, "wallet", lambda w: w.customer_id)
+    wallet = await _visible(info, Wallet, wallet_id, "wallet", lambda w: w.customer_id, "walletId")
     assert wallet.id is not None
     return wallet.id
 
 
 async def visible_customer(info: Info, customer_id: strawberry.ID) -> int:
-    customer = await _visible(info, Customer, customer_id, "customer", lambda c: c.id)
+    customer = await _visible(info, Customer, customer_id, "customer", lambda c: c.id, "customerId")
     assert customer.id is not None
     return customer.id

@@ -14,10 +14,12 @@ from app.wallets.models import Wallet
 from graphql_schema.context import Info
 from graphql_schema.errors import Forbidden
 from graphql_schema.pagination import row_id
+from graphql_schema.permissions import REFUSED
 
 
 class CanBuyCredits(BasePermission):
     message = "buying credits needs an API key with the 'admin' scope or a customer token"
+    error_extensions = REFUSED
 
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
         principal = info.context.principal

@@ -103,6 +103,7 @@ def _denied(body: dict[str, Any], scope: str) -> None:
     assert not any((body["data"] or {}).values())  # a nullable field is null, else no data
     [error] = body["errors"]
     assert f"the '{scope}' scope" in error["message"], error
+    assert error["extensions"] == {"code": "FORBIDDEN"}
 
 
 async def test_a_read_key_cannot_run_mutations(gql: GraphQLClient, runtime: Runtime) -> None:
@@ -124,3 +125,36 @@ async def test_several_scopes_on_one_key(gql: GraphQLClient, runtime: Runtime) -
     both = await mint_key(runtime, ["read", "ingest"], "both")
     assert (await gql.raw(CUSTOMERS, key=both))["status"] == 200
     _denied(await gql.raw(CREATE, key=both), "admin")
+
+
+async def test_every_refusal_of_a_caller_is_coded_forbidden(
+    gql: GraphQLClient, runtime: Runtime
+) -> None:
+    """Scopes, a customer token outside its customer, buying credits with a read key: each a
+    GraphQL error with ``extensions.code`` FORBIDDEN (found by the fuzzer: they had none)."""
+    for external_id in ("acme", "globex"):
+        await gql(
+            """mutation($id: String!) { createCustomer(input: {externalId: $id, name: "C",
+                currency: "USD", wallet: {rate: "0.01"}}) { __typename } }""",
+            id=external_id,
+        )
+    token = (
+        await gql(
+            """mutation { createCustomerToken(customerExternalId: "acme") {
+                ... on CustomerToken { token } } }"""
+        )
+    )["createCustomerToken"]["token"]
+    reader = await mint_key(runtime, ["read"], "reader")
+    refused = [
+        await gql.raw('{ wallet(id: "2") { balance } }', key=token),
+        await gql.raw("{ customers { nodes { id } } }", key=token),
+        await gql.raw("{ operators { email } }", key=reader),
+        await gql.raw(
+            """mutation { topUp(input: {walletId: "1", idempotencyKey: "k", credits: "10"}) {
+                __typename } }""",
+            key=reader,
+        ),
+    ]
+    for body in refused:
+        [error] = body["errors"]
+        assert error["extensions"] == {"code": "FORBIDDEN"}, body

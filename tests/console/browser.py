@@ -8,6 +8,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -81,7 +82,7 @@ class Served:
     def __init__(self, database_url: str, data_dir: Path) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.tally = str(Path(os.sys.executable).parent / "tally")
+        self.tally = str(Path(sys.executable).parent / "tally")
         self.env = {
             k: v
             for k, v in os.environ.items()

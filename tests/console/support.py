@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from nicegui import ui
 from nicegui.testing import User
@@ -19,6 +19,8 @@ from app.wallets import service as wallets
 from app.wallets.ledger import Cause
 from app.wallets.models import CauseType, DepletionPolicy, GrantKind, GrantSource
 from app.wallets.service import GrantRequest
+
+Shown = TypeVar("Shown", bound=ui.element)
 
 
 async def make_customer(
@@ -68,6 +70,13 @@ def table_rows(user: User, marker: str) -> list[dict[str, Any]]:
     tables = [e for e in user.find(marker=marker).elements if isinstance(e, ui.table)]
     assert tables, f"no table marked {marker}"
     return list(tables[0].rows)
+
+
+def the(user: User, marker: str, kind: type[Shown]) -> Shown:
+    """The element marked ``marker``, which must be a ``kind``."""
+    found = [e for e in user.find(marker=marker).elements if isinstance(e, kind)]
+    assert found, f"no {kind.__name__} marked {marker}"
+    return found[0]
 
 
 def error_of(user: User, marker: str) -> str | None:

@@ -19,7 +19,7 @@ from app.metering.service import MetricInput
 from app.runtime import Runtime
 from tests.conftest import mint_key
 from tests.console.conftest import log_in
-from tests.console.support import eventually, make_customer, rows, table_rows
+from tests.console.support import eventually, make_customer, rows, table_rows, the
 
 TERMS = Terms(prefix="TLY", net_days=7)
 
@@ -40,7 +40,7 @@ async def status_of(runtime: Runtime, invoice_id: int) -> str:
 
 
 def text_of(user: User, marker: str) -> str:
-    return str(next(iter(user.find(marker=marker).elements)).text)
+    return str(the(user, marker, ui.label).text)
 
 
 async def test_mark_paid_after_a_confirmation(logged_in: User, runtime: Runtime) -> None:

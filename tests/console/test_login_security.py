@@ -18,7 +18,7 @@ from app.config import Settings
 from app.db.engine import Database
 from app.errors import DomainError
 from app.runtime import Runtime
-from console import credentials
+from console.login import credentials
 from tests.conftest import GraphQLClient
 from tests.console.conftest import log_in
 from tests.console.support import eventually, rows, table_rows

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
 
+from nicegui import ui
 from nicegui.testing import User
 
 from app.runtime import Runtime
@@ -137,8 +138,8 @@ async def test_the_schema_refuses_a_viewer(runtime: Runtime) -> None:
     """The console's buttons are hidden from viewers; the schema itself refuses them too."""
     import console
     from console.api import Refused
-    from console.auth import caller_of
-    from console.dialogs import GRANT
+    from console.login.auth import caller_of
+    from console.wallets.credits import GRANT
     from graphql_schema.context import OperatorIdentity
     from tests.console.conftest import VIEWER, make_operator
 
@@ -193,7 +194,7 @@ async def test_alerts_and_auto_recharge_on_the_customer_page(
     user.find(marker="alert-value").clear().type("20")
     user.find(marker="add-alert").click()
     await user.should_see("Alert added.", retries=30)
-    labels = [e.text for e in user.find(marker="alert").elements]
+    labels = [e.text for e in user.find(marker="alert").elements if isinstance(e, ui.label)]
     assert any("20" in label for label in labels), labels
     await user.should_see("Off: credits are only bought by hand.", retries=30)
     audit = await rows(runtime, "SELECT summary FROM audit_log WHERE action='addAlertThreshold'")

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from decimal import Decimal
 
+from nicegui import ui
 from nicegui.testing import User
 
 from app.clock import FrozenClock
@@ -20,6 +21,7 @@ from tests.console.support import (
     make_customer,
     rows,
     table_rows,
+    the,
 )
 
 
@@ -62,13 +64,14 @@ async def test_api_keys_are_shown_once_and_revoked(logged_in: User, runtime: Run
     user.find(marker="key-name").type("billing backend")
     user.find(marker="create-key").click()
     await user.should_see("Copy the key now", retries=30)
-    secret = next(iter(user.find(marker="new-secret").elements)).value
-    assert str(secret).startswith("tly_")
+    secret = the(user, "new-secret", ui.input).value
+    assert secret.startswith("tly_")
     assert await eventually(lambda: len(table_rows(user, "api-keys")) == 1)
     assert table_rows(user, "api-keys")[0]["status"] == "active"
     await user.open("/console/api-keys")
-    assert str(secret) not in str(table_rows(user, "api-keys"))
-    choice = next(iter(user.find(marker="revoke-choice").elements))
+    assert secret not in str(table_rows(user, "api-keys"))
+    choice = the(user, "revoke-choice", ui.select)
+    assert isinstance(choice.options, dict)
     choice.value = next(k for k, v in choice.options.items() if v == "billing backend")
     user.find(marker="revoke").click()
     await user.should_see(marker="confirm-revoke", retries=20)

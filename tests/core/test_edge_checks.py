@@ -164,6 +164,51 @@ async def test_a_query_argument_gets_a_graphql_error_naming_it(gql: GraphQLClien
         assert fine["data"]["customer"] == {"externalId": "acme"}
 
 
+async def test_a_json_variable_1000_levels_deep_gets_the_typed_refusal(
+    gql: GraphQLClient,
+) -> None:
+    """As deep as a body may nest (orjson reads 1,023 levels; deeper is a 400): the typed
+    ``too_deep`` naming the field, never graphql-core's "maximum recursion depth exceeded"."""
+    await create_customer(gql, "acme")
+    levels = 1000
+    metadata = '{"a":' * levels + "1" + "}" * levels
+    query = (
+        'mutation($m: JSON) { updateCustomer(input: {externalId: \\"acme\\", metadata: $m}) '
+        "{ __typename ... on Error { code field } } }"
+    )
+    body = '{"query": "' + query + '", "variables": {"m": ' + metadata + "}}"
+    response = await gql.http.post(
+        "/graphql",
+        content=body.encode(),
+        headers={"authorization": f"Bearer {gql.key}", "content-type": "application/json"},
+    )
+    answer = response.json()["data"]["updateCustomer"]
+    assert answer == {"__typename": "ValidationError", "code": "too_deep",
+                      "field": "metadata" + ".a" * 16}  # fmt: skip
+
+
+async def test_a_query_refused_by_the_domain_names_its_code_and_field(
+    gql: GraphQLClient,
+) -> None:
+    """A query has no typed errors: a page size out of range, an unknown external id or a
+    cursor Tally never gave out is a GraphQL error whose extensions carry the domain's code and
+    field (found by the fuzzer: they had only a message)."""
+    cases = [
+        ('{ recharges(walletId: "1", first: 0) { nodes { id } } }', "invalid", "first"),
+        ('{ recharges(walletId: "99") { nodes { id } } }', "not_found", "walletId"),
+        ('{ invoices(after: "bm9uc2Vuc2U=") { nodes { id } } }', "invalid", "after"),
+        ('{ usageByMetric(customerExternalId: "nobody") { metricCode } }', "not_found",
+         "customerExternalId"),
+        ("{ usageByMetric(customerExternalId: \"acme\", days: 0) { metricCode } }", "invalid",
+         "days"),
+    ]  # fmt: skip
+    await create_customer(gql, "acme")
+    for query, code, field in cases:
+        body = await gql.raw(query)
+        [error] = body["errors"]
+        assert error["extensions"] == {"code": code, "field": field}, body
+
+
 CREATE = """mutation($input: CreateCustomerInput!) { createCustomer(input: $input) {
   __typename ... on Error { code field message } } }"""
 GRANT = """mutation($input: GrantCreditsInput!) { grantCredits(input: $input) {

@@ -1,14 +1,18 @@
 """Operation-level guards: unexpected errors masked and logged once, a failed mutation rolled
-back (the limits on a document: test_graphql_limits.py)."""
+back, no transaction outliving its operation (the limits on a document:
+test_graphql_limits.py)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import pytest
 
 from app.customers import repository
+from app.runtime import Runtime
 from tests.conftest import GraphQLClient
+from tests.metering.support import create_customer, create_metric, create_plan, subscribe
 
 
 async def test_unexpected_errors_are_masked_and_logged_once(
@@ -49,3 +53,26 @@ async def test_a_failed_mutation_is_rolled_back(
     monkeypatch.undo()
     data = await gql('{ customer(externalId: "half") { id } }')
     assert data["customer"] is None
+
+
+async def test_a_failed_field_leaves_no_transaction_open(
+    gql: GraphQLClient, runtime: Runtime
+) -> None:
+    """A field refused while its sibling still waits for the database: the operation answers at
+    once and the sibling finishes in the background, without a session of its own (it used to
+    open one that nothing closed: a pooled connection held, idle in a transaction, with its
+    locks; found by the fuzzer)."""
+    await create_customer(gql, "acme")
+    await create_metric(gql, "api_call")
+    await create_plan(gql, "starter", [{"metricCode": "api_call", "creditPrice": "1"}])
+    subscription = await subscribe(gql, "acme", "starter")
+    for _ in range(5):
+        body = await gql.raw(
+            """query($id: ID!) { subscription(id: $id) { plan { description }
+                billingPeriod(at: "1969-12-31T23:59:59Z") { closedAt } } }""",
+            id=subscription,
+        )
+        assert body["data"] == {"subscription": None}
+        assert body["errors"][0]["extensions"]["code"] == "invalid_timestamp"
+        await asyncio.sleep(0.05)  # the sibling left in the background runs to its end
+        assert runtime.db.engine.pool.checkedout() == 0

@@ -3,6 +3,7 @@ limit and the connection stays usable; a message over the body-size limit closes
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pytest
@@ -102,3 +103,34 @@ async def test_a_syntax_error_closes_the_socket_with_the_error(
         assert closed.value.rcvd.reason == "Syntax Error: Expected Name, found <EOF>."
     finally:
         await client.close()
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["[]", "5", '{"id": "1", "type": "subscribe", "payload": "x"}',
+     '{"id": "1", "type": "subscribe"}',
+     '{"id": "1", "type": "subscribe", "payload": {"query": 5}}',
+     '{"id": "1", "type": "subscribe", "payload": {"query": "{ __typename }", "variables": 5}}',
+     '{"id": {}, "type": "subscribe", "payload": {"query": "{ __typename }"}}',
+     '{"id": [], "type": "complete"}'],
+)  # fmt: skip
+async def test_a_message_of_the_wrong_shape_closes_the_socket_with_4400(
+    live_server: LiveServer, admin_key: str, caplog: pytest.LogCaptureFixture, message: str
+) -> None:
+    """Valid JSON that is not a protocol message: closed as Strawberry closes a message it
+    cannot parse, nothing logged (it was an exception in the handler, logged at ERROR, and a
+    connection dropped without a close frame; found by the fuzz suite)."""
+    client = await LiveClient.open(live_server.ws_url, f"Bearer {admin_key}")
+    try:
+        await client.acknowledged()
+        await client.connection.send(message)
+        with pytest.raises(ConnectionClosed) as closed:
+            await client.receive()
+        assert closed.value.rcvd is not None
+        assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (
+            4400,
+            "Failed to parse message",
+        )
+    finally:
+        await client.close()
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

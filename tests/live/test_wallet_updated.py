@@ -4,6 +4,7 @@ tokens see only their own customer; bad credentials close the connection with a 
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -113,6 +114,37 @@ async def test_customer_token_sees_only_its_own_customer(
         """mutation { createApiKey(name: "x", scopes: ["admin"]) { __typename } }"""
     )
     assert "lacks the 'admin' scope" in admin["errors"][0]["message"]
+
+
+async def test_an_id_that_cannot_be_stored_is_refused_by_name(
+    live_server: LiveServer, gql: GraphQLClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A lone surrogate, a NUL or 5,000 characters in a subscription's id: refused with the
+    edge's typed error naming it, the socket still serving (a lone surrogate echoed in the
+    refusal made it impossible to send: an exception logged and no answer; found by the fuzz
+    suite)."""
+    own = await _customer(gql, "acme")
+    client = await LiveClient.open(live_server.ws_url, f"Bearer {gql.key}")
+    try:
+        await client.acknowledged()
+        for bad, code in (("a\udfffb", "invalid_characters"), ("1\x00", "invalid_characters"),
+                          ("9" * 5000, "too_long")):  # fmt: skip
+            op_id = await client.subscribe(WALLET_UPDATED, walletId=bad)
+            message = await client.receive()
+            while message["type"] == "complete":  # the previous refusal's end
+                message = await client.receive()
+            assert message["id"] == op_id, message
+            payload = message["payload"]
+            errors = payload if message["type"] == "error" else payload["errors"]
+            assert errors[0]["extensions"] == {"code": code, "field": "walletId"}, message
+        watched = await client.subscribe(WALLET_UPDATED, walletId=own)
+        message = await client.receive()
+        while message["id"] != watched:
+            message = await client.receive()
+        assert message["payload"]["data"]["walletUpdated"]["balance"] == "1000", message
+    finally:
+        await client.close()
+    assert not [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
 
 
 async def test_an_ingest_key_cannot_subscribe(

@@ -3,6 +3,7 @@ nothing is charged twice. Whole-request problems are refused before anything is 
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -202,6 +203,30 @@ async def test_more_than_1000_events_are_refused_whole(
     payload = await ingest_graphql(gql, events)
     assert payload["__typename"] == "ValidationError" and payload["field"] == "events"
     assert (await wallet(gql, wallet_id))["balance"] == "6000"
+
+
+async def test_a_body_over_8_mib_is_not_read_to_its_end(
+    gql: GraphQLClient, http: httpx.AsyncClient
+) -> None:
+    """A body sent without ``Content-Length`` (chunked) is read no further than the limit: a
+    client streaming 64 MiB gets its 413 after 8 MiB, not after its last byte (it was read
+    whole, into memory; found by the fuzz suite)."""
+    mib = 1024 * 1024
+    read = 0
+
+    async def endless() -> AsyncIterator[bytes]:
+        nonlocal read
+        yield b'{"events": [{"transaction_id": "'
+        for _ in range(64):
+            read += mib
+            yield b"x" * mib
+
+    response = await http.post(
+        "/v1/events", content=endless(), headers={"authorization": f"Bearer {gql.key}"}
+    )
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "too_large"
+    assert read <= 10 * mib
 
 
 async def test_keys_without_the_ingest_scope_are_refused(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -266,6 +266,23 @@ async def test_a_failed_payment_intent_webhook_fails_the_top_up(
         "card_declined: Your card was declined."
     )
     assert await balance(gql, wallet_id) == 0
+
+
+async def test_a_webhook_body_over_1_mib_is_not_read_to_its_end(http: httpx.AsyncClient) -> None:
+    """Anyone may post to the webhook: a body streamed without ``Content-Length`` is given up
+    at the limit (413), not read whole into memory (it was; found with the events fuzz)."""
+    mib = 1024 * 1024
+    read = 0
+
+    async def endless() -> AsyncIterator[bytes]:
+        nonlocal read
+        for _ in range(64):
+            read += mib
+            yield b"x" * mib
+
+    answer = await http.post("/v1/stripe/webhook", content=endless())
+    assert answer.status_code == 413
+    assert read <= 3 * mib
 
 
 @pytest.mark.parametrize("forgery", ["wrong-secret", "tampered", "unsigned", "not-json"])

@@ -1,0 +1,177 @@
+"""A customer's plan, on the customer page: the live subscription and its usage so far; admins
+subscribe the customer to a plan, or terminate the subscription with its final invoice."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from nicegui import ui
+
+from console import format
+from console.api import Api, operation
+from console.dialog import Dialog
+from console.errors import NOTE, NOTIFY, Inputs, fetch
+
+SUBSCRIPTIONS = operation("""
+query Subscriptions($id: String!) {
+  subscriptions(customerExternalId: $id, statuses: [ACTIVE, SUSPENDED]) {
+    nodes {
+      id status currentPeriodStart currentPeriodEnd plan { name }
+      usage { units credits metric { unitPlural } }
+    }
+  }
+}
+""")
+PLANS = operation("query { plans(first: 100) { nodes { code name currency interval } } }")
+RESULT = (
+    "__typename ... on SubscriptionPayload { subscription { id status plan { name } } } "
+    "... on Error { code message field }"
+)
+SUBSCRIBE = operation(f"""
+mutation Subscribe($input: CreateSubscriptionInput!) {{
+  createSubscription(input: $input) {{ {RESULT} }}
+}}
+""")
+TERMINATE = operation(f"""
+mutation Terminate($id: ID!) {{ terminateSubscription(id: $id) {{ {RESULT} }} }}
+""")
+STATUS_WORDS = {
+    "ACTIVE": "active",
+    "SUSPENDED": "suspended (an invoice is overdue: usage is refused until it is paid)",
+}
+INTERVAL_WORDS = {"MONTHLY": "monthly", "YEARLY": "yearly", "WEEKLY": "weekly"}
+Changed = Callable[[], Awaitable[None]]
+
+
+def plan_words(plan: dict[str, Any]) -> str:
+    interval = INTERVAL_WORDS.get(plan["interval"], plan["interval"].lower())
+    return f"{plan['name']} (billed {interval}, {plan['currency']})"
+
+
+def subscription_lines(node: dict[str, Any]) -> None:
+    period = f"{format.day(node['currentPeriodStart'])} – {format.day(node['currentPeriodEnd'])}"
+    status = STATUS_WORDS.get(node["status"], node["status"].lower())
+    ui.label(f"{node['plan']['name']}: {status}; this period {period}.").mark("subscription")
+    for usage in node["usage"]:
+        ui.label(
+            f"{format.number(usage['units'])} {usage['metric']['unitPlural']} so far "
+            f"= {format.credits(usage['credits'])}"
+        ).classes("text-grey-8")
+
+
+class SubscribeDialog(Dialog):
+    button = "Subscribe"
+    document = SUBSCRIBE
+
+    def __init__(
+        self, api: Api, external_id: str, name: str, plans: list[dict[str, Any]], changed: Changed
+    ) -> None:
+        self.external_id, self.name, self.plans, self.changed = external_id, name, plans, changed
+        super().__init__(api, "subscribe", f"Subscribe {name} to a plan", "confirm-subscribe")
+
+    def ask(self) -> None:
+        if not self.plans:
+            ui.label("There are no plans yet. Create one first (Plans & metrics).")
+            return
+        options = {p["code"]: plan_words(p) for p in self.plans}
+        self.plan = ui.select(options, label="Plan").classes("w-full").mark("subscribe-plan")
+        ui.label("Billing starts now; usage from now on is priced by this plan.").classes(
+            "text-caption text-grey-7"
+        )
+
+    def open(self) -> None:
+        super().open()
+        if not self.plans:
+            self.next.set_visibility(False)
+            self.cancel.set_text("Close")
+
+    def inputs(self) -> Inputs:
+        return {"planCode": self.plan} if self.plans else {}
+
+    def checked(self) -> bool:
+        if not self.plan.value:
+            self.plan.error = "Pick a plan from the list."
+        return bool(self.plan.value)
+
+    def variables(self) -> dict[str, Any]:
+        return {"input": {"customerExternalId": self.external_id, "planCode": self.plan.value}}
+
+    async def succeeded(self, payload: dict[str, Any]) -> None:
+        chosen = payload["subscription"]["plan"]["name"]
+        ui.notify(f"{self.name} is now on {chosen}.", type="positive")
+        await self.changed()
+
+
+class TerminateDialog(Dialog):
+    button = "Yes, terminate and invoice now"
+    document = TERMINATE
+    closes_first = True
+
+    def __init__(self, api: Api, node: dict[str, Any], name: str, changed: Changed) -> None:
+        self.node, self.name, self.changed = node, name, changed
+        self.plan = node["plan"]["name"]
+        super().__init__(api, "terminate", f"Terminate {name}'s subscription?", "confirm-terminate")
+
+    def ask(self) -> None:
+        for line in (
+            f"{self.name} leaves {self.plan} now: usage from now on is no longer priced by it.",
+            "A final invoice is issued now for the period cut short (usage not yet "
+            "invoiced, and the base fee for the part of the period used).",
+            "This cannot be undone (you can subscribe them again).",
+        ):
+            ui.label(line).classes("text-body1")
+
+    def variables(self) -> dict[str, Any]:
+        return {"id": self.node["id"]}
+
+    async def succeeded(self, payload: dict[str, Any]) -> None:
+        ui.notify(
+            f"{self.name} is no longer on {self.plan}. The final invoice is in the list below.",
+            type="positive",
+        )
+        await self.changed()
+
+
+class SubscriptionCard:
+    """The customer's live plan; admins subscribe or terminate, then ``changed`` runs."""
+
+    def __init__(self, api: Api, external_id: str, name: str, changed: Changed) -> None:
+        self.api, self.external_id, self.name, self.changed = api, external_id, name, changed
+
+    def can(self, mutation: str) -> bool:
+        return self.api.is_admin and self.api.console.has_mutation(mutation)
+
+    @ui.refreshable_method
+    async def show(self) -> None:
+        data = await fetch(self.api, SUBSCRIPTIONS, {"id": self.external_id}, NOTE)
+        if data is None:
+            return
+        nodes = data["subscriptions"]["nodes"]
+        if not nodes:
+            ui.label("No plan: usage is not priced for this customer yet.").classes(
+                "text-grey-8"
+            ).mark("no-subscription")
+            if self.can("createSubscription"):
+                ui.button(
+                    "Subscribe to a plan", icon="event_repeat", on_click=self.subscribe
+                ).props("outline no-caps").mark("subscribe")
+        for node in nodes:
+            subscription_lines(node)
+            if self.can("terminateSubscription"):
+                self.terminate_button(node)
+
+    def terminate_button(self, node: dict[str, Any]) -> None:
+        ui.button(
+            "Terminate subscription", icon="event_busy", on_click=lambda: self.terminate(node)
+        ).props("outline no-caps color=negative").mark("terminate")
+
+    async def subscribe(self) -> None:
+        data = await fetch(self.api, PLANS, say=NOTIFY)
+        if data is not None:
+            plans = data["plans"]["nodes"]
+            dialog = SubscribeDialog(self.api, self.external_id, self.name, plans, self.changed)
+            dialog.open()
+
+    def terminate(self, node: dict[str, Any]) -> None:
+        TerminateDialog(self.api, node, self.name, self.changed).open()
