@@ -27,10 +27,10 @@ from starlette.routing import Route
 from app import inputs, metering
 from app.access import Principal, Scope
 from app.db.retry import Busy, TryAgain, retrying
+from app.edge.body import read_at_most
 from app.errors import DomainError, Unauthorized, ValidationFailed
 from app.flows.headroom import Headroom
 from app.flows.ingest import check_batch, ingest
-from app.edge.body import read_at_most
 from app.inputs import printable
 from app.metering import REST_FIELDS, Outcome, Source, Status, Window
 from app.runtime import Runtime
