@@ -21,7 +21,7 @@ import structlog
 
 from app.redact import redact
 
-# The request being served (``app.http.request_id`` sets it for each HTTP request/websocket).
+# The request being served (``app.edge.request_id`` sets it for each HTTP request/websocket).
 REQUEST_ID: ContextVar[str | None] = ContextVar("tally_request_id", default=None)
 
 # Loggers of the libraries Tally runs: any handler of their own is removed, so that each record

@@ -349,3 +349,8 @@ def format_credits(amount: Decimal) -> str:
     normalized = amount.quantize(CREDIT_QUANTUM).normalize()
     text = f"{normalized:,f}"
     return text
+
+
+def plain_credits(value: Decimal) -> str:
+    """``Decimal("1487.500000")`` -> ``"1487.5"``: exact, JSON-ready, no grouping."""
+    return f"{value.quantize(CREDIT_QUANTUM).normalize():f}"

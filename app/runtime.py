@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from app.access.cache import KeyCache
+from app.access import KeyCache
 from app.clock import Clock, SystemClock
 from app.config import Settings
 from app.db.engine import Database
-from app.live.bus import Bus, InMemoryBus
-from app.plans.catalog import Catalog
-from app.reactions import balance_reactions
+from app.flows.balance_reactions import balance_reactions
+from app.live import Bus, InMemoryBus
+from app.plans import Catalog
 
 
 @dataclass

@@ -16,11 +16,12 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from app.metering.models import Aggregation
-from app.metering.validation import REST_FIELDS, Window, parse, resolve
+from app.metering.validation import REST_FIELDS, Window, parse
 from app.plans.catalog import Metric, PlanPrices, Snapshot
 from app.plans.lookup import Billing, Subscribed, WalletState
 from app.plans.models import BillingInterval, ChargeModel, ChargePricing, SubscriptionStatus
 from app.plans.pricing import Price
+from app.plans.resolution import resolve
 from app.wallets.models import DepletionPolicy
 
 NOW = datetime(2026, 1, 15, 12, tzinfo=UTC)

@@ -21,9 +21,9 @@ from app.clock import FrozenClock
 from app.config import Settings
 from app.db.engine import Database, plain_url
 from app.db.migrate import upgrade
+from app.edge.server import create_app
 from app.outbox.relay import Relay
 from app.runtime import Runtime
-from app.server import create_app
 from workers.system import JobSystem
 
 pytest_plugins = ["tests.fuzz.report"]  # the fuzz figures in the session summary

@@ -13,31 +13,29 @@ roll subscriptions into their next period.
 
 from __future__ import annotations
 
-from app.billing import invoices, overdue, periods
+from app import billing
 from app.runtime import Runtime
 from workers.registry import ActorSpec
 
 
 async def invoice_threshold(runtime: Runtime, crossing_id: int) -> None:
     async with runtime.db.transaction() as session:
-        await invoices.invoice_threshold(
-            session, crossing_id, runtime.settings, runtime.clock.now()
-        )
+        await billing.invoice_threshold(session, crossing_id, runtime.settings, runtime.clock.now())
 
 
 async def close_periods(runtime: Runtime) -> None:
     async with runtime.db.transaction() as session:
-        await periods.close_due(session, runtime.clock.now())
+        await billing.close_due_periods(session, runtime.clock.now())
 
 
 async def invoice_period_end(runtime: Runtime, period_id: int) -> None:
     async with runtime.db.transaction() as session:
-        await invoices.invoice_period_end(session, period_id, runtime.settings, runtime.clock.now())
+        await billing.invoice_period_end(session, period_id, runtime.settings, runtime.clock.now())
 
 
 async def suspend_overdue(runtime: Runtime) -> None:
     async with runtime.db.transaction() as session:
-        await overdue.suspend_overdue(session, runtime.clock.now())
+        await billing.suspend_overdue(session, runtime.clock.now())
 
 
 ACTORS = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.live.bus import Bus
+from app.live import Bus
 from workers.broker import BrokerSink
 
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.notifications import service
-from app.notifications.service import Message
+from app import notifications
+from app.notifications import Message
 from app.runtime import Runtime
 from workers.broker import DELIVERIES
 from workers.registry import ActorSpec
@@ -30,12 +30,12 @@ async def send(
 ) -> None:
     message = Message(template=template, to=to, customer_id=customer_id, data=data, key=key)
     async with runtime.db.transaction() as session:
-        await service.write(session, runtime.settings, message, runtime.clock.now())
+        await notifications.write(session, runtime.settings, message, runtime.clock.now())
 
 
 async def deliver(runtime: Runtime, email_id: int) -> None:
     async with runtime.db.transaction() as session:
-        await service.deliver(session, runtime.settings, email_id, runtime.clock.now())
+        await notifications.deliver(session, runtime.settings, email_id, runtime.clock.now())
 
 
 ACTORS = [

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from app import settlement
-from app.payments import service as payments
+from app import payments
+from app.flows import settlement
 from app.runtime import Runtime
 from workers.registry import ActorSpec
 

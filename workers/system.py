@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 from app.clock import Clock
 from app.config import Settings
-from app.live.bus import Bus, build_bus
+from app.live import Bus, build_bus
 from app.outbox.policy import JobPolicy
 from workers.broker import DELIVERIES, JOBS, QUEUES, BrokerSink, build_broker
 from workers.dispatch import Dispatch

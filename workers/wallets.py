@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from app import wallets
 from app.runtime import Runtime
-from app.wallets import service
 from workers.registry import ActorSpec
 
 
 async def expire_due(runtime: Runtime) -> None:
     """Expire every grant due now (idempotent: an expired grant has nothing left)."""
     async with runtime.db.transaction() as session:
-        await service.expire_due(session, runtime.clock.now())
+        await wallets.expire_due(session, runtime.clock.now())
 
 
 ACTORS = [ActorSpec("wallets.expire_due", expire_due)]

@@ -14,22 +14,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from app import webhooks
 from app.errors import ValidationFailed
 from app.runtime import Runtime
-from app.webhooks import service, wallet_updates
 from workers.broker import DELIVERIES
 from workers.registry import ActorSpec
 
 
 async def emit(runtime: Runtime, type: str, data: dict[str, Any], key: str | None = None) -> None:
     async with runtime.db.transaction() as session:
-        await service.emit(session, type, data, runtime.clock.now(), key=key)
+        await webhooks.emit(session, type, data, runtime.clock.now(), key=key)
 
 
 async def deliver(runtime: Runtime, delivery_id: int) -> None:
     settings = runtime.settings
     async with runtime.db.transaction() as session:
-        await service.deliver(
+        await webhooks.deliver(
             session,
             delivery_id,
             runtime.clock.now(),
@@ -40,7 +40,7 @@ async def deliver(runtime: Runtime, delivery_id: int) -> None:
 
 async def announce_wallets(runtime: Runtime, wallet_ids: list[int], key: str | None = None) -> None:
     async with runtime.db.transaction() as session:
-        await wallet_updates.announce(session, wallet_ids, runtime.clock.now(), key=key)
+        await webhooks.announce_wallets(session, wallet_ids, runtime.clock.now(), key=key)
 
 
 ACTORS = [

@@ -1,0 +1,7 @@
+"""API keys and customer tokens: who is calling, and with which scopes."""
+
+from app.access.cache import KeyCache
+from app.access.models import Scope
+from app.access.service import Principal, create
+
+__all__ = ["KeyCache", "Principal", "Scope", "create"]

@@ -1,12 +1,13 @@
 """The spend-alert evaluator: one set-based statement over the wallets a transaction changed.
 
-It runs just before the transaction commits (see ``app.reactions``), under the row locks the
-balance change already holds. In one round trip it works out which thresholds are crossed
-now, re-arms the ones that are not (deletes their ``alert_states`` row), marks the newly
-crossed ones fired (inserts it) and records a firing for each. Only when something fired does
+It runs just before the transaction commits (its wallet reaction,
+``app.alerts.wallet_reaction``), under the row locks the balance change already holds. In one
+round trip it works out which levels are crossed now, re-arms the ones that are not (deletes
+their ``alert_states`` row), marks the newly crossed ones fired (inserts it) and records a
+firing for each. Only when something fired does
 it write to the outbox: one row of live messages (``alert.triggered`` on each wallet's
 channel) and one ``alerts.notify`` job, which emails and calls webhooks. So the common case
-costs one statement, and a batch that crosses thresholds on hundreds of wallets a few.
+costs one statement, and a batch that crosses levels on hundreds of wallets a few.
 """
 
 from __future__ import annotations
@@ -21,65 +22,22 @@ from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import outbox
-from app.alerts.thresholds import DEFAULT_PERCENTS, plain
-from app.reactions import Reaction
+from app.alerts.levels import DEFAULT_PERCENTS
+from app.db import sql
+from app.money import plain_credits
 
 NOTIFY = "alerts.notify"
 
 _DEFAULTS = ", ".join(f"({p})" for p in DEFAULT_PERCENTS)
 
-CROSSED = f"""
-w AS (
-  SELECT id, balance, reference_balance FROM wallets WHERE id = ANY(:ids)
-),
-t AS (
-  SELECT a.wallet_id, a.kind, a.value FROM alert_thresholds a WHERE a.wallet_id = ANY(:ids)
-  UNION ALL
-  SELECT w.id, 'percent', d.value FROM w CROSS JOIN (VALUES {_DEFAULTS}) AS d(value)
-  WHERE NOT EXISTS (SELECT 1 FROM alert_settings s WHERE s.wallet_id = w.id)
-  UNION ALL
-  SELECT w.id, 'depleted', 0 FROM w
-),
-crossed AS (
-  SELECT t.wallet_id, t.kind, t.value, w.balance, w.reference_balance,
-         CASE t.kind WHEN 'percent' THEN w.reference_balance * t.value / 100
-                     WHEN 'absolute' THEN t.value ELSE 0 END AS level
-  FROM t JOIN w ON w.id = t.wallet_id
-  WHERE CASE t.kind
-          WHEN 'depleted' THEN w.balance <= 0
-          WHEN 'percent' THEN w.reference_balance > 0
-                              AND w.balance < w.reference_balance * t.value / 100
-          ELSE w.balance < t.value
-        END
-),
-rearmed AS (
-  DELETE FROM alert_states s
-  WHERE s.wallet_id = ANY(:ids) AND NOT EXISTS (
-    SELECT 1 FROM crossed c
-    WHERE c.wallet_id = s.wallet_id AND c.kind = s.kind AND c.value = s.value)
-),
-fired AS (
-  INSERT INTO alert_states (wallet_id, kind, value, fired_at)
-  SELECT wallet_id, kind, value, CAST(:now AS timestamptz) FROM crossed
-  ON CONFLICT DO NOTHING
-  RETURNING wallet_id, kind, value
-)
-"""
+CROSSED = sql.load("app.alerts", "crossed", defaults=_DEFAULTS)
 
-FIRINGS = """
-INSERT INTO alert_firings (wallet_id, kind, value, level, balance, reference_balance, fired_at)
-SELECT c.wallet_id, c.kind, c.value, c.level, c.balance, c.reference_balance,
-       CAST(:now AS timestamptz)
-FROM fired f JOIN crossed c
-  ON c.wallet_id = f.wallet_id AND c.kind = f.kind AND c.value = f.value
-ORDER BY c.wallet_id, c.level DESC
-RETURNING id, wallet_id, kind, value, level, balance, reference_balance, fired_at
-"""
+FIRINGS = sql.load("app.alerts", "alert_firings")
 
 FIRE = text("WITH " + CROSSED + FIRINGS)
 
-# After thresholds change: bring the states in line without firing (a threshold set below the
-# current balance counts as already crossed; it fires on the next crossing, not at once).
+# After levels change: bring the states in line without firing (a level set below the current
+# balance counts as already crossed; it fires on the next crossing, not at once).
 SYNC = text("WITH " + CROSSED + "SELECT count(*) FROM fired")
 
 
@@ -101,10 +59,10 @@ class Firing:
                 "id": self.id,
                 "wallet_id": self.wallet_id,
                 "kind": self.kind,
-                "threshold": plain(self.value),
-                "level": plain(self.level),
-                "balance": plain(self.balance),
-                "reference_balance": plain(self.reference_balance),
+                "threshold": plain_credits(self.value),
+                "level": plain_credits(self.level),
+                "balance": plain_credits(self.balance),
+                "reference_balance": plain_credits(self.reference_balance),
                 "fired_at": self.fired_at.isoformat(),
             },
         }
@@ -112,38 +70,8 @@ class Firing:
 
 async def evaluate(session: AsyncSession, wallet_ids: Sequence[int], now: datetime) -> None:
     """Fire what the wallets' balances cross (the balance reactions do this in their shared
-    statement, with ``REACTION``)."""
+    statement, with ``app.alerts.wallet_reaction``)."""
     await announce(session, await fire(session, wallet_ids, now), now)
-
-
-async def _fired(
-    session: AsyncSession, wallet_ids: Sequence[int], rows: list[Any], now: datetime
-) -> None:
-    firings = [
-        Firing(
-            int(r["id"]),
-            int(r["wallet_id"]),
-            r["kind"],
-            Decimal(r["value"]),
-            Decimal(r["level"]),
-            Decimal(r["balance"]),
-            Decimal(r["reference_balance"]),
-            now,
-        )
-        for r in rows
-    ]
-    await announce(session, sorted(firings, key=lambda f: f.id), now)
-
-
-# Its part of the balance reactions (``app.reactions``).
-REACTION = Reaction(
-    "alert",
-    CROSSED + ",\nalert_firings AS (" + FIRINGS + ")",
-    "SELECT 'alert'::text, jsonb_build_object('id', id, 'wallet_id', wallet_id, 'kind', kind,"
-    " 'value', value::text, 'level', level::text, 'balance', balance::text,"
-    " 'reference_balance', reference_balance::text) FROM alert_firings",
-    _fired,
-)
 
 
 async def announce(session: AsyncSession, firings: list[Firing], now: datetime) -> None:
@@ -164,7 +92,7 @@ async def fire(session: AsyncSession, wallet_ids: Sequence[int], now: datetime) 
 
 
 async def sync(session: AsyncSession, wallet_id: int, now: datetime) -> None:
-    """Re-arm or silently disarm a wallet's thresholds after they changed."""
+    """Re-arm or silently disarm a wallet's levels after they changed."""
     await session.flush()
     connection = await session.connection()
     await connection.execute(SYNC, {"ids": [wallet_id], "now": now})

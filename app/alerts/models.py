@@ -1,13 +1,14 @@
-"""Spend-alert tables.
+"""Spend-alert tables (their names keep the API's word, "thresholds"; the code says levels).
 
-* ``alert_settings``: present when a wallet's thresholds were chosen by hand; a wallet without
+* ``alert_settings``: present when a wallet's levels were chosen by hand; a wallet without
   one uses the defaults (50, 25 and 10 % remaining), so new wallets need no rows at all.
-* ``alert_thresholds``: the chosen percentages and absolute levels of such wallets.
-* ``alert_states``: the thresholds that have fired and not re-armed (the balance is still below
-  them). A row appears when a threshold fires and goes when the balance is above it again.
+* ``alert_thresholds`` (``AlertLevel``): the chosen percentages and absolute levels of such
+  wallets.
+* ``alert_states``: the levels that have fired and not re-armed (the balance is still below
+  them). A row appears when a level fires and goes when the balance is above it again.
 * ``alert_firings``: the history, one row per firing, with the figures at that moment.
 
-"Depleted" (balance at or below zero) is a threshold every wallet has; it is never stored.
+"Depleted" (balance at or below zero) is a level every wallet has; it is never stored.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ class AlertSettings(SQLModel, table=True):
     updated_at: datetime = timestamp()
 
 
-class AlertThreshold(SQLModel, table=True):
+class AlertLevel(SQLModel, table=True):
     __tablename__ = "alert_thresholds"
     __table_args__ = (UniqueConstraint("wallet_id", "kind", "value"),)
 

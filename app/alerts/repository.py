@@ -6,15 +6,15 @@ from sqlalchemy import delete
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.alerts.models import AlertFiring, AlertSettings, AlertState, AlertThreshold
+from app.alerts.models import AlertFiring, AlertLevel, AlertSettings, AlertState
 
 
 async def settings(session: AsyncSession, wallet_id: int) -> AlertSettings | None:
     return await session.get(AlertSettings, wallet_id)
 
 
-async def thresholds(session: AsyncSession, wallet_id: int) -> list[AlertThreshold]:
-    statement = select(AlertThreshold).where(AlertThreshold.wallet_id == wallet_id)
+async def levels(session: AsyncSession, wallet_id: int) -> list[AlertLevel]:
+    statement = select(AlertLevel).where(AlertLevel.wallet_id == wallet_id)
     return list((await session.exec(statement)).all())
 
 
@@ -23,8 +23,8 @@ async def states(session: AsyncSession, wallet_id: int) -> list[AlertState]:
     return list((await session.exec(statement)).all())
 
 
-async def clear_thresholds(session: AsyncSession, wallet_id: int) -> None:
-    await session.exec(delete(AlertThreshold).where(col(AlertThreshold.wallet_id) == wallet_id))
+async def clear_levels(session: AsyncSession, wallet_id: int) -> None:
+    await session.exec(delete(AlertLevel).where(col(AlertLevel.wallet_id) == wallet_id))
 
 
 async def lock_unnotified(session: AsyncSession, firing_ids: Sequence[int]) -> list[AlertFiring]:

@@ -1,9 +1,10 @@
-"""Spend-alert use cases: read and change a wallet's thresholds, and announce firings.
+"""Spend-alert use cases: read and change a wallet's alert levels, and announce firings.
 
-Thresholds change under the wallet's row lock (the lock balance changes take), so the
-evaluator never sees a half-changed set. A wallet keeps the defaults until its thresholds are
-first changed; from then on exactly the chosen set applies (``resetAlertThresholds`` returns
-to the defaults).
+Levels change under the wallet's row lock (the lock balance changes take), so the evaluator
+never sees a half-changed set. A wallet keeps the defaults until its levels are first changed;
+from then on exactly the chosen set applies (``resetAlertThresholds`` returns to the defaults).
+The use cases and views keep the API's words (``set_thresholds`` is ``setAlertThresholds``,
+``ThresholdView`` is an ``AlertThreshold``).
 """
 
 from __future__ import annotations
@@ -17,35 +18,33 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app import money
+from app import money, notifications, wallets, webhooks
 from app.alerts import evaluate, repository
-from app.alerts.models import AlertFiring, AlertKind, AlertSettings, AlertThreshold
-from app.alerts.thresholds import (
+from app.alerts.levels import (
     DEFAULTS,
     DEPLETED,
-    MAX_THRESHOLDS,
-    Threshold,
+    MAX_LEVELS,
+    Level,
     describe,
     duplicate,
     ordered,
-    plain,
     validate,
     validate_all,
 )
+from app.alerts.models import AlertFiring, AlertKind, AlertLevel, AlertSettings
 from app.config import Settings
-from app.customers.models import Customer
+from app.customers import Customer
 from app.errors import NotFound, ValidationFailed
-from app.notifications import service as notifications
-from app.wallets import ledger
-from app.wallets import repository as wallets
-from app.wallets.models import Wallet
-from app.webhooks import service as webhooks
+from app.money import plain_credits
+from app.wallets import Wallet
 
 
 @dataclass(frozen=True)
 class ThresholdView:
-    threshold: Threshold
-    level: Decimal | None  # None: a percentage while the reference balance is zero
+    threshold: Level
+    level: (
+        Decimal | None
+    )  # the balance it stands for; None: a percentage while the reference balance is zero
     armed: bool  # False: it has fired and the balance is still below it
     is_default: bool
 
@@ -64,7 +63,7 @@ async def wallet_alerts(session: AsyncSession, wallet_id: int) -> WalletAlerts:
     views = [
         ThresholdView(
             threshold=t,
-            level=t.level(wallet.reference_balance),
+            level=t.balance(wallet.reference_balance),
             armed=(t.kind, t.value) not in fired,
             is_default=uses_defaults and t in DEFAULTS,
         )
@@ -73,11 +72,11 @@ async def wallet_alerts(session: AsyncSession, wallet_id: int) -> WalletAlerts:
     return WalletAlerts(wallet, uses_defaults, views)
 
 
-async def _current(session: AsyncSession, wallet_id: int) -> tuple[list[Threshold], bool]:
+async def _current(session: AsyncSession, wallet_id: int) -> tuple[list[Level], bool]:
     if await repository.settings(session, wallet_id) is None:
         return list(DEFAULTS), True
-    rows = await repository.thresholds(session, wallet_id)
-    return [Threshold(row.kind, row.value) for row in rows], False
+    rows = await repository.levels(session, wallet_id)
+    return [Level(row.kind, row.value) for row in rows], False
 
 
 async def set_thresholds(
@@ -86,7 +85,7 @@ async def set_thresholds(
     items: Sequence[tuple[AlertKind, object]],
     now: datetime,
 ) -> WalletAlerts:
-    """Replace the wallet's thresholds with exactly ``items`` (an empty list: only depleted)."""
+    """Replace the wallet's levels with exactly ``items`` (an empty list: only depleted)."""
     await _lock(session, wallet_id)
     await _replace(session, wallet_id, validate_all(items), now)
     return await wallet_alerts(session, wallet_id)
@@ -96,13 +95,13 @@ async def add_threshold(
     session: AsyncSession, wallet_id: int, kind: AlertKind, value: object, now: datetime
 ) -> WalletAlerts:
     await _lock(session, wallet_id)
-    threshold = validate(kind, value)
+    level = validate(kind, value)
     current, _ = await _current(session, wallet_id)
-    if threshold in current:
-        raise duplicate(threshold)
-    if len(current) >= MAX_THRESHOLDS:
-        raise ValidationFailed("value", f"at most {MAX_THRESHOLDS} thresholds per wallet")
-    await _replace(session, wallet_id, [*current, threshold], now)
+    if level in current:
+        raise duplicate(level)
+    if len(current) >= MAX_LEVELS:
+        raise ValidationFailed("value", f"at most {MAX_LEVELS} thresholds per wallet")
+    await _replace(session, wallet_id, [*current, level], now)
     return await wallet_alerts(session, wallet_id)
 
 
@@ -110,18 +109,18 @@ async def remove_threshold(
     session: AsyncSession, wallet_id: int, kind: AlertKind, value: object, now: datetime
 ) -> WalletAlerts:
     await _lock(session, wallet_id)
-    threshold = validate(kind, value)
+    level = validate(kind, value)
     current, _ = await _current(session, wallet_id)
-    if threshold not in current:
-        raise NotFound("value", f"the wallet has no {describe(threshold)} alert")
-    await _replace(session, wallet_id, [t for t in current if t != threshold], now)
+    if level not in current:
+        raise NotFound("value", f"the wallet has no {describe(level)} alert")
+    await _replace(session, wallet_id, [t for t in current if t != level], now)
     return await wallet_alerts(session, wallet_id)
 
 
 async def reset_thresholds(session: AsyncSession, wallet_id: int, now: datetime) -> WalletAlerts:
     """Back to the defaults (50, 25 and 10 % remaining)."""
     await _lock(session, wallet_id)
-    await repository.clear_thresholds(session, wallet_id)
+    await repository.clear_levels(session, wallet_id)
     settings = await repository.settings(session, wallet_id)
     if settings is not None:
         await session.delete(settings)
@@ -130,22 +129,21 @@ async def reset_thresholds(session: AsyncSession, wallet_id: int, now: datetime)
 
 
 async def _lock(session: AsyncSession, wallet_id: int) -> None:
-    if await ledger.lock_wallet(session, wallet_id) is None:
+    if await wallets.lock_wallet(session, wallet_id) is None:
         raise NotFound("walletId", f"no wallet with id {wallet_id}")
 
 
 async def _replace(
-    session: AsyncSession, wallet_id: int, chosen: list[Threshold], now: datetime
+    session: AsyncSession, wallet_id: int, chosen: list[Level], now: datetime
 ) -> None:
     settings = await repository.settings(session, wallet_id) or AlertSettings(
         wallet_id=wallet_id, updated_at=now
     )
     settings.updated_at = now
-    await repository.clear_thresholds(session, wallet_id)
+    await repository.clear_levels(session, wallet_id)
     session.add(settings)
     session.add_all(
-        AlertThreshold(wallet_id=wallet_id, kind=t.kind, value=t.value, created_at=now)
-        for t in chosen
+        AlertLevel(wallet_id=wallet_id, kind=t.kind, value=t.value, created_at=now) for t in chosen
     )
     await evaluate.sync(session, wallet_id, now)
 
@@ -204,14 +202,14 @@ def _event_data(firing: AlertFiring, wallet: Wallet, customer: Customer) -> dict
     return {
         "alert_id": firing.id,
         "kind": firing.kind.value,
-        "threshold": plain(firing.value),
-        "level": plain(firing.level),
+        "threshold": plain_credits(firing.value),
+        "level": plain_credits(firing.level),
         "wallet_id": wallet.id,
         "customer_id": customer.id,
         "customer_external_id": customer.external_id,
         "currency": wallet.currency,
-        "balance": plain(firing.balance),
-        "reference_balance": plain(firing.reference_balance),
+        "balance": plain_credits(firing.balance),
+        "reference_balance": plain_credits(firing.reference_balance),
         "fired_at": firing.fired_at.isoformat(),
     }
 
@@ -219,13 +217,13 @@ def _event_data(firing: AlertFiring, wallet: Wallet, customer: Customer) -> dict
 def _email_data(firing: AlertFiring, wallet: Wallet) -> dict[str, Any]:
     value = money.to_minor_units(firing.balance * wallet.rate, wallet.currency)
     return {
-        "balance": plain(firing.balance),
+        "balance": plain_credits(firing.balance),
         "balance_value_minor": value,
         "currency": wallet.currency,
         "threshold_kind": firing.kind.value,
-        "threshold": plain(firing.value),
-        "level": plain(firing.level),
-        "reference_balance": plain(firing.reference_balance),
+        "threshold": plain_credits(firing.value),
+        "level": plain_credits(firing.level),
+        "reference_balance": plain_credits(firing.reference_balance),
         "policy": wallet.policy.value,
-        "overdraft_limit": plain(wallet.overdraft_limit),
+        "overdraft_limit": plain_credits(wallet.overdraft_limit),
     }

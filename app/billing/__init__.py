@@ -1,4 +1,5 @@
-"""Progressive billing: money usage invoiced when it crosses a threshold, and at period end.
+"""Billing: what a subscription owes and when — money usage invoiced when it crosses a usage
+threshold, and at the period end; termination, collection, overdue suspension.
 
     event batch ──(ingest transaction)──▶ subscription_usage (quantities; money rows priced)
                                         ▶ billing_periods.usage_minor += the change
@@ -12,9 +13,29 @@
     terminateSubscription (mutation)     ▶ the final invoice, at once: the period cut short,
                                            base fee prorated + usage − threshold invoices
 
-Modules: ``thresholds`` (pure levels), ``progressive`` (the hot-path step), ``lines`` (pure
-invoice lines), ``invoices`` (threshold and period-end invoices), ``collection`` (paying them:
-credits, the payment method on file), ``periods`` (rolling periods), ``termination`` (the
-final invoice), ``overdue`` (suspension), ``service`` (thresholds and payment preferences of
-subscriptions).
+Modules: ``progressive`` (the hot-path step), ``threshold_changes`` (acting on a change of
+usage thresholds; the thresholds themselves are plan terms, ``app.plans.thresholds``),
+``lines`` (pure invoice lines), ``usage_invoices`` (threshold and period-end invoices, made
+with ``app.invoices``), ``collection`` (paying them: credits, the payment method on file),
+``period_ends`` (closing periods and rolling subscriptions into the next), ``termination``
+(the final invoice), ``overdue`` (suspension), ``service`` (thresholds and payment preferences
+of subscriptions).
 """
+
+from app.billing.overdue import on_failed, on_paid, on_voided, suspend_overdue
+from app.billing.period_ends import close_due as close_due_periods
+from app.billing.progressive import record as record_money_usage
+from app.billing.threshold_changes import plan_changed
+from app.billing.usage_invoices import invoice_period_end, invoice_threshold
+
+__all__ = [
+    "close_due_periods",
+    "invoice_period_end",
+    "invoice_threshold",
+    "on_failed",
+    "on_paid",
+    "on_voided",
+    "plan_changed",
+    "record_money_usage",
+    "suspend_overdue",
+]

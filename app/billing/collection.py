@@ -19,20 +19,13 @@ from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app import money
+from app import invoices, money, payments, wallets
 from app.billing import overdue
 from app.billing.repository import USAGE_TYPES
 from app.errors import Conflict, InsufficientCredits, ValidationFailed
-from app.invoicing import repository as invoices
-from app.invoicing import service as invoicing
-from app.invoicing.models import Invoice, InvoiceStatus
-from app.payments import repository as payment_rows
-from app.payments import service as payments
-from app.plans.models import Subscription
-from app.wallets import ledger
-from app.wallets import repository as wallets
-from app.wallets.ledger import Cause
-from app.wallets.models import CauseType, EntryKind, Wallet
+from app.invoices import Invoice, InvoiceStatus
+from app.plans import Subscription
+from app.wallets import Cause, CauseType, EntryKind, Wallet
 
 
 async def collect(
@@ -46,14 +39,14 @@ async def collect(
     credits is chosen)."""
     assert invoice.id is not None
     if invoice.total_minor == 0:
-        await invoicing.mark_paid(session, invoice.id, now)
+        await invoices.mark_paid(session, invoice.id, now)
         return
     paying = wallet if subscription.pay_with_credits else None
     if paying is not None and await _debit(session, invoice, paying, now) is not None:
         assert subscription.id is not None
         await overdue.resume_if_clear(session, subscription.id, now)
         return
-    methods = await payment_rows.methods_of(session, invoice.customer_id)
+    methods = await payments.methods_of(session, invoice.customer_id)
     method = next((m for m in methods if m.is_default), None)
     if method is not None:
         await payments.open_payment(session, invoice, method, now)
@@ -69,7 +62,7 @@ async def payer_wallet(
     found = await wallets.for_customer(session, subscription.customer_id, currency)
     if found is None or found.id is None:
         return None
-    return await ledger.lock_wallet(session, found.id)
+    return await wallets.lock_wallet(session, found.id)
 
 
 async def _debit(
@@ -78,11 +71,11 @@ async def _debit(
     """Pay the invoice from the locked wallet if it covers the total; the credits, or None."""
     assert invoice.id is not None and wallet.id is not None
     credits = money.credits_for_money(invoice.total_minor, invoice.currency, wallet.rate)
-    if await ledger.expire(session, wallet.id, now) < credits:
+    if await wallets.expire(session, wallet.id, now) < credits:
         return None
     total = money.format_money(invoice.total_minor, invoice.currency)
     words = f"invoice {invoice.number} ({total} {invoice.currency})"
-    await ledger.debit(
+    await wallets.debit(
         session,
         wallet.id,
         credits,
@@ -95,7 +88,7 @@ async def _debit(
     invoice.credits_paid = credits
     session.add(invoice)
     await session.flush()  # before mark_paid re-reads the row
-    await invoicing.mark_paid(session, invoice.id, now)
+    await invoices.mark_paid(session, invoice.id, now)
     return credits
 
 
@@ -114,12 +107,12 @@ async def pay_with_credits(session: AsyncSession, invoice_id: int, now: datetime
             "wallet in the plan's currency",
             code="currency_mismatch",
         )
-    locked = await ledger.lock_wallet(session, wallet.id)
+    locked = await wallets.lock_wallet(session, wallet.id)
     assert locked is not None
     invoice = await invoices.lock(session, invoice_id)
     _require_open(invoice)
     needed = money.credits_for_money(invoice.total_minor, invoice.currency, locked.rate)
-    balance = await ledger.expire(session, wallet.id, now)
+    balance = await wallets.expire(session, wallet.id, now)
     if balance < needed:
         raise InsufficientCredits(
             "invoiceId",

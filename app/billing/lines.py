@@ -24,12 +24,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from app import money
+from app import money, plans
 from app.billing import proration
-from app.invoicing.service import LineInput
-from app.plans import money_pricing
-from app.plans.money_pricing import MoneyPrice
-from app.plans.periods import Period
+from app.invoices import LineInput
+from app.plans import MoneyPrice, Period
 
 PRICE_QUANTUM = Decimal(1).scaleb(-money.PRICE_PLACES)
 DESCRIPTION_MAX = 500
@@ -61,7 +59,7 @@ def usage_line(item: ChargeUsage, currency: str) -> LineInput:
     label = item.unit_singular if quantity == 1 else item.unit_plural
     words = f"{item.name} · {money.format_credits(quantity)} {label}"
     if item.price is not None:
-        words += f" · {money_pricing.describe(item.price, item.quantity, currency)}"
+        words += f" · {plans.describe_money_price(item.price, item.quantity, currency)}"
     return LineInput(
         description=words[:DESCRIPTION_MAX],
         quantity=quantity,

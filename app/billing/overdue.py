@@ -8,7 +8,7 @@ announcing each with a ``subscription.suspended`` webhook and an email. An invoi
 overdue once: an operator who resumes the subscription by hand is not overruled by the next
 sweep.
 
-When a usage invoice is paid or voided (``app.settlement`` calls ``on_paid``/``on_voided``,
+When a usage invoice is paid or voided (``app.flows.settlement`` calls ``on_paid``/``on_voided``,
 collection calls ``resume_if_clear``), a subscription suspended for an overdue invoice resumes
 once none of its invoices is overdue any more.
 """
@@ -22,27 +22,19 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app import events, money
+from app import announcements, money, plans
 from app.billing import repository
 from app.config import Settings
-from app.customers.models import Customer
-from app.invoicing.models import Invoice
-from app.live.invoice_updates import InvoiceChange, publish_invoice_updates
-from app.plans import repository as subscriptions
-from app.plans import service as plans
-from app.plans.models import Plan, Subscription, SubscriptionStatus, SuspensionReason
+from app.customers import Customer
+from app.db import sql
+from app.invoices import Invoice
+from app.live import InvoiceChange, publish_invoice_updates
+from app.plans import Plan, Subscription, SubscriptionStatus, SuspensionReason
 
 SUSPENDED_EVENT = "subscription.suspended"
 SUSPENDED_EMAIL = "subscription_suspended"
 
-FIND = text(
-    "UPDATE invoices SET overdue_at = :now WHERE id IN ("
-    "  SELECT id FROM invoices"
-    "  WHERE status = 'finalized' AND overdue_at IS NULL AND subscription_id IS NOT NULL"
-    "    AND due_at <= :now"
-    "  ORDER BY id LIMIT :limit FOR UPDATE SKIP LOCKED"
-    ") RETURNING id, subscription_id, number, total_minor, currency, due_at"
-)
+FIND = text(sql.load("app.billing", "overdue_invoices"))
 
 
 async def suspend_overdue(session: AsyncSession, now: datetime, limit: int = 500) -> list[int]:
@@ -54,7 +46,7 @@ async def suspend_overdue(session: AsyncSession, now: datetime, limit: int = 500
         by_subscription[row.subscription_id].append(row)
     suspended = []
     for subscription_id in sorted(by_subscription):  # lock order: by id
-        subscription = await subscriptions.subscription(session, subscription_id, lock=True)
+        subscription = await plans.subscription(session, subscription_id, lock=True)
         if subscription.status is not SubscriptionStatus.ACTIVE:
             continue  # suspended by an operator already, or terminated
         await plans.set_status(
@@ -65,8 +57,8 @@ async def suspend_overdue(session: AsyncSession, now: datetime, limit: int = 500
             reason=SuspensionReason.OVERDUE_INVOICE,
         )
         data = await _data(session, subscription, by_subscription[subscription_id])
-        await events.emit(session, SUSPENDED_EVENT, data, now)
-        await events.notify(
+        await announcements.emit(session, SUSPENDED_EVENT, data, now)
+        await announcements.notify(
             session, SUSPENDED_EMAIL, "customer", subscription.customer_id, data, now
         )
         suspended.append(subscription_id)

@@ -23,12 +23,10 @@ from datetime import datetime
 
 import asyncpg
 
-from app.billing.thresholds import Thresholds
+from app import metering, plans
+from app.db import sql
 from app.db.retry import TryAgain
-from app.metering import limits
-from app.outbox.service import CHANNEL
-from app.plans import money_pricing
-from app.plans.usage import Group, MoneyUsage
+from app.plans import Group, MoneyUsage, Thresholds
 
 INVOICE_THRESHOLD = "billing.invoice_threshold"
 
@@ -41,57 +39,9 @@ class InvoicedMeanwhile(TryAgain):
     and never be billed."""
 
 
-PRICE = """
-WITH priced AS (
-  UPDATE subscription_usage AS u SET money_minor = t.a
-  FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[], $4::bigint[]) AS t(s, m, p, a)
-  WHERE u.subscription_id = t.s AND u.metric_id = t.m AND u.period_start = t.p
-)
-INSERT INTO billing_periods AS b
-  (subscription_id, period_start, period_end, usage_minor, billed_minor, level_minor,
-   created_at, updated_at)
-SELECT s, p, e, d, 0, 0, $9, $9
-FROM unnest($5::bigint[], $6::timestamptz[], $7::timestamptz[], $8::bigint[])
-  WITH ORDINALITY AS t(s, p, e, d, n)
-ORDER BY n
-ON CONFLICT (subscription_id, period_start) DO UPDATE
-  SET usage_minor = b.usage_minor + excluded.usage_minor, updated_at = excluded.updated_at
-RETURNING id, subscription_id, period_start, usage_minor, billed_minor, level_minor,
-  closed_at IS NOT NULL AS closed
-"""
+PRICE = sql.load("app.billing", "price_money_usage")
 
-CROSS = f"""
-WITH c AS (
-  SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[])
-    AS c(period_id, level, usage, billed)
-),
-marked AS (
-  UPDATE billing_periods AS b SET level_minor = c.level, billed_minor = c.usage, updated_at = $5
-  FROM c WHERE b.id = c.period_id
-),
-crossed AS (
-  INSERT INTO threshold_crossings
-    (period_id, level_minor, usage_minor, billed_before_minor, usage, created_at)
-  SELECT c.period_id, c.level, c.usage, c.billed,
-    (SELECT coalesce(jsonb_agg(jsonb_build_object(
-        'metric_id', u.metric_id, 'quantity', u.quantity::text, 'events', u.events,
-        'amount_minor', u.money_minor) ORDER BY u.metric_id), '[]'::jsonb)
-     FROM billing_periods p JOIN subscription_usage u
-       ON u.subscription_id = p.subscription_id AND u.period_start = p.period_start
-     WHERE p.id = c.period_id AND u.money_minor <> 0),
-    $5
-  FROM c ORDER BY c.period_id
-  ON CONFLICT (period_id, level_minor) DO NOTHING
-  RETURNING id
-),
-queued AS (
-  INSERT INTO outbox (kind, topic, payload, created_at, available_at, attempts)
-  SELECT 'job', '{INVOICE_THRESHOLD}', jsonb_build_object('crossing_id', id), $5, $5, 0
-  FROM crossed ORDER BY id
-  RETURNING id
-)
-SELECT count(*) AS queued, pg_notify('{CHANNEL}', '') FROM queued
-"""
+CROSS = sql.load("app.billing", "cross_thresholds", actor=INVOICE_THRESHOLD)
 
 PeriodKey = tuple[int, datetime]  # subscription, period start
 
@@ -124,10 +74,8 @@ def price(usages: Sequence[MoneyUsage]) -> Priced:
     priced = Priced()
     for item in usages:
         group = item.group
-        amount = money_pricing.amount_minor(
-            item.price, item.quantity, item.events, group.plan.currency
-        )
-        limits.check_amount(amount)
+        amount = plans.amount_minor(item.price, item.quantity, item.events, group.plan.currency)
+        metering.check_amount(amount)
         if amount == item.priced_minor:
             continue
         priced.rows.append((item, amount))

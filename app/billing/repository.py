@@ -8,24 +8,16 @@ from sqlalchemy import text, tuple_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app import metering, plans
 from app.billing.models import BillingPeriod, ThresholdCrossing
-from app.invoicing.models import InvoiceType
-from app.metering import repository as metrics
-from app.metering.models import BillableMetric
-from app.plans import repository as plans
-from app.plans.catalog import TierRow, money_price
-from app.plans.models import ChargePricing, SubscriptionUsage
-from app.plans.money_pricing import MoneyPrice
+from app.db import sql
+from app.invoices import InvoiceType
+from app.metering import BillableMetric
+from app.plans import ChargePricing, MoneyPrice, SubscriptionUsage, TierRow, money_price
 
 USAGE_TYPES = (InvoiceType.THRESHOLD, InvoiceType.PERIOD_END)
 
-OPEN_PERIOD = text(
-    "INSERT INTO billing_periods AS b (subscription_id, period_start, period_end, usage_minor,"
-    " billed_minor, level_minor, created_at, updated_at)"
-    " VALUES (:s, :start, :end, 0, 0, 0, :now, :now)"
-    " ON CONFLICT (subscription_id, period_start) DO UPDATE SET updated_at = excluded.updated_at"
-    " RETURNING id"
-)
+OPEN_PERIOD = text(sql.load("app.billing", "open_period"))
 
 
 async def lock_crossing(session: AsyncSession, crossing_id: int) -> ThresholdCrossing | None:
@@ -96,7 +88,7 @@ async def usage_rows(
 
 
 async def metrics_by_id(session: AsyncSession, ids: Sequence[int]) -> dict[int, BillableMetric]:
-    return {m.id: m for m in await metrics.by_ids(session, ids) if m.id is not None}
+    return {m.id: m for m in await metering.metrics_by_ids(session, ids) if m.id is not None}
 
 
 HAS_OVERDUE = text(

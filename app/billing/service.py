@@ -15,12 +15,10 @@ from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.billing import threshold_changes, thresholds
-from app.billing.thresholds import ThresholdInput
+from app import plans, wallets
+from app.billing import threshold_changes
 from app.errors import ValidationFailed
-from app.plans import repository as plans
-from app.plans.models import Plan, Subscription, SubscriptionStatus
-from app.wallets import repository as wallets
+from app.plans import Plan, Subscription, SubscriptionStatus, ThresholdInput
 
 
 async def _live(session: AsyncSession, subscription_id: int) -> tuple[Subscription, Plan]:
@@ -50,7 +48,7 @@ async def override_thresholds(
     """The subscription's own thresholds (an empty list: none at all), in the plan's currency;
     usage that already reached one is invoiced at once."""
     subscription, plan = await _live(session, subscription_id)
-    found = thresholds.parse(items, plan.currency)
+    found = plans.parse_thresholds(items, plan.currency)
     subscription.threshold_amounts = list(found.amounts)
     subscription.threshold_recurring = found.recurring
     await _save(session, subscription, now)

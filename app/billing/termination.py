@@ -1,12 +1,12 @@
 """Terminating a subscription: the status change and its final invoice, in one transaction.
 
 Termination ends the billing period running now, at once, and issues its **final invoice**
-through the period-end path (``invoices.close_period``, the same lines and collection as the
+through the period-end path (``usage_invoices.close_period``, the same lines and collection as the
 ``billing.invoice_period_end`` job): the period's money usage minus what its threshold invoices
 already billed, plus the base fee for the days the subscription ran in the period (billed in
 arrears, ``lines.base_fee``). Credit-priced usage was debited as it happened and adds nothing.
 Periods that ended before but were not rolled yet get their ordinary period-end jobs
-(``periods.roll``).
+(``period_ends.roll``).
 The final invoice is a ``period_end`` invoice whose period ends at the termination; the period's
 row is closed, and the period-end sweep skips terminated subscriptions, so the period is never
 invoiced again. Nothing owed works as at period end: no lines, no invoice; lines that net to
@@ -29,15 +29,12 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app import events, money
-from app.billing import collection, invoices, periods, repository
+from app import announcements, money, plans
+from app.billing import collection, period_ends, repository, usage_invoices
 from app.config import Settings
-from app.customers.models import Customer
-from app.invoicing.models import Invoice
-from app.plans import repository as subscriptions
-from app.plans import service as plans
-from app.plans.models import Plan, Subscription, SubscriptionStatus
-from app.plans.periods import billing_period
+from app.customers import Customer
+from app.invoices import Invoice
+from app.plans import Plan, Subscription, SubscriptionStatus, billing_period
 
 TERMINATED_EVENT = "subscription.terminated"
 
@@ -46,20 +43,20 @@ async def terminate(
     session: AsyncSession, subscription_id: int, settings: Settings, now: datetime
 ) -> Subscription:
     """Terminate the subscription now and issue its final invoice (once)."""
-    found = await subscriptions.subscription(session, subscription_id)
+    found = await plans.subscription(session, subscription_id)
     if found.status is SubscriptionStatus.TERMINATED:
         return found
     plan = await session.get(Plan, found.plan_id)
     assert plan is not None
     wallet = await collection.payer_wallet(session, found, plan.currency)
-    locked = await subscriptions.subscription(session, subscription_id, lock=True)
+    locked = await plans.subscription(session, subscription_id, lock=True)
     if locked.status is SubscriptionStatus.TERMINATED:
         return locked  # a concurrent termination committed first: it invoiced
     terminated = await plans.set_status(
         session, subscription_id, SubscriptionStatus.TERMINATED, now
     )
-    bills = await periods.bills_money(session, plan)
-    await periods.roll(session, terminated, plan, bills, now)
+    bills = await period_ends.bills_money(session, plan)
+    await period_ends.roll(session, terminated, plan, bills, now)
     final = None
     if bills:
         current = billing_period(terminated.anchor, terminated.started_at, plan.interval, now)
@@ -68,10 +65,12 @@ async def terminate(
         )
         period = await repository.lock_period(session, period_id)
         if period is not None and period.closed_at is None:
-            final = await invoices.close_period(
+            final = await usage_invoices.close_period(
                 session, terminated, plan, wallet, period, settings, now, ended_at=now
             )
-    await events.emit(session, TERMINATED_EVENT, await _data(session, terminated, plan, final), now)
+    await announcements.emit(
+        session, TERMINATED_EVENT, await _data(session, terminated, plan, final), now
+    )
     return terminated
 
 

@@ -27,28 +27,13 @@ import asyncpg
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.billing import progressive
-from app.billing.thresholds import Thresholds
-from app.billing.thresholds import of as thresholds_of
+from app.db import sql
 from app.db.engine import driver
-from app.plans.models import Plan, Subscription
+from app.plans import Plan, Subscription, Thresholds, thresholds_of
 
-RUNNING = """
-SELECT b.id, b.usage_minor, b.billed_minor, b.level_minor
-FROM billing_periods b
-WHERE b.subscription_id = $1 AND b.closed_at IS NULL
-  AND b.period_start <= $2 AND $2 < b.period_end
-FOR UPDATE
-"""
+RUNNING = sql.load("app.billing", "running_period")
 
-FOLLOWING = """
-SELECT b.id, b.usage_minor, b.billed_minor, b.level_minor
-FROM subscriptions s
-JOIN billing_periods b ON b.subscription_id = s.id
-WHERE s.plan_id = $1 AND s.threshold_amounts IS NULL AND s.status <> 'terminated'
-  AND b.closed_at IS NULL AND b.period_start <= $2 AND $2 < b.period_end
-ORDER BY b.subscription_id, b.period_start
-FOR UPDATE OF b
-"""
+FOLLOWING = sql.load("app.billing", "following_periods")
 
 
 def applying(subscription: Subscription, plan: Plan) -> Thresholds:

@@ -9,7 +9,12 @@ expression (PostgreSQL runs it whether or not the main query reads it).
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 _PARAMETER = re.compile(r"\$(\d+)")
 
@@ -32,3 +37,30 @@ def alongside(main: Statement, extra: Statement | None) -> Statement:
     offset = len(main.args)
     shifted = _PARAMETER.sub(lambda m: f"${int(m.group(1)) + offset}", extra.sql)
     return Statement(f"WITH alongside AS ({shifted})\n{main.sql}", main.args + extra.args)
+
+
+# A wallet reaction's SQL names its parameters: :ids (the wallets the transaction changed),
+# :now (the transaction's time) and :committed_at (the same as ISO text). ``positional`` turns
+# them into the driver's positional parameters.
+REACTION_PARAMETERS = {"ids": "$1::bigint[]", "now": "$2::timestamptz", "committed_at": "$3::text"}
+_NAMED = re.compile(r"(?<!:):(ids|now|committed_at)\b")
+
+ReactionHandler = Callable[[AsyncSession, Sequence[int], list[Any], datetime], Awaitable[None]]
+
+
+def positional(sql: str) -> str:
+    return _NAMED.sub(lambda m: REACTION_PARAMETERS[m.group(1)], sql)
+
+
+@dataclass(frozen=True)
+class WalletReaction:
+    """One domain's part of the one statement sent before commit over the changed wallets
+    (``app.flows.balance_reactions`` assembles them): ``ctes`` ("name AS (…), …"; names unique
+    across domains) and ``rows`` (a SELECT of ``source`` and one jsonb value per row), in the
+    named-parameter SQL above; ``handle`` gets the ``data`` of the rows whose source is
+    ``source``."""
+
+    source: str
+    ctes: str
+    rows: str
+    handle: ReactionHandler | None = None

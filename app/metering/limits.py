@@ -8,22 +8,15 @@ known only once the usage upsert has returned the totals: ``usage.record``, ``in
 ``progressive.price`` compare them with the limits in Python before sending the next statement,
 and raise ``OverLimit``. The limits sit a thousandfold inside the columns (``app.money``), so
 no statement of the batch has overflowed by then; the batch is run again, carefully
-(``app.metering.headroom``), and only the events that would cross a limit are rejected as
+(``app.flows.headroom``), and only the events that would cross a limit are rejected as
 ``too_large``. A batch far from every limit pays a few comparisons.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
-from decimal import Decimal
-
 from app.db.retry import TryAgain
 from app.errors import ValidationFailed
 from app.money import CREDITS_LIMIT, MINOR_LIMIT, QUANTITY_LIMIT, format_money
-from app.plans import pricing
-from app.plans.pricing import Price
-from app.wallets.ledger import UsageDebit
 
 
 class OverLimit(TryAgain):
@@ -39,27 +32,6 @@ def costly(field: str) -> ValidationFailed:
     return ValidationFailed(
         field, f"costs more than {CREDITS_LIMIT:,} credits (the limit)", code="too_large"
     )
-
-
-def period_fits(price: Price, quantity: Decimal) -> bool:
-    """A credit-priced period's quantity and its price are within the limits."""
-    return quantity <= QUANTITY_LIMIT and pricing.credits_for(price, quantity) <= CREDITS_LIMIT
-
-
-def check_debits(debits: Iterable[UsageDebit], balances: dict[int, Decimal]) -> None:
-    """Each wallet's debits of the batch, from the balance the batch read, stay within the
-    limits (``balances`` may be stale: the balances after the debits are checked too)."""
-    totals: dict[int, Decimal] = defaultdict(Decimal)
-    for debit in debits:
-        totals[debit.wallet_id] += debit.credits
-    for wallet_id, total in totals.items():
-        if total > CREDITS_LIMIT or balances.get(wallet_id, 0) - total < -CREDITS_LIMIT:
-            raise OverLimit
-
-
-def check_balances(balances: Iterable[Decimal]) -> None:
-    if any(balance < -CREDITS_LIMIT for balance in balances):
-        raise OverLimit
 
 
 def check_amount(minor: int) -> None:

@@ -17,7 +17,6 @@ from sqlalchemy import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.inputs import Invalid, printable
-from app.metering.ingest import Outcome, Source, Status
 from app.metering.models import (
     CODE_MAX,
     EXTERNAL_ID_MAX,
@@ -27,6 +26,7 @@ from app.metering.models import (
     TRANSACTION_ID_MAX,
     RejectedEvent,
 )
+from app.metering.outcomes import Outcome, Source, Status
 
 SOURCES = {"http": "rest", "graphql": "graphql"}
 SHOWN_DEPTH = 16  # levels of the event's JSON kept in ``raw``

@@ -8,7 +8,7 @@ from sqlalchemy import tuple_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.customers.models import Customer
+from app.customers import Customer
 from app.metering.errors import NotFound
 from app.metering.models import BillableMetric, Event, RejectedEvent
 

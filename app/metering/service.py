@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app import catalog_version
 from app.errors import check_length
 from app.metering import repository
 from app.metering.errors import Conflict, ValidationFailed
@@ -22,7 +23,6 @@ from app.metering.models import (
     Aggregation,
     BillableMetric,
 )
-from app.plans import catalog
 
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
 
@@ -77,7 +77,7 @@ async def create_metric(session: AsyncSession, data: MetricInput, now: datetime)
         raise Conflict(
             "code", f"a metric with code '{metric.code}' exists", code="duplicate"
         ) from None
-    await catalog.touch(session)
+    await catalog_version.touch(session)
     return metric
 
 
@@ -103,5 +103,5 @@ async def update_metric(
     metric.updated_at = now
     session.add(metric)
     await session.flush()
-    await catalog.touch(session)
+    await catalog_version.touch(session)
     return metric

@@ -24,8 +24,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import outbox
 from app.config import Settings
-from app.customers.models import Customer
-from app.customers.service import EMAIL
+from app.customers import EMAIL, Customer
 from app.errors import DomainError, NotFound, ValidationFailed
 from app.notifications import repository, smtp
 from app.notifications.models import Email, EmailStatus

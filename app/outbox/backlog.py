@@ -9,16 +9,11 @@ from datetime import datetime
 
 from sqlalchemy import text
 
+from app.db import sql
 from app.db.engine import Database
 from app.outbox.models import OPEN_SQL
 
-BACKLOG = text(
-    "SELECT CASE WHEN kind = 'live' THEN 'live' ELSE topic END AS kind, count(*), min(created_at),"
-    f" false AS dead FROM outbox WHERE {OPEN_SQL} GROUP BY 1"
-    " UNION ALL"
-    " SELECT CASE WHEN kind = 'live' THEN 'live' ELSE topic END, count(*), NULL, true"
-    " FROM outbox WHERE state = 'dead' GROUP BY 1"
-)
+BACKLOG = text(sql.load("app.outbox", "backlog", open=OPEN_SQL))
 
 
 @dataclass(frozen=True)

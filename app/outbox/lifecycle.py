@@ -23,25 +23,15 @@ from sqlalchemy import event, text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.clock import Clock
+from app.db import sql
 from app.db.engine import BeforeCommit, Database
 from app.outbox.policy import JobPolicy
 
 PREFIX = "outbox-"
 
-START = text(
-    "UPDATE outbox SET state = 'running', started_at = :now, runs = runs + 1,"
-    " available_at = :lease_until"
-    " WHERE id = :id AND kind = 'job' AND (state IN ('pending', 'relayed')"
-    "   OR (state = 'running' AND available_at <= :now))"
-    " RETURNING runs"
-)
+START = text(sql.load("app.outbox", "start_job"))
 DONE = text("UPDATE outbox SET state = 'done', done_at = :now, last_error = NULL WHERE id = :id")
-FAILED = text(
-    "UPDATE outbox SET"
-    " state = CASE WHEN :fatal OR runs >= :max_runs THEN 'dead' ELSE 'pending' END,"
-    " available_at = CAST(:now AS timestamptz) + make_interval(secs => :wait), last_error = :error"
-    " WHERE id = :id AND state = 'running' RETURNING state"
-)
+FAILED = text(sql.load("app.outbox", "job_failed"))
 
 
 @dataclass

@@ -26,6 +26,7 @@ import asyncpg
 import orjson
 
 from app.clock import Clock
+from app.db import sql
 from app.outbox.models import OPEN_SQL
 from app.outbox.policy import JobPolicy
 from app.outbox.service import CHANNEL, live_messages
@@ -42,35 +43,9 @@ class Sinks(Protocol):
 # $1 now, $2 batch size, $3 per-kind timeouts (jsonb), $4 default timeout, $5 max runs.
 # The transaction around it commits only after the sinks took the rows, so a crash in between
 # leaves them as they were (sent again: at least once; the worker's start claim runs one).
-CLAIM = f"""
-WITH due AS (
-  SELECT id, state AS was FROM outbox
-  WHERE {OPEN_SQL} AND available_at <= $1
-  ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED
-)
-UPDATE outbox o SET
-  state = CASE WHEN o.kind = 'live' THEN 'done'
-               WHEN due.was = 'running' AND o.runs >= $5 THEN 'dead'
-               ELSE 'relayed' END,
-  done_at = CASE WHEN o.kind = 'live' THEN $1 END,
-  dispatched_at = $1,
-  attempts = o.attempts + 1,
-  last_error = CASE WHEN due.was = 'running' AND o.runs >= $5
-                    THEN 'gave up: started ' || o.runs || ' times, never finished'
-                    ELSE o.last_error END,
-  available_at = $1 + interval '1 second' * COALESCE(
-      ($3::jsonb ->> o.topic)::float8, ($3::jsonb ->> split_part(o.topic, '.', 1))::float8, $4
-    ) * CASE WHEN due.was = 'relayed' THEN 2 ^ least(o.attempts, 2) ELSE 1 END
-FROM due WHERE o.id = due.id
-RETURNING o.id, o.kind, o.topic, o.payload::text AS payload, o.attempts, o.state, due.was
-"""
+CLAIM = sql.load("app.outbox", "claim", open=OPEN_SQL)
 
-RETRY = """
-UPDATE outbox SET state = 'pending', done_at = NULL, last_error = t.error,
-                  available_at = $1::timestamptz + t.wait * interval '1 second'
-FROM unnest($2::bigint[], $3::text[], $4::int[]) AS t(id, error, wait)
-WHERE outbox.id = t.id
-"""
+RETRY = sql.load("app.outbox", "retry")
 
 
 def _id(row: asyncpg.Record) -> int:

@@ -3,13 +3,22 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.outbox.models import OutboxKind, OutboxMessage
+from app.outbox.models import OutboxKind
 
+# The channel ``tally_outbox_write`` notifies (the relay LISTENs to it).
 CHANNEL = "tally_outbox"
 MANY = "*"
+
+# Every outbox row is written by this PostgreSQL function (app/outbox/sql): here, and inside
+# the statements that write rows without Python in between (the live wallet updates of the
+# balance reactions, progressive billing's threshold jobs).
+WRITE = text(
+    "SELECT tally_outbox_write(:kind, :topic, :payload, :created_at, :available_at)"
+).bindparams(bindparam("payload", type_=JSONB))
 
 
 async def enqueue(
@@ -19,21 +28,21 @@ async def enqueue(
     now: datetime,
     *,
     delay: timedelta = timedelta(0),
-) -> OutboxMessage:
+) -> int:
     """Ask for a job (actor ``"<domain>.<verb>"`` with keyword arguments) once this commits."""
     return await _add(session, OutboxKind.JOB, actor, payload, now, now + delay)
 
 
 async def publish(
     session: AsyncSession, channel: str, payload: dict[str, Any], now: datetime
-) -> OutboxMessage:
+) -> int:
     """Send a live message to the subscribers of ``channel`` once this commits."""
     return await _add(session, OutboxKind.LIVE, channel, payload, now, now)
 
 
 async def publish_many(
     session: AsyncSession, messages: list[tuple[str, dict[str, Any]]], now: datetime
-) -> OutboxMessage:
+) -> int:
     """Several live messages (channel, payload) in one outbox row, e.g. one per batch."""
     payload = {"messages": [[channel, message] for channel, message in messages]}
     return await _add(session, OutboxKind.LIVE, MANY, payload, now, now)
@@ -53,11 +62,16 @@ async def _add(
     payload: dict[str, Any],
     now: datetime,
     available_at: datetime,
-) -> OutboxMessage:
-    message = OutboxMessage(
-        kind=kind, topic=topic, payload=payload, created_at=now, available_at=available_at
-    )
-    session.add(message)
+) -> int:
+    """Write the row (its id) after flushing the session's pending changes, as every service
+    call that writes does."""
     await session.flush()
-    await (await session.connection()).execute(text(f"NOTIFY {CHANNEL}"))
-    return message
+    values = {
+        "kind": kind.value,
+        "topic": topic,
+        "payload": payload,
+        "created_at": now,
+        "available_at": available_at,
+    }
+    written = await (await session.connection()).execute(WRITE, values)
+    return int(written.scalar_one())

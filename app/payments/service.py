@@ -15,7 +15,8 @@ from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import outbox
-from app.invoicing.models import Invoice
+from app.db import sql
+from app.invoices import Invoice
 from app.outbox.models import OPEN_SQL
 from app.payments import repository
 from app.payments.errors import Conflict
@@ -129,14 +130,7 @@ async def cancel_unsent(session: AsyncSession, invoice_id: int, reason: str, now
 # Payments that no open job will move on (the job system hands every job on until it runs, so
 # this is a job that gave up, or a provider that never answered about a processing one).
 SWEEP = text(
-    "UPDATE payments SET updated_at = :now WHERE id IN ("
-    "  SELECT p.id FROM payments p"
-    "  WHERE p.status IN ('pending', 'processing') AND p.updated_at <= :cutoff"
-    "    AND NOT EXISTS (SELECT 1 FROM outbox o"
-    f"     WHERE o.{OPEN_SQL} AND o.topic IN ('{CHARGE}', '{REFRESH}')"
-    "      AND o.payload ->> 'payment_id' = p.id::text)"
-    "  ORDER BY p.id LIMIT :limit FOR UPDATE SKIP LOCKED"
-    ") RETURNING id"
+    sql.load("app.payments", "stale_payments", open=OPEN_SQL, charge=CHARGE, refresh=REFRESH)
 )
 
 

@@ -1,11 +1,11 @@
 """The in-memory catalog: metrics, plans, their credit and money prices and thresholds, kept per
 process.
 
-Every change to a metric, plan or charge calls ``touch`` in its transaction, which gives
-``catalog_state`` a new random version. The hot path and entitlement read that version in the
-same query as the customer (``VERSION_SQL``), and ``Catalog.current`` reloads only when it
-differs, so a change is seen by every process on its next read, with no polling and no TTL.
-The version is read before the rows, so a snapshot is never labelled newer than its rows.
+Every change to a metric, plan or charge calls ``app.catalog_version.touch`` in its transaction,
+which gives ``catalog_state`` a new random version. The hot path and entitlement read that version
+in the same query as the customer (``VERSION_SQL``), and ``Catalog.current`` reloads only when it
+differs, so a change is seen by every process on its next read, with no polling and no TTL. The
+version is read before the rows, so a snapshot is never labelled newer than its rows.
 """
 
 from __future__ import annotations
@@ -17,23 +17,17 @@ from decimal import Decimal
 from typing import Any
 
 import asyncpg
-from sqlalchemy import text
-from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.billing.thresholds import Thresholds
-from app.billing.thresholds import of as thresholds_of
-from app.metering.models import Aggregation
+from app.catalog_version import VERSION_SQL
+from app.db import sql
+from app.metering import Aggregation
 from app.plans.models import BillingInterval, ChargeModel, ChargePricing
 from app.plans.money_pricing import MoneyPrice, Tier
 from app.plans.pricing import Price
+from app.plans.thresholds import Thresholds
+from app.plans.thresholds import of as thresholds_of
 
-VERSION_SQL = "(SELECT version FROM catalog_state WHERE id = 1)"
 TierRow = tuple[Decimal | None, Decimal, Decimal]  # up_to, unit_price, flat_fee
-
-TOUCH = text(
-    "INSERT INTO catalog_state (id, version) VALUES (1, gen_random_uuid()) "
-    "ON CONFLICT (id) DO UPDATE SET version = excluded.version"
-)
 
 METRICS = (
     "SELECT id, code, name, unit_singular, unit_plural, aggregation, property FROM billable_metrics"
@@ -46,18 +40,7 @@ CHARGES = (
     "SELECT plan_id, metric_id, pricing, model, credit_price, package_size FROM charges "
     "WHERE pricing = 'credits'"
 )
-MONEY_CHARGES = """
-SELECT c.plan_id, c.metric_id, c.model, c.unit_price, c.package_size, c.percentage, c.fixed_fee,
-       coalesce(array_agg(t.up_to ORDER BY t.position) FILTER (WHERE t.id IS NOT NULL), '{}')
-         AS up_to,
-       coalesce(array_agg(t.unit_price ORDER BY t.position) FILTER (WHERE t.id IS NOT NULL), '{}')
-         AS tier_prices,
-       coalesce(array_agg(t.flat_fee ORDER BY t.position) FILTER (WHERE t.id IS NOT NULL), '{}')
-         AS tier_fees
-FROM charges c LEFT JOIN charge_tiers t ON t.charge_id = c.id
-WHERE c.pricing = 'money'
-GROUP BY c.id
-"""
+MONEY_CHARGES = sql.load("app.plans", "money_charges")
 
 
 @dataclass(frozen=True)
@@ -93,11 +76,6 @@ class Snapshot:
     metrics: dict[str, Metric]  # by code
     metrics_by_id: dict[int, Metric]
     plans: dict[int, PlanPrices]
-
-
-async def touch(session: AsyncSession) -> None:
-    """Mark the catalog changed (call in the transaction that changes it)."""
-    await (await session.connection()).execute(TOUCH)
 
 
 async def load(connection: asyncpg.Connection) -> Snapshot:

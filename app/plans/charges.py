@@ -15,10 +15,9 @@ from sqlalchemy import delete
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app import money
+from app import metering, money
 from app.errors import ValidationFailed
-from app.metering import repository as metrics
-from app.metering.models import BillableMetric
+from app.metering import BillableMetric
 from app.plans import money_charges, repository
 from app.plans.models import Charge, ChargeModel, ChargePricing
 from app.plans.money_charges import Checked, MoneyChargeInput
@@ -83,7 +82,7 @@ async def check(
 ) -> list[Checked]:
     """Every charge checked (``taken``: metric ids charged by the charges that stay)."""
     codes = [c.metric_code for c in credit] + [c.metric_code for c in money_inputs]
-    known = _Metrics(await metrics.by_codes(session, codes), taken or set())
+    known = _Metrics(await metering.metrics_by_codes(session, codes), taken or set())
     checked = []
     for index, item in enumerate(credit):
         where = f"charges[{index}]"

@@ -18,8 +18,7 @@ from app.errors import NotFound, ValidationFailed
 from app.plans import lookup, pricing
 from app.plans.catalog import Catalog
 from app.plans.models import SubscriptionStatus, SuspensionReason
-from app.wallets.models import Wallet
-from app.wallets.service import Entitlement, entitlement
+from app.wallets import Entitlement, Wallet, entitlement
 
 NO_SUBSCRIPTION = "no active subscription"
 SUSPENDED = "subscription suspended"

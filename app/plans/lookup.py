@@ -13,12 +13,12 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.billing.thresholds import Thresholds
-from app.billing.thresholds import of as thresholds_of
-from app.plans.catalog import VERSION_SQL
+from app.catalog_version import VERSION_SQL
+from app.db import sql
 from app.plans.models import SubscriptionStatus, SuspensionReason
-from app.wallets.balances import due_sql
-from app.wallets.models import DepletionPolicy
+from app.plans.thresholds import Thresholds
+from app.plans.thresholds import of as thresholds_of
+from app.wallets import DepletionPolicy, due_sql
 
 # Written so that its generic plan, the one a prepared statement settles on after five runs,
 # is index lookups per customer: the external ids drive the join, and the customer, the
@@ -26,34 +26,7 @@ from app.wallets.models import DepletionPolicy
 # subscription per customer and one wallet per currency are unique), which PostgreSQL cannot
 # flatten into a hash join over whole tables. (Joined plainly, the generic plan scanned every
 # customer, subscription and wallet: 0.3 ms a request at 1,000 customers, growing with each.)
-_BILLING = """
-SELECT c.id AS customer_id, c.external_id, s.id AS subscription_id, s.status, s.plan_id,
-       s.anchor, s.started_at, s.suspension_reason, s.threshold_amounts, s.threshold_recurring,
-       s.invoiced_through, w.id AS wallet_id, w.currency, w.rate, w.balance, w.policy,
-       w.overdraft_limit,
-       {version} AS catalog_version
-FROM unnest($1::text[]) AS wanted(external_id)
-CROSS JOIN LATERAL (
-  SELECT c.id, c.external_id, c.currency FROM customers c
-  WHERE c.external_id = wanted.external_id LIMIT 1
-) c
-LEFT JOIN LATERAL (
-  SELECT s.id, s.status, s.plan_id, s.anchor, s.started_at, s.suspension_reason,
-         s.threshold_amounts, s.threshold_recurring, p.currency AS plan_currency,
-         (SELECT bp.period_end FROM billing_periods bp
-          WHERE bp.subscription_id = s.id AND bp.closed_at IS NOT NULL
-          ORDER BY bp.period_start DESC LIMIT 1) AS invoiced_through
-  FROM subscriptions s JOIN plans p ON p.id = s.plan_id
-  WHERE s.customer_id = c.id AND s.status <> 'terminated'
-  LIMIT 1
-) s ON true
-LEFT JOIN LATERAL (
-  SELECT w.id, w.currency, w.rate, {balance} AS balance, w.policy, w.overdraft_limit
-  FROM wallets w
-  WHERE w.customer_id = c.id AND w.currency = coalesce(s.plan_currency, c.currency)
-  LIMIT 1
-) w ON true
-"""
+_BILLING = sql.load("app.plans", "billing_lookup")
 
 # The event hot path reads the balance as stored (it debits under the wallet's lock, which
 # expires due grants first); entitlement reads it as it is at the moment (``$2``), without

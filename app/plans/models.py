@@ -19,7 +19,6 @@ quantity came to when it was last priced (progressive billing adds up the change
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -38,7 +37,6 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy import Enum as SAEnum
-from sqlalchemy.dialects.postgresql import UUID
 from sqlmodel import Field, SQLModel
 
 from app.db.types import CREDITS, RATE, credits_field, enum_field, fk, id_field, timestamp
@@ -225,13 +223,3 @@ class UsageUniqueValue(SQLModel, table=True):
     metric_id: int = Field(foreign_key="billable_metrics.id", primary_key=True, sa_type=BigInteger)
     period_start: datetime = Field(primary_key=True, sa_type=DateTime(timezone=True))
     value: str = Field(primary_key=True, max_length=255)
-
-
-class CatalogState(SQLModel, table=True):
-    """One row whose ``version`` changes with every change to metrics, plans or charges, in the
-    same transaction: each process compares it with its in-memory catalog on every read."""
-
-    __tablename__ = "catalog_state"
-
-    id: int = Field(default=1, primary_key=True)
-    version: uuid.UUID = Field(sa_type=UUID(as_uuid=True))

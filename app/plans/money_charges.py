@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from app import money
 from app.errors import ValidationFailed
-from app.metering.models import Aggregation, BillableMetric
+from app.metering import Aggregation, BillableMetric
 from app.plans.models import TIERED_MODELS, Charge, ChargeModel, ChargePricing, ChargeTier
 
 MAX_PACKAGE = 10**12

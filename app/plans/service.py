@@ -3,8 +3,9 @@
 A plan's code, currency and interval are fixed at creation; its name, base fee, thresholds and
 charges can change (``charges`` given to ``update_plan`` replace the plan's credit charges,
 ``money_charges`` its money charges). Every change to a plan marks the catalog changed, so
-every process prices the next event with it; a change of thresholds also acts at once on the
-usage of every subscription that follows them (``billing.threshold_changes``).
+every process prices the next event with it. A change of thresholds also acts at once on the
+usage of every subscription that follows them: the API updates plans through the flow
+``app.flows.plan_changes``, which then asks billing (``billing.threshold_changes``).
 """
 
 from __future__ import annotations
@@ -15,12 +16,9 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app import money
-from app.billing import threshold_changes, thresholds
-from app.billing.thresholds import ThresholdInput
-from app.customers import repository as customers
+from app import catalog_version, customers, money, wallets
 from app.errors import check_length
-from app.plans import catalog, charges, repository
+from app.plans import charges, repository, thresholds
 from app.plans.charges import ChargeInput
 from app.plans.errors import Conflict, ValidationFailed
 from app.plans.models import (
@@ -33,7 +31,7 @@ from app.plans.models import (
 )
 from app.plans.money_charges import MoneyChargeInput
 from app.plans.periods import period_containing
-from app.wallets import repository as wallets
+from app.plans.thresholds import ThresholdInput
 
 __all__ = ["ChargeInput", "MoneyChargeInput", "PlanInput", "ThresholdInput"]
 
@@ -79,7 +77,7 @@ async def create_plan(session: AsyncSession, data: PlanInput, now: datetime) -> 
         raise Conflict("code", f"a plan with code '{plan.code}' exists", code="duplicate") from None
     assert plan.id is not None
     await charges.add(session, plan.id, checked)
-    await catalog.touch(session)
+    await catalog_version.touch(session)
     return plan
 
 
@@ -109,9 +107,7 @@ async def update_plan(
     plan.updated_at = now
     session.add(plan)
     await session.flush()
-    await catalog.touch(session)
-    if threshold_inputs is not None:
-        await threshold_changes.plan_changed(session, plan, now)
+    await catalog_version.touch(session)
     return plan
 
 

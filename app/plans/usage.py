@@ -1,12 +1,12 @@
 """Period-to-date usage, kept up to date in the ingest transaction, and what it costs.
 
-For each (subscription, metric, period) a batch touches, one upsert folds the batch into the
-stored quantity and returns it with ``billed`` (the quantity already debited). The rise of the
-billed quantity (for latest: the highest value seen in the period) is priced
-(``pricing.increment``) and recorded — unless a period's quantity or credits would pass its
-limit (``app.metering.limits``: ``OverLimit``, before anything more is sent); rows are written
-in key order so concurrent batches lock them in the same order. unique_count first inserts the
-batch's values into ``usage_unique_values`` and adds the number that were new to the period.
+For each (subscription, metric, period) a batch touches, one upsert folds the batch into the stored
+quantity and returns it with ``billed`` (the quantity already debited). The rise of the billed
+quantity (for latest: the highest value seen in the period) is priced (``pricing.increment``) and
+recorded — unless a period's quantity or credits would pass its limit (``app.metering.limits``,
+``period_fits``: ``OverLimit``, before anything more is sent); rows are written in key order so
+concurrent batches lock them in the same order. unique_count first inserts the batch's values into
+``usage_unique_values`` and adds the number that were new to the period.
 
 Money-priced metrics are folded the same way (and counted in ``events``); pricing them is
 progressive billing's step (``app.billing.progressive``), which gets each row's new quantity,
@@ -23,44 +23,29 @@ from decimal import Decimal
 
 import asyncpg
 
+from app.db import sql
 from app.db.statements import Statement
-from app.metering import limits
-from app.metering.aggregation import ADDITIVE, Fold
-from app.metering.limits import OverLimit
-from app.metering.models import Aggregation
-from app.metering.validation import Resolved
-from app.money import QUANTITY_LIMIT
+from app.metering import ADDITIVE, Aggregation, Fold, OverLimit
+from app.money import CREDITS_LIMIT, QUANTITY_LIMIT
 from app.plans import pricing
 from app.plans.catalog import Metric, PlanPrices
 from app.plans.lookup import Subscribed
 from app.plans.money_pricing import MoneyPrice
 from app.plans.periods import Period, billing_period
 from app.plans.pricing import Price
+from app.plans.resolution import Resolved
 
 Key = tuple[int, int, datetime]  # subscription, metric, period start
 
-UNIQUE = """
-INSERT INTO usage_unique_values (subscription_id, metric_id, period_start, value)
-SELECT s, m, p, v FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[], $4::text[])
-  WITH ORDINALITY AS t(s, m, p, v, n)
-ORDER BY n
-ON CONFLICT DO NOTHING
-RETURNING subscription_id, metric_id, period_start
-"""
+UNIQUE = sql.load("app.plans", "unique_values")
 
-UPSERT = """
-INSERT INTO subscription_usage AS u
-  (subscription_id, metric_id, period_start, quantity, billed, credits, events, money_minor,
-   latest_at, updated_at)
-SELECT s, m, p, q, 0, 0, e, 0, at, $7
-FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[], $4::numeric[], $5::bigint[],
-            $6::timestamptz[])
-  WITH ORDINALITY AS t(s, m, p, q, e, at, n)
-ORDER BY n
-ON CONFLICT (subscription_id, metric_id, period_start) DO UPDATE
-  SET {fold}, events = u.events + excluded.events, updated_at = $7
-RETURNING subscription_id, metric_id, period_start, quantity, billed, events, money_minor
-"""
+UPSERT = sql.load("app.plans", "upsert_usage")
+
+
+def period_fits(price: Price, quantity: Decimal) -> bool:
+    """A credit-priced period's quantity and its price are within the limits."""
+    return quantity <= QUANTITY_LIMIT and pricing.credits_for(price, quantity) <= CREDITS_LIMIT
+
 
 FOLDS = {
     "add": "quantity = u.quantity + excluded.quantity",
@@ -70,12 +55,7 @@ FOLDS = {
     "latest_at = GREATEST(u.latest_at, excluded.latest_at)",
 }
 
-RECORD = """
-UPDATE subscription_usage AS u SET billed = t.b, credits = u.credits + t.c
-FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[], $4::numeric[], $5::numeric[])
-  AS t(s, m, p, b, c)
-WHERE u.subscription_id = t.s AND u.metric_id = t.m AND u.period_start = t.p
-"""
+RECORD = sql.load("app.plans", "record_billed")
 
 
 @dataclass
@@ -256,7 +236,7 @@ async def record(
             if target <= before:
                 continue
             assert found.price is not None and found.wallet_id is not None
-            if not limits.period_fits(found.price, target):
+            if not period_fits(found.price, target):
                 raise OverLimit
             credits = pricing.increment(found.price, before, target)
             billed.append((key, target, credits))

@@ -1,14 +1,16 @@
 """Auto-recharge: rules start recharges; the ``recharge.start`` job invoices and charges them.
 
-``evaluate`` is a balance reaction: one statement over the wallets a transaction changed
-starts a recharge for every enabled threshold rule whose wallet is at or below its threshold
-and out of its cooldown. The partial unique index ``uq_recharges_in_flight`` lets at most one
-auto-recharge per wallet be pending, so fifty debits while a payment is in flight start
-nothing more. ``run_intervals`` (on the scheduler) does the same for interval rules.
+``evaluate`` is a wallet reaction (``app.recharge.wallet_reaction``): one statement over the wallets
+a transaction changed starts a recharge for every enabled rule triggered by a balance
+(``RuleTrigger.THRESHOLD``, the API's word) whose wallet is at or below its trigger balance (the
+``threshold`` column) and out of its cooldown. The partial unique index ``uq_recharges_in_flight``
+lets at most one auto-recharge per wallet be pending, so fifty debits while a payment is in flight
+start nothing more. ``run_intervals`` (on the scheduler) does the same for interval rules.
 
 A target rule buys ``target − balance`` as one purchase, however deep the deficit. The job
-decides on the balance when it runs, under the wallet's lock: a threshold recharge that credits
-which landed meanwhile (a manual top-up) lifted above the threshold is skipped, and a target
+decides on the balance when it runs, under the wallet's lock: a recharge triggered by the balance
+that credits which landed meanwhile (a manual top-up) lifted above the trigger balance is
+skipped, and a target
 rule buys up to its target from the balance of that moment — nothing is bought twice.
 """
 
@@ -17,55 +19,34 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import TextClause, text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app import money, outbox
+from app import money, outbox, wallets
 from app.config import Settings
+from app.db import sql
 from app.errors import DomainError
-from app.reactions import Reaction
 from app.recharge import purchases, repository, rules, schedule
 from app.recharge.models import Recharge, RechargeRule, RechargeStatus, RuleMethod, RuleTrigger
 from app.recharge.rules import RuleInput
-from app.wallets import balances, ledger
-from app.wallets.models import Wallet
+from app.wallets import Wallet
 
 START = "recharge.start"
 
-STARTABLE = """
-  SELECT r.id AS rule_id, r.wallet_id, r.trigger, r.discount_percent,
-         CASE WHEN r.method = 'fixed' THEN r.credits ELSE r.credits - w.balance END AS credits
-  FROM recharge_rules r JOIN wallets w ON w.id = r.wallet_id
-  WHERE r.wallet_id = ANY(:ids) AND r.enabled AND {condition}
-"""
+STARTABLE = sql.load("app.recharge", "startable")
 
-STARTED = """
-due AS ({startable}),
-started AS (
-  INSERT INTO recharges (wallet_id, rule_id, trigger, credits, bonus_credits, discount_percent,
-                         status, created_at, updated_at)
-  SELECT wallet_id, rule_id, trigger, credits, 0, discount_percent, 'pending', :now, :now
-  FROM due WHERE credits > 0 ORDER BY wallet_id
-  ON CONFLICT (wallet_id) WHERE rule_id IS NOT NULL AND status = 'pending' DO NOTHING
-  RETURNING id, rule_id
-),
-cooled AS (
-  UPDATE recharge_rules SET last_triggered_at = :now, updated_at = :now
-  FROM started WHERE recharge_rules.id = started.rule_id
-)
-"""
+STARTED = sql.load("app.recharge", "started")
 
 START_RECHARGES = "WITH " + STARTED + "SELECT id FROM started ORDER BY id"
 
-AT_THRESHOLD = STARTABLE.format(
+AT_TRIGGER_BALANCE = STARTABLE.format(
     condition="r.trigger = 'threshold' AND w.balance <= r.threshold "
     "AND (r.last_triggered_at IS NULL "
     "OR r.last_triggered_at + r.cooldown_seconds * interval '1 second' <= :now)"
 )
 
-THRESHOLD = text(START_RECHARGES.format(startable=AT_THRESHOLD))
+BALANCE_TRIGGERED = text(START_RECHARGES.format(startable=AT_TRIGGER_BALANCE))
 
 INTERVAL = text(
     START_RECHARGES.format(
@@ -81,28 +62,14 @@ DUE_INTERVALS = text(
 
 async def evaluate(session: AsyncSession, wallet_ids: Sequence[int], now: datetime) -> None:
     """Start the recharges the wallets' balances call for (the balance reactions do this in
-    their shared statement, with ``REACTION``)."""
-    await _start(session, THRESHOLD, wallet_ids, now)
+    their shared statement, with ``app.recharge.wallet_reaction``)."""
+    await _start(session, BALANCE_TRIGGERED, wallet_ids, now)
 
 
-async def _started(
-    session: AsyncSession, wallet_ids: Sequence[int], rows: list[Any], now: datetime
-) -> None:
-    await _enqueue(session, sorted(int(r["id"]) for r in rows), now)
-
-
-async def _enqueue(session: AsyncSession, recharge_ids: list[int], now: datetime) -> None:
+async def enqueue_starts(session: AsyncSession, recharge_ids: list[int], now: datetime) -> None:
+    """One ``recharge.start`` job per recharge started."""
     for recharge_id in recharge_ids:
         await outbox.enqueue(session, START, {"recharge_id": recharge_id}, now)
-
-
-# Its part of the balance reactions (``app.reactions``).
-REACTION = Reaction(
-    "recharge",
-    STARTED.format(startable=AT_THRESHOLD),
-    "SELECT 'recharge'::text, jsonb_build_object('id', id) FROM started",
-    _started,
-)
 
 
 async def run_intervals(session: AsyncSession, now: datetime) -> int:
@@ -110,7 +77,7 @@ async def run_intervals(session: AsyncSession, now: datetime) -> int:
     connection = await session.connection()
     wallet_ids = [int(r[0]) for r in await connection.execute(DUE_INTERVALS, {"now": now})]
     for wallet_id in wallet_ids:  # in id order, as every batch locks wallets
-        await ledger.lock_wallet(session, wallet_id)
+        await wallets.lock_wallet(session, wallet_id)
     started = await _start(session, INTERVAL, wallet_ids, now)
     for wallet_id in wallet_ids:
         rule = await repository.rule_of(session, wallet_id, lock=True)
@@ -139,7 +106,7 @@ async def _start(
     connection = await session.connection()
     rows = await connection.execute(statement, {"ids": list(wallet_ids), "now": now})
     started = [int(r[0]) for r in rows]
-    await _enqueue(session, started, now)
+    await enqueue_starts(session, started, now)
     return started
 
 
@@ -148,7 +115,7 @@ async def start(session: AsyncSession, recharge_id: int, settings: Settings, now
     found = await session.get(Recharge, recharge_id)
     if found is None:
         return
-    wallet = await ledger.lock_wallet(session, found.wallet_id)
+    wallet = await wallets.lock_wallet(session, found.wallet_id)
     recharge = await repository.lock(session, recharge_id)
     if wallet is None or recharge is None or recharge.rule_id is None:
         return
@@ -204,17 +171,17 @@ async def _refusal(
 async def _still_needed(
     session: AsyncSession, rule: RechargeRule, recharge: Recharge, wallet: Wallet, now: datetime
 ) -> str | None:
-    """A threshold recharge buys for the balance as it is now (``wallet``: locked), not as it
-    was at the crossing: credits that landed since (a manual top-up crossing with it) may have
-    made it unneeded, and a target rule buys ``target − balance`` of now. Why it stops (None:
-    it goes ahead)."""
+    """A recharge the balance triggered buys for the balance as it is now (``wallet``: locked), not
+    as it was at the crossing: credits that landed since (a manual top-up crossing with it) may have
+    made it unneeded, and a target rule buys ``target − balance`` of now. Why it stops (None: it
+    goes ahead)."""
     assert wallet.id is not None and rule.threshold is not None
-    due = await balances.due(session, [wallet.id], now)
+    due = await wallets.due(session, [wallet.id], now)
     balance = wallet.balance - due.get(wallet.id, Decimal(0))  # expired credits excluded
     if balance > rule.threshold:
-        return "the balance is above the threshold again"
+        return "the balance is above the threshold again"  # the API's word
     if rule.method is RuleMethod.TARGET:
-        recharge.credits = rule.credits - balance  # > 0: the target is above the threshold
+        recharge.credits = rule.credits - balance  # > 0: the target is above the trigger balance
     return None
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
 from app.db.types import CREDITS, credits_field, enum_field, fk, id_field, timestamp
-from app.invoicing.models import PERCENT
+from app.invoices import PERCENT
 
 
 class RechargeTrigger(StrEnum):
@@ -26,7 +26,7 @@ class RechargeStatus(StrEnum):
 
 
 class RuleTrigger(StrEnum):
-    THRESHOLD = "threshold"  # when the balance is at or below ``threshold``
+    THRESHOLD = "threshold"  # when the balance is at or below the trigger balance
     INTERVAL = "interval"  # every week or month, on the scheduler
 
 
@@ -90,6 +90,7 @@ class RechargeRule(SQLModel, table=True):
     id: int | None = id_field()
     wallet_id: int = Field(foreign_key="wallets.id", sa_type=BigInteger, unique=True)
     trigger: RuleTrigger = enum_field(RuleTrigger)
+    # The trigger balance of a THRESHOLD rule (the column and the API keep the word).
     threshold: Decimal | None = credits_field(nullable=True)
     interval: RuleInterval | None = Field(
         default=None,

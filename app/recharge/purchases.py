@@ -15,21 +15,23 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app import events, money, outbox
+from app import announcements, invoices, money, outbox, payments, wallets
 from app.config import Settings
-from app.customers.models import Customer
-from app.invoicing import service as invoicing
-from app.invoicing.models import Invoice, InvoiceType
-from app.invoicing.service import Draft, LineInput, Terms, line_amount
-from app.payments import methods
-from app.payments import service as payments
+from app.customers import Customer
+from app.invoices import Draft, Invoice, InvoiceType, LineInput, Terms, line_amount
 from app.recharge import repository, rules
 from app.recharge.models import Recharge, RechargeStatus, RechargeTrigger
-from app.wallets import ledger
-from app.wallets import service as wallets
-from app.wallets.ledger import Cause
-from app.wallets.models import Bundle, CauseType, EntryKind, Grant, GrantKind, GrantSource, Wallet
-from app.wallets.service import GrantRequest
+from app.wallets import (
+    Bundle,
+    Cause,
+    CauseType,
+    EntryKind,
+    Grant,
+    GrantKind,
+    GrantRequest,
+    GrantSource,
+    Wallet,
+)
 
 
 def lines(recharge: Recharge, wallet: Wallet, bundle: Bundle | None) -> list[LineInput]:
@@ -68,20 +70,22 @@ async def bill(
 ) -> Invoice:
     """Invoice the recharge and ask for its charge (nothing to charge: it is paid at once)."""
     assert wallet.id is not None
-    await ledger.lock_wallet(session, wallet.id)  # before the invoice sequence: see the lock order
+    await wallets.lock_wallet(session, wallet.id)  # before the invoice sequence: see the lock order
     items = lines(recharge, wallet, bundle)
     method = None
     if total(items, wallet.currency) > 0:
-        method = await methods.resolve(session, wallet.customer_id, method_id, "paymentMethodId")
+        method = await payments.resolve_method(
+            session, wallet.customer_id, method_id, "paymentMethodId"
+        )
     draft = Draft(
         wallet.customer_id, wallet.currency, InvoiceType.CREDIT_PURCHASE, items, wallet.id
     )
-    invoice = await invoicing.issue(session, draft, Terms.of(settings), now)
+    invoice = await invoices.issue(session, draft, Terms.of(settings), now)
     assert invoice.id is not None
     recharge.invoice_id = invoice.id
     await _save(session, recharge, now)
     if method is None:
-        await on_paid(session, await invoicing.mark_paid(session, invoice.id, now), settings, now)
+        await on_paid(session, await invoices.mark_paid(session, invoice.id, now), settings, now)
         return invoice
     options = await repository.options(session, wallet.id)
     if options is not None and options.grant_before_payment:
@@ -125,10 +129,10 @@ async def deliver(
     recharge.granted_at = now
     await _save(session, recharge, now)
     data = await _recharged(session, recharge, invoice, entry.balance_after)
-    await events.emit(session, "wallet.recharged", data, now)
+    await announcements.emit(session, "wallet.recharged", data, now)
     if recharge.trigger is not RechargeTrigger.MANUAL:  # tell the customer what was charged
         email = {**data, "total_minor": invoice.total_minor, "number": invoice.number}
-        await events.notify(
+        await announcements.notify(
             session, "recharge_succeeded", "customer", invoice.customer_id, email, now
         )
     await outbox.publish(
@@ -159,7 +163,7 @@ async def on_failed(
     why = f"payment failed: {reason}"[:500]
     await _abandon(session, recharge, invoice, why, now)
     assert invoice.id is not None
-    await invoicing.void(session, invoice.id, why, now)
+    await invoices.void(session, invoice.id, why, now)
     if recharge.rule_id is not None:
         await rules.payment_failed(
             session, recharge.rule_id, reason, settings.recharge_max_failures, now
@@ -177,7 +181,7 @@ async def on_voided(
 async def _lock(session: AsyncSession, invoice: Invoice) -> Recharge | None:
     assert invoice.id is not None
     if invoice.wallet_id is not None:
-        await ledger.lock_wallet(session, invoice.wallet_id)
+        await wallets.lock_wallet(session, invoice.wallet_id)
     return await repository.lock_for_invoice(session, invoice.id)
 
 
@@ -197,7 +201,7 @@ async def take_back(
     for grant_id in await repository.grants_of_invoice(session, recharge.wallet_id, invoice.id):
         grant = await session.get(Grant, grant_id)
         assert grant is not None
-        await ledger.debit(
+        await wallets.debit(
             session,
             recharge.wallet_id,
             grant.amount,

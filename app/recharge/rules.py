@@ -10,15 +10,13 @@ from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app import events, money
+from app import announcements, money, payments, wallets
+from app.announcements import Recipient
 from app.config import Settings
-from app.events import Recipient
-from app.payments import methods
 from app.recharge import repository, schedule
 from app.recharge.errors import NotFound, ValidationFailed
 from app.recharge.models import RechargeRule, RuleInterval, RuleMethod, RuleTrigger
-from app.wallets import ledger
-from app.wallets.models import Wallet
+from app.wallets import Wallet
 
 HUNDRED = Decimal(100)
 MAX_COOLDOWN_SECONDS = 31 * 24 * 3600
@@ -30,7 +28,7 @@ class RuleInput:
     trigger: RuleTrigger
     method: RuleMethod
     credits: object  # fixed: how many to buy; target: the balance to top up to
-    threshold: object | None = None
+    threshold: object | None = None  # the trigger balance (the API's field name)
     interval: RuleInterval | None = None
     discount_percent: object = 0
     cooldown_seconds: int | None = None  # default: the configured cooldown
@@ -42,7 +40,7 @@ class RuleInput:
 @dataclass(frozen=True)
 class Checked:
     credits: Decimal
-    threshold: Decimal | None
+    trigger_balance: Decimal | None
     discount: Decimal
     cooldown: int
     max_amount_minor: int | None
@@ -57,7 +55,7 @@ def discount(value: object) -> Decimal:
     return number
 
 
-def _threshold(data: RuleInput) -> Decimal | None:
+def _trigger_balance(data: RuleInput) -> Decimal | None:
     if data.trigger is RuleTrigger.INTERVAL:
         if data.interval is None:
             raise ValidationFailed("interval", "is required for an interval rule")
@@ -77,8 +75,12 @@ def _threshold(data: RuleInput) -> Decimal | None:
 def check(data: RuleInput, currency: str, settings: Settings) -> Checked:
     """Validate a rule, naming the first field that is wrong."""
     credits = money.credits(data.credits, "credits")
-    threshold = _threshold(data)
-    if data.method is RuleMethod.TARGET and threshold is not None and credits <= threshold:
+    trigger_balance = _trigger_balance(data)
+    if (
+        data.method is RuleMethod.TARGET
+        and trigger_balance is not None
+        and credits <= trigger_balance
+    ):
         raise ValidationFailed(
             "credits", "the target must be above the threshold", code="target_not_above_threshold"
         )
@@ -94,19 +96,19 @@ def check(data: RuleInput, currency: str, settings: Settings) -> Checked:
         max_amount = money.minor_units(data.monthly_max_amount, currency, "monthlyMaxAmount")
         if max_amount == 0:
             raise ValidationFailed("monthlyMaxAmount", "must be greater than zero")
-    return Checked(credits, threshold, discount(data.discount_percent), cooldown, max_amount)
+    return Checked(credits, trigger_balance, discount(data.discount_percent), cooldown, max_amount)
 
 
 async def set_rule(
     session: AsyncSession, data: RuleInput, settings: Settings, now: datetime
 ) -> RechargeRule:
     """Create or replace the wallet's rule (enabled, failure count reset)."""
-    wallet = await ledger.lock_wallet(session, data.wallet_id)
+    wallet = await wallets.lock_wallet(session, data.wallet_id)
     if wallet is None:
         raise NotFound("walletId", f"no wallet with id {data.wallet_id}")
     checked = check(data, wallet.currency, settings)
     if data.payment_method_id is not None:
-        await methods.resolve(
+        await payments.resolve_method(
             session, wallet.customer_id, data.payment_method_id, "paymentMethodId"
         )
     rule = await repository.rule_of(session, data.wallet_id, lock=True)
@@ -129,7 +131,7 @@ def _apply(rule: RechargeRule, data: RuleInput, checked: Checked, now: datetime)
     rule.trigger = data.trigger
     rule.method = data.method
     rule.credits = checked.credits
-    rule.threshold = checked.threshold
+    rule.threshold = checked.trigger_balance
     rule.interval = data.interval
     rule.discount_percent = checked.discount
     rule.cooldown_seconds = checked.cooldown
@@ -153,7 +155,7 @@ async def get_rule(session: AsyncSession, wallet_id: int) -> RechargeRule | None
 async def disable(
     session: AsyncSession, wallet_id: int, reason: str, now: datetime
 ) -> RechargeRule:
-    await ledger.lock_wallet(session, wallet_id)  # a wallet's rows under its lock: lock order
+    await wallets.lock_wallet(session, wallet_id)  # a wallet's rows under its lock: lock order
     rule = await repository.rule_of(session, wallet_id, lock=True)
     if rule is None:
         raise NotFound("walletId", f"wallet {wallet_id} has no auto-recharge rule")
@@ -207,4 +209,6 @@ async def _tell_disabled(
     }
     recipients: tuple[Recipient, ...] = ("customer", "operators")
     for recipient in recipients:
-        await events.notify(session, "recharge_disabled", recipient, wallet.customer_id, data, now)
+        await announcements.notify(
+            session, "recharge_disabled", recipient, wallet.customer_id, data, now
+        )

@@ -5,7 +5,7 @@ A recharge a rule started is invoiced by its ``recharge.start`` job; the job sys
 job on again until it runs (``app.outbox.relay``), so only a start job that died (its runs used
 up) leaves a recharge pending with no invoice. ``sweep`` (on the scheduler, every minute) fails
 such a recharge once it is older than ``TALLY_RECHARGE_TIMEOUT_SECONDS`` and no start job for
-it is still open; the next balance change at or below the threshold starts a new one. A
+it is still open; the next balance change at or below the trigger balance starts a new one. A
 billed recharge waits on its payment, which the payment sweep asks about
 (``app.payments.service.sweep``).
 """
@@ -17,25 +17,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.db import sql
 from app.outbox.models import OPEN_SQL
 
 REASON = "not started: its start job gave up (see the dead jobs)"
 
 # Only the recharge rows are locked (SKIP LOCKED: a start job holding one is left alone); the
 # start job locks the wallet, then the recharge, and sees the status it finds.
-FAIL_UNSTARTED = text(
-    "UPDATE recharges SET status = 'failed', failure_reason = :reason, settled_at = :now,"
-    " updated_at = :now"
-    " WHERE id IN ("
-    "  SELECT r.id FROM recharges r"
-    "  WHERE r.rule_id IS NOT NULL AND r.status = 'pending' AND r.invoice_id IS NULL"
-    "    AND r.created_at <= :cutoff"
-    "    AND NOT EXISTS (SELECT 1 FROM outbox o"
-    f"     WHERE o.{OPEN_SQL} AND o.topic = 'recharge.start'"
-    "      AND o.payload ->> 'recharge_id' = r.id::text)"
-    "  ORDER BY r.id LIMIT :limit FOR UPDATE SKIP LOCKED"
-    " ) RETURNING id"
-)
+FAIL_UNSTARTED = text(sql.load("app.recharge", "fail_unstarted", open=OPEN_SQL))
 
 
 async def sweep(

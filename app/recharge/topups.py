@@ -1,7 +1,7 @@
 """Top-ups: buy credits or a bundle for a wallet, once per idempotency key.
 
 A top-up is a manual recharge: a finalized ``credit_purchase`` invoice and a payment whose job
-charges it; the credits land when the payment succeeds (``app.settlement``). The same key with
+charges it; the credits land when the payment succeeds (``app.flows.settlement``). The same key with
 the same request returns the first top-up, even when both arrive at once.
 """
 
@@ -14,14 +14,12 @@ from decimal import Decimal
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app import idempotency, money
+from app import idempotency, money, wallets
 from app.config import Settings
 from app.recharge import purchases
 from app.recharge.errors import NotFound, ValidationFailed
 from app.recharge.models import Recharge, RechargeTrigger, TopUpOptions
-from app.wallets import ledger
-from app.wallets import repository as wallets
-from app.wallets.models import Bundle, Wallet
+from app.wallets import Bundle, Wallet
 
 
 @dataclass(frozen=True)
@@ -60,7 +58,7 @@ async def top_up(
     # The wallet first, before any row that refers to it (the lock order: README): a row
     # inserted first would share-lock the wallet through its foreign key, and two top-ups
     # holding that share lock would each wait for the other's to end.
-    wallet = await ledger.lock_wallet(session, request.wallet_id)
+    wallet = await wallets.lock_wallet(session, request.wallet_id)
     if wallet is None:
         raise NotFound("walletId", f"no wallet with id {request.wallet_id}")
     bundle = await _bundle(session, request.bundle_code, wallet)
@@ -129,7 +127,7 @@ async def set_options(
     session: AsyncSession, wallet_id: int, grant_before_payment: bool, now: datetime
 ) -> TopUpOptions:
     """The wallet's top-up options: "grant before payment" lands credits at once."""
-    if await ledger.lock_wallet(session, wallet_id) is None:  # before its row: the lock order
+    if await wallets.lock_wallet(session, wallet_id) is None:  # before its row: the lock order
         raise NotFound("walletId", f"no wallet with id {wallet_id}")
     statement = (
         insert(TopUpOptions)

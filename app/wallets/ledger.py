@@ -1,6 +1,30 @@
 """The only code that changes a wallet's balance. Every change holds the wallet's row lock.
 
-Debits and expiry run as PostgreSQL functions (see ``ledger_sql``); credits run here.
+Credits run here. Debits and expiry run as PostgreSQL functions (``app/wallets/sql``, one file
+each, created by migrations), under the wallet's row lock, keeping the invariant
+``balance == sum(ledger) == sum(remaining grants) - debt``:
+
+tally_expire(wallet, now) -> balance
+    Zeroes every grant of the wallet that expired at or before ``now``, one ``expiry`` entry each.
+tally_debit(wallet, credits, kind, cause_type, cause_id, description, metric, units, label,
+            now, only_grant, allow_debt) -> (entry_id, balance_after, shortfall)
+    Expires due grants, then draws ``credits`` from grants in burn order (priority, earliest
+    expiry, free before paid, oldest), recording each draw in ledger_allocations. What the
+    grants cannot cover becomes debt when ``allow_debt``; otherwise nothing is written and
+    ``shortfall`` says how much was missing (entry_id is NULL).
+tally_debit_many(wallets[], credits[], descriptions[], metrics[], units[], labels[],
+                 cause_type, cause_id, now) -> setof (wallet_id, metric_code, entry_id,
+                 balance_after)
+    Consumption debits of an event batch, one per (wallet, metric), in wallet id order (so
+    concurrent batches cannot deadlock): each wallet is locked and expired once, each debit
+    gets its own ledger entry, its debits are drawn from the grants in one pass
+    (``tally_draw_many``), and the wallet row is written once.
+tally_draw(wallet, entry, credits, now, only_grant) -> what the grants could not cover
+    The burn order itself: draws from the usable grants and records each draw for the entry.
+tally_draw_many(wallet, entries[], credits[], now) -> what the grants could not cover
+    A wallet's debits of one batch drawn in ONE pass: walks the usable grants once in burn
+    order, splitting them between the entries in order (the allocations are exactly those of
+    one ``tally_draw`` per entry), writes every allocation in one INSERT and each grant once.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.db import sql
 from app.wallets.errors import NotFound
 from app.wallets.models import (
     Bundle,
@@ -86,7 +87,7 @@ async def _per_wallet(
     return list((await session.exec(statement)).all())
 
 
-# The order debits draw from grants (as ``tally_draw`` in ``ledger_sql``): lower priority
+# The order debits draw from grants (as ``tally_draw`` in ``sql/tally_draw.sql``): lower priority
 # number, earliest expiry (none last), free before paid, oldest.
 BURN_ORDER = (
     col(Grant.priority),
@@ -184,34 +185,11 @@ async def signup_bonus(session: AsyncSession) -> SignupBonus | None:
     return await session.get(SignupBonus, 1)
 
 
-CONSUMPTION_BY_DAY = text(
-    """
-    SELECT (le.created_at AT TIME ZONE 'UTC')::date AS day, -sum(le.credits) AS credits
-    FROM ledger_entries le JOIN wallets w ON w.id = le.wallet_id
-    WHERE le.kind = 'consumption' AND le.created_at >= :since
-      AND (CAST(:customer_id AS bigint) IS NULL OR w.customer_id = :customer_id)
-    GROUP BY 1 ORDER BY 1
-    """
-)
+CONSUMPTION_BY_DAY = text(sql.load("app.wallets", "consumption_by_day"))
 
 # Balances at ``:now``: without the credits of grants expired since their wallet's last write
 # (``app.wallets.balances``).
-TOTALS = text(
-    """
-    WITH due AS (
-      SELECT wallet_id, sum(remaining) AS credits FROM grants
-      WHERE remaining > 0 AND expires_at <= :now GROUP BY wallet_id
-    ), now_ AS (
-      SELECT w.currency, w.rate, w.debt, w.balance - coalesce(d.credits, 0) AS balance
-      FROM wallets w LEFT JOIN due d ON d.wallet_id = w.id
-    )
-    SELECT currency, count(*) AS wallets,
-           coalesce(sum(greatest(balance, 0)), 0) AS outstanding,
-           coalesce(sum(debt), 0) AS debt,
-           coalesce(sum(greatest(balance, 0) * rate), 0) AS value
-    FROM now_ GROUP BY currency ORDER BY currency
-    """
-)
+TOTALS = text(sql.load("app.wallets", "totals"))
 
 
 async def consumption_by_day(
@@ -232,16 +210,7 @@ async def totals_by_currency(session: AsyncSession, now: datetime) -> list[Any]:
     return list((await connection.execute(TOTALS, {"now": now})).all())
 
 
-USAGE_BY_METRIC = text(
-    """
-    SELECT le.metric_code AS metric_code, max(le.unit_label) AS unit_label,
-           coalesce(sum(le.units), 0) AS units, -sum(le.credits) AS credits
-    FROM ledger_entries le JOIN wallets w ON w.id = le.wallet_id
-    WHERE le.kind = 'consumption' AND le.metric_code IS NOT NULL
-      AND le.created_at >= :since AND w.customer_id = :customer_id
-    GROUP BY le.metric_code ORDER BY credits DESC, le.metric_code
-    """
-)
+USAGE_BY_METRIC = text(sql.load("app.wallets", "usage_by_metric"))
 
 
 async def usage_by_metric(session: AsyncSession, customer_id: int, since: datetime) -> list[Any]:

@@ -13,9 +13,8 @@ from decimal import Decimal
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app import idempotency, money
-from app.customers import repository as customers
-from app.customers.models import Customer
+from app import customers, idempotency, money
+from app.customers import Customer
 from app.errors import check_length
 from app.wallets import ledger, repository
 from app.wallets.errors import Conflict, InsufficientCredits, NotFound, ValidationFailed

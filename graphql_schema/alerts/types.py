@@ -7,9 +7,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from app.alerts.levels import Level as Threshold
+from app.alerts.levels import describe
 from app.alerts.models import AlertFiring as FiringModel
 from app.alerts.service import ThresholdView, WalletAlerts
-from app.alerts.thresholds import Threshold, describe, plain
+from app.money import plain_credits as plain
 from graphql_schema.context import Info
 from graphql_schema.scalars import Credits
 

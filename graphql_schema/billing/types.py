@@ -9,8 +9,8 @@ from decimal import Decimal
 import strawberry
 
 from app.billing.models import BillingPeriod as PeriodModel
-from app.billing.thresholds import ThresholdInput, Thresholds
 from app.plans.models import ChargeTier as TierModel
+from app.plans.thresholds import ThresholdInput, Thresholds
 from graphql_schema.wallets.types import Money
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from strawberry.dataloader import DataLoader
 
-from app.invoicing import repository as invoices
-from app.invoicing.models import Invoice, InvoiceLine
+from app.invoices import repository as invoices
+from app.invoices.models import Invoice, InvoiceLine
 from app.payments import repository as payments
 from app.payments.models import Payment, PaymentMethod
 from graphql_schema.context import Context, Info

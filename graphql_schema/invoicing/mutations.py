@@ -3,9 +3,9 @@ from __future__ import annotations
 import strawberry
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app import settlement
 from app.billing import collection
 from app.errors import NotFound
+from app.flows import settlement
 from graphql_schema.context import Info
 from graphql_schema.errors import attempt, result
 from graphql_schema.invoicing.types import Invoice

@@ -3,10 +3,10 @@ from __future__ import annotations
 import strawberry
 
 from app.customers import repository as customers
-from app.invoicing import repository
-from app.invoicing.models import Invoice as InvoiceModel
-from app.invoicing.models import InvoiceStatus as StatusModel
-from app.invoicing.models import InvoiceType as TypeModel
+from app.invoices import repository
+from app.invoices.models import Invoice as InvoiceModel
+from app.invoices.models import InvoiceStatus as StatusModel
+from app.invoices.models import InvoiceType as TypeModel
 from graphql_schema.context import Info
 from graphql_schema.invoicing.loaders import billing_loaders
 from graphql_schema.invoicing.types import Invoice, InvoiceStatus, InvoiceType

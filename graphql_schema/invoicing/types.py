@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from app.invoicing.models import Invoice as InvoiceModel
-from app.invoicing.models import InvoiceLine as LineModel
+from app.invoices.models import Invoice as InvoiceModel
+from app.invoices.models import InvoiceLine as LineModel
 from graphql_schema.context import Info
 from graphql_schema.invoicing.loaders import billing_loaders
 from graphql_schema.wallets.types import Money

@@ -16,9 +16,10 @@ from typing import Any
 
 import strawberry
 
+from app.alerts.levels import Level as Threshold
+from app.alerts.levels import describe
 from app.alerts.models import AlertKind
-from app.alerts.thresholds import Threshold, describe
-from app.live.wallet_updates import channel
+from app.live.wallets import channel
 from graphql_schema.alerts.types import AlertThresholdKind
 from graphql_schema.context import Info
 from graphql_schema.live.access import visible_wallet

@@ -17,7 +17,7 @@ from typing import Any
 
 import strawberry
 
-from app.live.invoice_updates import TYPE, channel
+from app.live.invoices import TYPE, channel
 from graphql_schema.context import Info
 from graphql_schema.invoicing.types import (
     InvoicePaymentStatus,

@@ -20,9 +20,9 @@ import strawberry
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.clock import Clock
-from app.live import wallet_updates
+from app.live import wallets as wallet_updates
 from app.live.hub import Inbox, Message
-from app.live.wallet_updates import channel
+from app.live.wallets import channel
 from graphql_schema.context import Info
 from graphql_schema.live.access import visible_wallet
 from graphql_schema.live.sharing import shared

@@ -4,10 +4,11 @@ import strawberry
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.db.retry import TryAgain
+from app.flows.headroom import Headroom
+from app.flows.ingest import check_batch, ingest
 from app.metering import rejections, service
-from app.metering.headroom import Headroom
-from app.metering.ingest import Source, check_batch, ingest
 from app.metering.models import Aggregation
+from app.metering.outcomes import Source
 from app.metering.service import MetricInput
 from app.metering.validation import GRAPHQL_FIELDS, Window
 from graphql_schema.context import Info

@@ -9,10 +9,10 @@ import strawberry
 from strawberry.scalars import JSON
 
 from app.errors import DomainError
-from app.metering.ingest import EventResult as EventResultValue
-from app.metering.ingest import Outcome, Status
 from app.metering.models import BillableMetric
 from app.metering.models import RejectedEvent as RejectedEventModel
+from app.metering.outcomes import EventResult as EventResultValue
+from app.metering.outcomes import Outcome, Status
 from app.metering.repository import EventRow
 from graphql_schema.scalars import Credits
 

@@ -8,6 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.billing import termination
 from app.errors import NotFound
+from app.flows import plan_changes
 from app.plans import service
 from app.plans.models import BillingInterval as IntervalModel
 from app.plans.models import ChargeModel
@@ -189,7 +190,7 @@ class PlanMutations:
         now = info.context.now
 
         async def work(session: AsyncSession) -> PlanPayload:
-            plan = await service.update_plan(
+            plan = await plan_changes.update_plan(
                 session,
                 input.code,
                 now,

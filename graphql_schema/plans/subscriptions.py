@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from app.billing import thresholds
-from app.plans import money_pricing
+from app.plans import money_pricing, thresholds
 from app.plans.catalog import money_price
 from app.plans.models import Charge as ChargeModel
 from app.plans.models import ChargePricing as Pricing

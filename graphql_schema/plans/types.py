@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import strawberry
 
-from app.billing import thresholds
+from app.plans import thresholds
 from app.plans.models import Charge as ChargeModel
 from app.plans.models import Plan as PlanModel
 from graphql_schema.billing.types import (

@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.alerts.evaluate import evaluate
 from app.customers import service as customers
 from app.customers.service import CustomerInput
-from app.reactions import balance_reactions
+from app.flows.balance_reactions import balance_reactions
 from app.runtime import Runtime
 from app.wallets import service as wallets
 from app.wallets.ledger import Cause

@@ -10,8 +10,8 @@ import httpx
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.clock import FrozenClock
-from app.metering.ingest import Outcome, Source
-from app.metering.ingest import ingest as ingest_batch
+from app.flows.ingest import ingest as ingest_batch
+from app.metering.outcomes import Outcome, Source
 from app.metering.validation import REST_FIELDS, Window
 from app.runtime import Runtime
 from tests.conftest import GraphQLClient

@@ -26,7 +26,7 @@ from tests.billing.support import (
 from tests.billing.support import gb_events as gb
 from tests.conftest import GraphQLClient
 from tests.core.support import count_rows
-from tests.invoicing.test_invoices import VOID
+from tests.invoices.test_invoices import VOID
 from tests.metering.support import create_metric, subscribe
 from tests.payments.support import settle_all
 from workers.system import JobSystem

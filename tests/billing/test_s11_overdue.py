@@ -21,7 +21,7 @@ from tests.billing.support import (
 )
 from tests.billing.support import gb_events as gb
 from tests.conftest import GraphQLClient
-from tests.invoicing.test_invoices import MARK_PAID, VOID
+from tests.invoices.test_invoices import MARK_PAID, VOID
 from tests.payments.support import jobs_for, settle_all
 from workers.system import JobSystem
 

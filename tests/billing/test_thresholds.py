@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.billing.thresholds import ThresholdInput, Thresholds, parse
 from app.errors import ValidationFailed
+from app.plans.thresholds import ThresholdInput, Thresholds, parse
 
 S9 = Thresholds((5000, 10000), 20000)
 

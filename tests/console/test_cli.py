@@ -8,8 +8,8 @@ import pytest
 from nicegui.testing import User
 from typer.testing import CliRunner
 
-from app.cli import cli
-from app.demo import DEMO_ADMIN, demo_operator
+from app.edge.cli import cli
+from app.edge.demo import DEMO_ADMIN, demo_operator
 from app.runtime import Runtime
 from tests.console.conftest import log_in
 from tests.console.support import rows

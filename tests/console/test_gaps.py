@@ -10,9 +10,9 @@ from nicegui import ui
 from nicegui.testing import User
 from sqlalchemy import text
 
-from app.invoicing import service as invoicing
-from app.invoicing.models import InvoiceType
-from app.invoicing.service import Draft, LineInput, Terms
+from app import invoices
+from app.invoices.models import InvoiceType
+from app.invoices.service import Draft, LineInput, Terms
 from app.metering import service as metering
 from app.metering.models import Aggregation
 from app.metering.service import MetricInput
@@ -29,7 +29,7 @@ async def invoice(runtime: Runtime, customer: str = "acme", total: str = "58.00"
     line = LineInput("usage", Decimal(1), Decimal(total))
     draft = Draft(found[0].id, "USD", InvoiceType.PERIOD_END, [line])
     async with runtime.db.transaction() as session:
-        issued = await invoicing.issue(session, draft, TERMS, runtime.clock.now())
+        issued = await invoices.issue(session, draft, TERMS, runtime.clock.now())
     assert issued.id is not None
     return issued.id
 
@@ -83,7 +83,7 @@ async def test_void_asks_a_reason_and_a_void_invoice_cannot_be_paid(
     await user.open(f"/console/invoices/{second}")
     await user.should_see("TLY-000002 · Acme Corp", retries=30)
     async with runtime.db.transaction() as session:  # someone else voids it meanwhile
-        await invoicing.void(session, second, "duplicate", runtime.clock.now())
+        await invoices.void(session, second, "duplicate", runtime.clock.now())
     user.find(marker="mark-paid").click()
     await user.should_see("Mark TLY-000002 (12.50 USD) as paid?", retries=20)
     user.find(marker="confirm-mark-paid").click()

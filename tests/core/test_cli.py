@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
 
-from app.cli import cli
 from app.clock import FrozenClock
-from app.demo import seed
+from app.edge.cli import cli
+from app.edge.demo import seed
 from app.runtime import Runtime
 from tests.conftest import GraphQLClient
 from tests.core.support import check_wallet

@@ -11,8 +11,8 @@ import pytest
 
 from app.config import Settings
 from app.db.engine import Database
+from app.edge.server import create_app
 from app.runtime import Runtime
-from app.server import create_app
 from tests.fuzz.checks import Tables
 from tests.fuzz.seed import Credentials, seed
 

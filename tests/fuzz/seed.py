@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 from sqlalchemy import text
 
-from app.demo import seed as demo_seed
+from app.edge.demo import seed as demo_seed
 from app.runtime import Runtime
 from tests.conftest import START, GraphQLClient, mint_key
 

@@ -9,9 +9,9 @@ import uvicorn
 
 from app.clock import FrozenClock
 from app.db.engine import plain_url
+from app.edge.server import create_app
 from app.outbox.relay import Relay
 from app.runtime import Runtime
-from app.server import create_app
 from tests.redis_server import free_port
 from workers.system import JobSystem
 

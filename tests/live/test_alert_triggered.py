@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from app.live.wallet_updates import channel
+from app.live.wallets import channel
 from app.runtime import Runtime
 from tests.conftest import GraphQLClient, mint_key
 from tests.core.support import burn, create_customer, grant

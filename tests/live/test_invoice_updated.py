@@ -20,10 +20,10 @@ import uvicorn
 
 from app.clock import FrozenClock
 from app.db.engine import plain_url
-from app.live.invoice_updates import channel
+from app.edge.server import create_app
+from app.live.invoices import channel
 from app.outbox.relay import Relay
 from app.runtime import Runtime
-from app.server import create_app
 from tests.billing.support import gb_events, scale_customer, scale_plan, send
 from tests.conftest import GraphQLClient, mint_key
 from tests.core.support import ERROR_FIELDS

@@ -1,5 +1,5 @@
 """Emails through a real SMTP server: the documented ``notifications.send`` job (as
-``app.events.notify`` writes it), retries with backoff on refusal, and the record of each."""
+``app.announcements.notify`` writes it), retries with backoff on refusal, and the record of each."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from app import events
+from app import announcements
 from app.clock import FrozenClock
 from app.notifications.service import RETRY_DELAYS
 from app.runtime import Runtime
@@ -48,7 +48,7 @@ async def customer_id(gql: GraphQLClient, runtime: Runtime, external_id: str, **
 
 async def notify(runtime: Runtime, template: str, to: Any, customer: int, data: dict[str, Any]):
     async with runtime.db.transaction() as session:
-        await events.notify(session, template, to, customer, data, runtime.clock.now())
+        await announcements.notify(session, template, to, customer, data, runtime.clock.now())
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app import events
+from app import announcements
 from app.clock import FrozenClock
 from app.config import Settings
 from app.runtime import Runtime
@@ -31,7 +31,7 @@ async def test_without_smtp_emails_are_recorded_and_shown(
     await create_customer(gql, "acme", name="Acme <Corp>", email="billing@acme.test")
     data = {"credits": "5000", "total_minor": 4750, "currency": "USD", "balance": "5950"}
     async with runtime.db.transaction() as session:
-        await events.notify(session, "recharge_succeeded", "customer", 1, data, clock.now())
+        await announcements.notify(session, "recharge_succeeded", "customer", 1, data, clock.now())
     await settle(database_url, jobs, clock)
 
     result = await gql(

@@ -1,4 +1,4 @@
-"""Helpers shared by the invoicing, payments and recharge suites: GraphQL snippets, the job
+"""Helpers shared by the invoices, payments and recharge suites: GraphQL snippets, the job
 loop, and SQL reads of what was written."""
 
 from __future__ import annotations

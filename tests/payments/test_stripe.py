@@ -15,9 +15,9 @@ import httpx
 import orjson
 import pytest
 
-from app import settlement
 from app.clock import FrozenClock
 from app.config import Settings
+from app.flows import settlement
 from app.payments import providers
 from app.payments import service as payments
 from app.payments.errors import ProviderError

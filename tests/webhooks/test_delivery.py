@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from app import events, outbox
+from app import announcements, outbox
 from app.clock import FrozenClock
 from app.runtime import Runtime
 from app.webhooks.service import RETRY_DELAYS
@@ -38,7 +38,7 @@ async def deliveries(gql: GraphQLClient, **variables: Any) -> list[dict[str, Any
 
 async def emit(runtime: Runtime, type: str, data: dict[str, Any]) -> None:
     async with runtime.db.transaction() as session:
-        await events.emit(session, type, data, runtime.clock.now())
+        await announcements.emit(session, type, data, runtime.clock.now())
 
 
 async def test_an_event_goes_to_each_active_endpoint_that_wants_it(

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from app import events
+from app import announcements
 from app.clock import FrozenClock
 from app.config import Settings
 from app.runtime import Runtime
@@ -153,7 +153,7 @@ async def test_a_delivery_to_a_private_address_fails_at_once_without_connecting(
     for url in urls:
         await saved_endpoint(runtime, url)
     async with runtime.db.transaction() as session:
-        await events.emit(session, "invoice.paid", INVOICE, runtime.clock.now())
+        await announcements.emit(session, "invoice.paid", INVOICE, runtime.clock.now())
     await settle(database_url, jobs, clock)
 
     assert receiver.requests == []

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from app import events
+from app import announcements
 from app.clock import FrozenClock
 from app.db.engine import plain_url
 from app.outbox.relay import Relay
@@ -53,7 +53,7 @@ async def test_a_top_up_settles_while_every_delivery_is_held_by_a_slow_receiver(
     try:
         async with runtime.db.transaction() as session:
             for n in range(DELIVERIES):
-                await events.emit(session, "invoice.paid", {"n": n}, runtime.clock.now())
+                await announcements.emit(session, "invoice.paid", {"n": n}, runtime.clock.now())
 
         async def held() -> bool:
             return receiver.waiting >= 2  # the delivery pool is busy with them

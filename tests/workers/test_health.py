@@ -13,8 +13,8 @@ from app import outbox
 from app.clock import FrozenClock
 from app.config import Settings
 from app.db.engine import Database
+from app.edge.server import create_app
 from app.runtime import Runtime
-from app.server import create_app
 from tests.redis_server import free_port
 
 

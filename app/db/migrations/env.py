@@ -1,4 +1,7 @@
-"""Alembic environment: async engine, metadata from every domain's models."""
+"""Alembic environment: async engine, metadata from every domain's models.
+
+Every table is imported here, once, so Alembic (and ``alembic check`` in the tests) sees the
+whole schema; this script is the only code below the edge that knows every domain."""
 
 from __future__ import annotations
 
@@ -7,9 +10,28 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
+from sqlmodel import SQLModel
 
+import app.access.models
+import app.alerts.models
+import app.audit.models
+import app.billing.models
+import app.catalog_version
+import app.customers.models
+import app.idempotency
+import app.invoices.models
+import app.metering.models
+import app.notifications.models
+import app.operators.models
+import app.outbox.models
+import app.payments.models
+import app.plans.models
+import app.recharge.models
+import app.wallets.models
+import app.webhooks.models  # noqa: F401
 from app.db.engine import async_url
-from app.db.metadata import metadata
+
+metadata = SQLModel.metadata
 
 config = context.config
 

@@ -7,13 +7,23 @@ Create Date: 2026-11-22 03:15:10.045273
 """
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from app.wallets.ledger_sql import CREATE_FUNCTIONS, DROP_FUNCTIONS
+# The ledger's functions exactly as this migration created them when it ran: a frozen copy
+# (versions/sql/0001_*.sql), never the current ones (app/wallets/sql), which later migrations
+# create or replace.
+FROZEN = Path(__file__).parent / "sql"
+CREATE_FUNCTIONS = [(FROZEN / f"0001_{name}.sql").read_text() for name in ("tally_expire", "tally_debit")]
+DROP_FUNCTIONS = [
+    "DROP FUNCTION IF EXISTS tally_debit(bigint, numeric, text, text, text, text, text, numeric, text, timestamptz, bigint, boolean)",
+    "DROP FUNCTION IF EXISTS tally_draw(bigint, bigint, numeric, timestamptz, bigint)",
+    "DROP FUNCTION IF EXISTS tally_expire(bigint, timestamptz)",
+]
 
 revision: str = '0001'
 down_revision: str | None = None

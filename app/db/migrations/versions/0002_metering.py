@@ -6,13 +6,23 @@ Create Date: 2026-11-22 03:31:02.920552
 """
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from app.wallets.ledger_sql import CREATE_BATCH_FUNCTIONS, DROP_BATCH_FUNCTIONS
+# The functions exactly as this migration created them when it ran: a frozen copy
+# (versions/sql/0002_*.sql), never the current ones (app/wallets/sql).
+FROZEN = Path(__file__).parent / "sql"
+CREATE_BATCH_FUNCTIONS = [
+    (FROZEN / f"0002_{name}.sql").read_text()
+    for name in ("tally_draw", "tally_debit", "tally_debit_many")
+]
+DROP_BATCH_FUNCTIONS = [
+    "DROP FUNCTION IF EXISTS tally_debit_many(bigint[], numeric[], text[], text[], numeric[], text[], text, text, timestamptz)",
+]
 
 revision: str = '0002'
 down_revision: str | None = '0001'

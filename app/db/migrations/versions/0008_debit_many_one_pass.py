@@ -6,10 +6,17 @@ Create Date: 2026-11-22 07:00:00
 """
 
 from collections.abc import Sequence
+from pathlib import Path
 
 from alembic import op
 
-from app.wallets.ledger_sql import DEBIT_MANY, DEBIT_MANY_0002, DRAW_MANY, DROP_DRAW_MANY
+# The functions exactly as this migration created them when it ran (versions/sql/0008_*.sql);
+# its downgrade puts back 0002's tally_debit_many.
+FROZEN = Path(__file__).parent / "sql"
+DRAW_MANY = (FROZEN / "0008_tally_draw_many.sql").read_text()
+DEBIT_MANY = (FROZEN / "0008_tally_debit_many.sql").read_text()
+DEBIT_MANY_0002 = (FROZEN / "0002_tally_debit_many.sql").read_text()
+DROP_DRAW_MANY = "DROP FUNCTION IF EXISTS tally_draw_many(bigint, bigint[], numeric[], timestamptz)"
 
 revision: str = "0008"
 down_revision: str | None = "0007"

@@ -1,0 +1,1 @@
+INSERT INTO billing_periods AS b (subscription_id, period_start, period_end, usage_minor, billed_minor, level_minor, created_at, updated_at) VALUES (:s, :start, :end, 0, 0, 0, :now, :now) ON CONFLICT (subscription_id, period_start) DO UPDATE SET updated_at = excluded.updated_at RETURNING id

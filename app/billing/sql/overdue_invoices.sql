@@ -1,0 +1,1 @@
+UPDATE invoices SET overdue_at = :now WHERE id IN (  SELECT id FROM invoices  WHERE status = 'finalized' AND overdue_at IS NULL AND subscription_id IS NOT NULL    AND due_at <= :now  ORDER BY id LIMIT :limit FOR UPDATE SKIP LOCKED) RETURNING id, subscription_id, number, total_minor, currency, due_at
