@@ -36,6 +36,7 @@ from decimal import Decimal
 
 import asyncpg
 from sqlalchemy import text
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -169,7 +170,7 @@ async def credit(
 ) -> tuple[Grant, LedgerEntry]:
     """Add a grant to a locked wallet. Debt is paid first from the new credits."""
     assert wallet.id is not None
-    balance = await expire(session, wallet.id, now)  # debt is untouched by expiry
+    await expire(session, wallet.id, now)  # debt is untouched by expiry
     paid_debt = min(wallet.debt, new.amount)
     grant = Grant(
         wallet_id=wallet.id,
@@ -185,10 +186,7 @@ async def credit(
     )
     session.add(grant)
     await session.flush()
-    wallet.balance = balance + new.amount
-    wallet.debt -= paid_debt
-    wallet.reference_balance = wallet.balance
-    wallet.updated_at = now
+    await _add_to_balance(session, wallet, new.amount, paid_debt, now)
     entry = LedgerEntry(
         wallet_id=wallet.id,
         kind=entry_kind,
@@ -200,9 +198,33 @@ async def credit(
         description=description,
         created_at=now,
     )
-    session.add_all([wallet, entry])
+    session.add(entry)
     await session.flush()
     return grant, entry
+
+
+CREDIT = text(
+    "UPDATE wallets SET balance = balance + :amount, debt = debt - :paid,"
+    " reference_balance = balance + :amount, updated_at = :now"
+    " WHERE id = :w RETURNING balance, debt, reference_balance, updated_at"
+)
+
+
+async def _add_to_balance(
+    session: AsyncSession, wallet: Wallet, amount: Decimal, paid_debt: Decimal, now: datetime
+) -> None:
+    """Add to the stored balance in one statement (rule 4: never read-modify-write in Python)
+    and show the stored figures on ``wallet`` as loaded, not as changes. Setting the attributes
+    instead let the ORM skip the balance when the new figure equalled the one the wallet was
+    read with — 10 credits expired by ``tally_expire`` in SQL and 10 granted — leaving the
+    expiry's lower balance stored under a ledger that says otherwise."""
+    row = (
+        await (await session.connection()).execute(
+            CREDIT, {"amount": amount, "paid": paid_debt, "now": now, "w": wallet.id}
+        )
+    ).one()
+    for name in ("balance", "debt", "reference_balance", "updated_at"):
+        set_committed_value(wallet, name, getattr(row, name))
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from decimal import Decimal
 import httpx
 
 from app.clock import FrozenClock
+from app.db.engine import Database
 from app.runtime import Runtime
 from app.wallets import service
 from tests.conftest import START, GraphQLClient
@@ -171,3 +172,21 @@ async def test_backdated_usage_draws_from_what_remains_when_it_arrives(
     assert (expiry["kind"], expiry["credits"]) == ("EXPIRY", "-100")
     assert (consumption["kind"], consumption["credits"]) == ("CONSUMPTION", "-10")
     assert consumption["allocations"] == [{"credits": "10", "grant": {"kind": "PAID"}}]
+
+
+async def test_a_grant_equal_to_what_just_expired_keeps_the_balance_exact(
+    gql: GraphQLClient, db: Database, clock: FrozenClock
+) -> None:
+    """A grant first expires the wallet's due credits in SQL, then adds itself: when the new
+    balance equals the one the wallet was read with (10 expired, 10 granted), the grant must
+    still write it, or the stored balance keeps the expiry's lower figure (found by the
+    concurrency matrix: the balance 10 below its ledger)."""
+    wallet_id = await create_customer(gql, "same-amount")
+    await grant(gql, wallet_id, "100", "base")
+    soon = clock.now() + timedelta(seconds=1)
+    await grant(gql, wallet_id, "10", "short", expiresAt=soon.isoformat())
+    clock.set(soon)
+    await grant(gql, wallet_id, "10", "again")
+
+    figures = await check_wallet(db, wallet_id)
+    assert figures.balance == Decimal(110)
