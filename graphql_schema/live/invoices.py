@@ -19,7 +19,7 @@ import strawberry
 
 from app.live.invoice_updates import TYPE, channel
 from graphql_schema.context import Info
-from graphql_schema.invoicing.types import (
+from graphql_schema.invoices.types import (
     InvoicePaymentStatus,
     InvoiceStatus,
     InvoiceType,

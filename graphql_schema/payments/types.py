@@ -9,11 +9,11 @@ import strawberry
 from app.payments.models import Payment as PaymentModel
 from app.payments.models import PaymentMethod as MethodModel
 from graphql_schema.context import Info
-from graphql_schema.invoicing.loaders import billing_loaders
+from graphql_schema.invoices.loaders import invoice_loaders
 from graphql_schema.wallets.types import Money
 
 if TYPE_CHECKING:
-    from graphql_schema.invoicing.types import Invoice
+    from graphql_schema.invoices.types import Invoice
 
 
 @strawberry.enum(description="Who collects the money.")
@@ -97,16 +97,16 @@ class Payment:
 
     @strawberry.field
     async def payment_method(self, info: Info) -> PaymentMethod | None:
-        found = await billing_loaders(info).method.load(self.model.payment_method_id)
+        found = await invoice_loaders(info).method.load(self.model.payment_method_id)
         return PaymentMethod(model=found) if found is not None else None
 
     @strawberry.field
     async def invoice(
         self, info: Info
-    ) -> Annotated[Invoice, strawberry.lazy("graphql_schema.invoicing.types")]:
-        from graphql_schema.invoicing.types import Invoice
+    ) -> Annotated[Invoice, strawberry.lazy("graphql_schema.invoices.types")]:
+        from graphql_schema.invoices.types import Invoice
 
-        found = await billing_loaders(info).invoice.load(self.model.invoice_id)
+        found = await invoice_loaders(info).invoice.load(self.model.invoice_id)
         assert found is not None
         return Invoice(model=found)
 

@@ -10,13 +10,13 @@ import strawberry
 from app.recharge.models import Recharge as RechargeModel
 from app.recharge.models import RechargeRule as RuleModel
 from graphql_schema.context import Info
-from graphql_schema.invoicing.loaders import billing_loaders
-from graphql_schema.invoicing.types import plain
+from graphql_schema.invoices.loaders import invoice_loaders
+from graphql_schema.invoices.types import plain
 from graphql_schema.scalars import Credits
 from graphql_schema.wallets.types import Money
 
 if TYPE_CHECKING:
-    from graphql_schema.invoicing.types import Invoice
+    from graphql_schema.invoices.types import Invoice
     from graphql_schema.wallets.types import Wallet
 
 
@@ -98,12 +98,12 @@ class Recharge:
     @strawberry.field(description="The credit-purchase invoice (none while a rule's is pending).")
     async def invoice(
         self, info: Info
-    ) -> Annotated[Invoice, strawberry.lazy("graphql_schema.invoicing.types")] | None:
-        from graphql_schema.invoicing.types import Invoice
+    ) -> Annotated[Invoice, strawberry.lazy("graphql_schema.invoices.types")] | None:
+        from graphql_schema.invoices.types import Invoice
 
         if self.model.invoice_id is None:
             return None
-        found = await billing_loaders(info).invoice.load(self.model.invoice_id)
+        found = await invoice_loaders(info).invoice.load(self.model.invoice_id)
         return Invoice(model=found) if found is not None else None
 
     @strawberry.field(description="When the credits landed.")

@@ -148,7 +148,7 @@ async def _current(session: AsyncSession, wallet_id: int, now: datetime) -> dict
 
 
 @strawberry.type
-class LiveSubscriptions:
+class WalletSubscriptions:
     @strawberry.subscription(
         permission_classes=[CanReadCustomer],
         description="The wallet's balance after every change, starting with the current one "

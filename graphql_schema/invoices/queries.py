@@ -8,8 +8,8 @@ from app.invoicing.models import Invoice as InvoiceModel
 from app.invoicing.models import InvoiceStatus as StatusModel
 from app.invoicing.models import InvoiceType as TypeModel
 from graphql_schema.context import Info
-from graphql_schema.invoicing.loaders import billing_loaders
-from graphql_schema.invoicing.types import Invoice, InvoiceStatus, InvoiceType
+from graphql_schema.invoices.loaders import invoice_loaders
+from graphql_schema.invoices.types import Invoice, InvoiceStatus, InvoiceType
 from graphql_schema.pagination import Connection, Page, paged, row_id
 from graphql_schema.permissions import CanReadCustomer, require_visible
 
@@ -28,7 +28,7 @@ async def _customer_id(info: Info, external_id: str | None) -> int | None:
 
 
 @strawberry.type
-class InvoicingQueries:
+class InvoiceQueries:
     @strawberry.field(
         permission_classes=[CanReadCustomer],
         description="Invoices, newest first; by customer, status, type or subscription.",
@@ -69,7 +69,7 @@ class InvoicingQueries:
         invoice_id = row_id(id)
         if invoice_id is None:
             return None
-        found = await billing_loaders(info).invoice.load(invoice_id)
+        found = await invoice_loaders(info).invoice.load(invoice_id)
         if found is None:
             return None
         require_visible(info, found.customer_id, f"invoice {id}")

@@ -10,7 +10,7 @@ import strawberry
 from app.invoicing.models import Invoice as InvoiceModel
 from app.invoicing.models import InvoiceLine as LineModel
 from graphql_schema.context import Info
-from graphql_schema.invoicing.loaders import billing_loaders
+from graphql_schema.invoices.loaders import invoice_loaders
 from graphql_schema.wallets.types import Money
 
 if TYPE_CHECKING:
@@ -107,7 +107,7 @@ class Invoice:
     @strawberry.field
     async def lines(self, info: Info) -> list[InvoiceLine]:
         assert self.model.id is not None
-        rows = await billing_loaders(info).lines.load(self.model.id)
+        rows = await invoice_loaders(info).lines.load(self.model.id)
         return [InvoiceLine(model=row, currency=self.model.currency) for row in rows]
 
     @strawberry.field
@@ -131,7 +131,7 @@ class Invoice:
         from graphql_schema.payments.types import Payment
 
         assert self.model.id is not None
-        rows = await billing_loaders(info).payments.load(self.model.id)
+        rows = await invoice_loaders(info).payments.load(self.model.id)
         return [Payment(model=row) for row in rows]
 
     @strawberry.field

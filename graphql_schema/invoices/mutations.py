@@ -8,7 +8,7 @@ from app.billing import collection
 from app.errors import NotFound
 from graphql_schema.context import Info
 from graphql_schema.errors import attempt, result
-from graphql_schema.invoicing.types import Invoice
+from graphql_schema.invoices.types import Invoice
 from graphql_schema.pagination import row_id
 from graphql_schema.permissions import IsAdmin
 
@@ -45,7 +45,7 @@ def invoice_id(value: strawberry.ID) -> int:
 
 
 @strawberry.type
-class InvoicingMutations:
+class InvoiceMutations:
     @strawberry.mutation(
         permission_classes=[IsAdmin],
         description="Record a payment made outside the provider (bank transfer, cash). A "
