@@ -1,14 +1,21 @@
+"""Invoices and their lines as the API shows them, read from ``app.invoicing.models`` (plain
+fields by attribute, as in ``graphql_schema/wallets/types.py``)."""
+
 from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from enum import Enum
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
+from strawberry import Parent
 
+from app.customers.models import Customer as CustomerModel
 from app.invoicing.models import Invoice as InvoiceModel
 from app.invoicing.models import InvoiceLine as LineModel
+from app.invoicing.models import InvoicePaymentStatus, InvoiceStatus, InvoiceType
+from app.payments.models import Payment as PaymentModel
+from app.plans.models import Subscription as SubscriptionModel
 from graphql_schema.context import Info
 from graphql_schema.invoices.loaders import invoice_loaders
 from graphql_schema.wallets.types import Money
@@ -18,176 +25,138 @@ if TYPE_CHECKING:
     from graphql_schema.payments.types import Payment
     from graphql_schema.plans.subscriptions import PlanSubscription
 
+strawberry.enum(InvoiceType)
+strawberry.enum(InvoiceStatus)
+strawberry.enum(InvoicePaymentStatus)
+
 
 def plain(value: Decimal) -> Decimal:
     """``Decimal("5000.000000")`` -> ``Decimal("5000")`` (no exponent, no trailing zeros)."""
     return Decimal(f"{value.normalize():f}")
 
 
-@strawberry.enum
-class InvoiceType(Enum):
-    CREDIT_PURCHASE = "credit_purchase"
-    THRESHOLD = "threshold"
-    PERIOD_END = "period_end"
+def _quantity(line: Parent[LineModel]) -> Decimal:
+    return plain(line.quantity)
 
 
-@strawberry.enum
-class InvoiceStatus(Enum):
-    DRAFT = "draft"
-    FINALIZED = "finalized"
-    PAID = "paid"
-    VOID = "void"
+def _unit_price(line: Parent[LineModel]) -> Decimal:
+    return plain(line.unit_price)
 
 
-@strawberry.enum
-class InvoicePaymentStatus(Enum):
-    PENDING = "pending"
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
+def _discount_percent(line: Parent[LineModel]) -> Decimal:
+    return plain(line.discount_percent)
+
+
+async def _amount(line: Parent[LineModel], info: Info) -> Money:
+    """In the invoice's currency (its invoice is in the loader: ``Invoice.lines`` put it there)."""
+    invoice = await invoice_loaders(info).invoice.load(line.invoice_id)
+    assert invoice is not None
+    return Money.of(line.amount_minor, invoice.currency)
 
 
 @strawberry.type(description="One line: quantity × unit price × (1 − discount), rounded once.")
 class InvoiceLine:
-    model: strawberry.Private[LineModel]
-    currency: strawberry.Private[str]
+    description: str
+    quantity: Decimal = strawberry.field(resolver=_quantity)
+    unit_price: Decimal = strawberry.field(
+        resolver=_unit_price,
+        description="In major units of the invoice's currency (may be fractional).",
+    )
+    discount_percent: Decimal = strawberry.field(
+        resolver=_discount_percent, description='A percentage, e.g. "5" for 5 % off.'
+    )
+    amount: Money = strawberry.field(resolver=_amount)
 
-    @strawberry.field
-    def description(self) -> str:
-        return self.model.description
 
-    @strawberry.field
-    def quantity(self) -> Decimal:
-        return plain(self.model.quantity)
+def _total(invoice: Parent[InvoiceModel]) -> Money:
+    return Money.of(invoice.total_minor, invoice.currency)
 
-    @strawberry.field(description="In major units of the invoice's currency (may be fractional).")
-    def unit_price(self) -> Decimal:
-        return plain(self.model.unit_price)
 
-    @strawberry.field(description='A percentage, e.g. "5" for 5 % off.')
-    def discount_percent(self) -> Decimal:
-        return plain(self.model.discount_percent)
+async def _lines(invoice: Parent[InvoiceModel], info: Info) -> list[LineModel]:
+    assert invoice.id is not None
+    loaders = invoice_loaders(info)
+    loaders.invoice.prime(invoice.id, invoice)  # its lines' amounts are in its currency
+    return await loaders.lines.load(invoice.id)
 
-    @strawberry.field
-    def amount(self) -> Money:
-        return Money.of(self.model.amount_minor, self.currency)
+
+async def _customer(invoice: Parent[InvoiceModel], info: Info) -> CustomerModel:
+    found = await info.context.loaders.customer.load(invoice.customer_id)
+    assert found is not None
+    return found
+
+
+async def _payments(invoice: Parent[InvoiceModel], info: Info) -> list[PaymentModel]:
+    assert invoice.id is not None
+    return await invoice_loaders(info).payments.load(invoice.id)
+
+
+async def _subscription(invoice: Parent[InvoiceModel], info: Info) -> SubscriptionModel | None:
+    from graphql_schema.plans.loaders import plan_loaders
+
+    if invoice.subscription_id is None:
+        return None
+    return await plan_loaders(info).subscription.load(invoice.subscription_id)
+
+
+def _threshold(invoice: Parent[InvoiceModel]) -> Money | None:
+    minor = invoice.threshold_minor
+    return Money.of(minor, invoice.currency) if minor is not None else None
+
+
+def _credits_paid(invoice: Parent[InvoiceModel]) -> Decimal | None:
+    paid = invoice.credits_paid
+    return plain(paid) if paid is not None else None
 
 
 @strawberry.type(description="What a customer owes, line by line.")
 class Invoice:
-    model: strawberry.Private[InvoiceModel]
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.model.id))
-
-    @strawberry.field(description='Gapless, given at finalization ("TLY-000042").')
-    def number(self) -> str | None:
-        return self.model.number
-
-    @strawberry.field
-    def type(self) -> InvoiceType:
-        return InvoiceType(self.model.type.value)
-
-    @strawberry.field
-    def status(self) -> InvoiceStatus:
-        return InvoiceStatus(self.model.status.value)
-
-    @strawberry.field
-    def payment_status(self) -> InvoicePaymentStatus:
-        return InvoicePaymentStatus(self.model.payment_status.value)
-
-    @strawberry.field
-    def currency(self) -> str:
-        return self.model.currency
-
-    @strawberry.field
-    def total(self) -> Money:
-        return Money.of(self.model.total_minor, self.model.currency)
-
-    @strawberry.field
-    async def lines(self, info: Info) -> list[InvoiceLine]:
-        assert self.model.id is not None
-        rows = await invoice_loaders(info).lines.load(self.model.id)
-        return [InvoiceLine(model=row, currency=self.model.currency) for row in rows]
-
-    @strawberry.field
-    async def customer(
-        self, info: Info
-    ) -> Annotated[Customer, strawberry.lazy("graphql_schema.customers.types")]:
-        from graphql_schema.customers.types import Customer
-
-        found = await info.context.loaders.customer.load(self.model.customer_id)
-        assert found is not None
-        return Customer(model=found)
-
-    @strawberry.field(description="The wallet a credit purchase fills.")
-    def wallet_id(self) -> strawberry.ID | None:
-        return strawberry.ID(str(self.model.wallet_id)) if self.model.wallet_id else None
-
-    @strawberry.field(description="Attempts to collect it, oldest first.")
-    async def payments(
-        self, info: Info
-    ) -> list[Annotated[Payment, strawberry.lazy("graphql_schema.payments.types")]]:
-        from graphql_schema.payments.types import Payment
-
-        assert self.model.id is not None
-        rows = await invoice_loaders(info).payments.load(self.model.id)
-        return [Payment(model=row) for row in rows]
-
-    @strawberry.field
-    def finalized_at(self) -> datetime | None:
-        return self.model.finalized_at
-
-    @strawberry.field(description="Finalization plus the net terms.")
-    def due_at(self) -> datetime | None:
-        return self.model.due_at
-
-    @strawberry.field
-    def paid_at(self) -> datetime | None:
-        return self.model.paid_at
-
-    @strawberry.field
-    def voided_at(self) -> datetime | None:
-        return self.model.voided_at
-
-    @strawberry.field
-    def void_reason(self) -> str | None:
-        return self.model.void_reason
-
-    @strawberry.field(description="The subscription a usage invoice (threshold, period end) bills.")
-    async def subscription(
-        self, info: Info
-    ) -> Annotated[PlanSubscription, strawberry.lazy("graphql_schema.plans.subscriptions")] | None:
-        from graphql_schema.plans.loaders import plan_loaders
-        from graphql_schema.plans.subscriptions import PlanSubscription
-
-        if self.model.subscription_id is None:
-            return None
-        found = await plan_loaders(info).subscription.load(self.model.subscription_id)
-        return PlanSubscription(model=found) if found is not None else None
-
-    @strawberry.field(description="The billing period a usage invoice bills.")
-    def period_start(self) -> datetime | None:
-        return self.model.period_start
-
-    @strawberry.field
-    def period_end(self) -> datetime | None:
-        return self.model.period_end
-
-    @strawberry.field(description="The usage threshold a threshold invoice was issued at.")
-    def threshold(self) -> Money | None:
-        minor = self.model.threshold_minor
-        return Money.of(minor, self.model.currency) if minor is not None else None
-
-    @strawberry.field(description="Credits taken from the wallet to pay it.")
-    def credits_paid(self) -> Decimal | None:
-        paid = self.model.credits_paid
-        return plain(paid) if paid is not None else None
-
-    @strawberry.field(description="When it was found unpaid past its due date.")
-    def overdue_at(self) -> datetime | None:
-        return self.model.overdue_at
-
-    @strawberry.field
-    def created_at(self) -> datetime:
-        return self.model.created_at
+    id: strawberry.ID
+    number: str | None = strawberry.field(
+        description='Gapless, given at finalization ("TLY-000042").'
+    )
+    type: InvoiceType
+    status: InvoiceStatus
+    payment_status: InvoicePaymentStatus
+    currency: str
+    total: Money = strawberry.field(resolver=_total)
+    lines: list[LineModel] = strawberry.field(resolver=_lines, graphql_type=list[InvoiceLine])
+    customer: CustomerModel = strawberry.field(
+        resolver=_customer,
+        graphql_type=Annotated["Customer", strawberry.lazy("graphql_schema.customers.types")],
+    )
+    wallet_id: strawberry.ID | None = strawberry.field(
+        description="The wallet a credit purchase fills."
+    )
+    payments: list[PaymentModel] = strawberry.field(
+        resolver=_payments,
+        graphql_type=list[Annotated["Payment", strawberry.lazy("graphql_schema.payments.types")]],
+        description="Attempts to collect it, oldest first.",
+    )
+    finalized_at: datetime | None
+    due_at: datetime | None = strawberry.field(description="Finalization plus the net terms.")
+    paid_at: datetime | None
+    voided_at: datetime | None
+    void_reason: str | None
+    subscription: SubscriptionModel | None = strawberry.field(
+        resolver=_subscription,
+        graphql_type=Annotated[
+            "PlanSubscription", strawberry.lazy("graphql_schema.plans.subscriptions")
+        ]
+        | None,
+        description="The subscription a usage invoice (threshold, period end) bills.",
+    )
+    period_start: datetime | None = strawberry.field(
+        description="The billing period a usage invoice bills."
+    )
+    period_end: datetime | None
+    threshold: Money | None = strawberry.field(
+        resolver=_threshold,
+        description="The usage threshold a threshold invoice was issued at.",
+    )
+    credits_paid: Decimal | None = strawberry.field(
+        resolver=_credits_paid, description="Credits taken from the wallet to pay it."
+    )
+    overdue_at: datetime | None = strawberry.field(
+        description="When it was found unpaid past its due date."
+    )
+    created_at: datetime
