@@ -12,12 +12,7 @@ from strawberry import Parent
 from app.billing.models import BillingPeriod as PeriodModel
 from app.billing.thresholds import ThresholdInput, Thresholds
 from app.plans.models import ChargeTier as TierModel
-from graphql_schema.wallets.types import Money
-
-
-def plain(value: Decimal) -> Decimal:
-    """Without trailing zeros or an exponent: 0.500000000000 -> 0.5."""
-    return Decimal(f"{value.normalize():f}")
+from graphql_schema.money import Money, plain
 
 
 @strawberry.type(

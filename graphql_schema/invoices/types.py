@@ -18,7 +18,7 @@ from app.payments.models import Payment as PaymentModel
 from app.plans.models import Subscription as SubscriptionModel
 from graphql_schema.context import Info
 from graphql_schema.invoices.loaders import invoice_loaders
-from graphql_schema.wallets.types import Money
+from graphql_schema.money import Money, plain
 
 if TYPE_CHECKING:
     from graphql_schema.customers.types import Customer
@@ -28,11 +28,6 @@ if TYPE_CHECKING:
 strawberry.enum(InvoiceType)
 strawberry.enum(InvoiceStatus)
 strawberry.enum(InvoicePaymentStatus)
-
-
-def plain(value: Decimal) -> Decimal:
-    """``Decimal("5000.000000")`` -> ``Decimal("5000")`` (no exponent, no trailing zeros)."""
-    return Decimal(f"{value.normalize():f}")
 
 
 def _quantity(line: Parent[LineModel]) -> Decimal:

@@ -22,11 +22,10 @@ from app.invoicing.models import InvoicePaymentStatus, InvoiceStatus, InvoiceTyp
 from app.live.invoice_updates import TYPE, InvoiceChange, channel
 from graphql_schema.context import Info
 from graphql_schema.fields import subscription
-from graphql_schema.invoices.types import plain
 from graphql_schema.live.access import visible_customer
 from graphql_schema.live.sharing import shared
+from graphql_schema.money import Money, plain
 from graphql_schema.permissions import CanReadCustomer
-from graphql_schema.wallets.types import Money
 
 
 def _describe_values(enum: type[Enum], descriptions: dict[str, str]) -> None:

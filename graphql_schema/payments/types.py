@@ -16,7 +16,7 @@ from app.payments.models import PaymentMethod as MethodModel
 from app.payments.models import PaymentStatus
 from graphql_schema.context import Info
 from graphql_schema.invoices.loaders import invoice_loaders
-from graphql_schema.wallets.types import Money
+from graphql_schema.money import Money
 
 if TYPE_CHECKING:
     from graphql_schema.invoices.types import Invoice

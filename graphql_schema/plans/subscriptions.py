@@ -21,13 +21,13 @@ from app.plans.models import Subscription as SubscriptionModel
 from app.plans.models import SubscriptionStatus, SuspensionReason
 from app.plans.models import SubscriptionUsage as UsageModel
 from app.plans.periods import Period, billing_period
-from graphql_schema.billing.types import BillingPeriod, UsageThreshold, plain, thresholds_of
+from graphql_schema.billing.types import BillingPeriod, UsageThreshold, thresholds_of
 from graphql_schema.context import Info
 from graphql_schema.metering.types import Metric
+from graphql_schema.money import Money, plain
 from graphql_schema.plans.loaders import plan_loaders
 from graphql_schema.plans.types import Plan
 from graphql_schema.scalars import Credits
-from graphql_schema.wallets.types import Money
 
 if TYPE_CHECKING:
     from graphql_schema.customers.types import Customer

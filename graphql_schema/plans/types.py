@@ -15,12 +15,12 @@ from app.plans.models import BillingInterval, ChargeModel, ChargePricing
 from app.plans.models import Charge as ChargeRow
 from app.plans.models import ChargeTier as TierModel
 from app.plans.models import Plan as PlanModel
-from graphql_schema.billing.types import ChargeTier, UsageThreshold, plain, thresholds_of
+from graphql_schema.billing.types import ChargeTier, UsageThreshold, thresholds_of
 from graphql_schema.context import Info
 from graphql_schema.metering.types import Metric
+from graphql_schema.money import Money, plain
 from graphql_schema.plans.loaders import plan_loaders
 from graphql_schema.scalars import Credits
-from graphql_schema.wallets.types import Money
 
 strawberry.enum(BillingInterval)
 strawberry.enum(

@@ -20,9 +20,8 @@ from app.recharge.models import (
 from app.wallets.models import Wallet as WalletModel
 from graphql_schema.context import Info
 from graphql_schema.invoices.loaders import invoice_loaders
-from graphql_schema.invoices.types import plain
+from graphql_schema.money import Money, plain
 from graphql_schema.scalars import Credits
-from graphql_schema.wallets.types import Money
 
 if TYPE_CHECKING:
     from graphql_schema.invoices.types import Invoice

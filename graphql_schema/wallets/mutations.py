@@ -24,7 +24,8 @@ from graphql_schema.fields import mutation
 from graphql_schema.pagination import row_id
 from graphql_schema.permissions import IsAdmin
 from graphql_schema.scalars import Credits
-from graphql_schema.wallets.types import Bundle, LedgerEntry, SignupBonus, Wallet
+from graphql_schema.wallets.ledger import LedgerEntry
+from graphql_schema.wallets.types import Bundle, SignupBonus, Wallet
 
 
 @strawberry.input

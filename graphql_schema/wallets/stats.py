@@ -16,9 +16,9 @@ from app.wallets import repository
 from graphql_schema.context import Info
 from graphql_schema.errors import Forbidden
 from graphql_schema.fields import field
+from graphql_schema.money import Money
 from graphql_schema.permissions import CanRead, CanReadCustomer, require_visible
 from graphql_schema.scalars import Credits
-from graphql_schema.wallets.types import Money
 
 MAX_DAYS = 366
 
