@@ -7,8 +7,9 @@ what the bare ``@strawberry.field`` returns, a ``StrawberryField``, so every res
 signature stays checked. The bare ``@strawberry.field`` is typed already and used as is.
 
 A field whose value is a domain model (a ``Wallet`` row, not a ``graphql_schema`` object) names
-the GraphQL type it is shown as with ``graphql_type``, and its resolver returns the model
-(see ``graphql_schema/wallets/types.py``).
+the GraphQL type it is shown as with ``graphql_type``, and its resolver returns the model; the
+type says which models it reads with ``is_type_of = Reads(Model)`` (see
+``graphql_schema/wallets/types.py``).
 """
 
 from __future__ import annotations
@@ -59,3 +60,16 @@ def subscription(
         description=description, permission_classes=permission_classes
     )
     return decorate
+
+
+class Reads:
+    """The ``is_type_of`` of a GraphQL type read from domain objects: graphql-core checks every
+    object resolved as the type against it (a resolver returning another model is an error,
+    not a wrong answer), and ``tests/core/test_api_mapping.py`` checks that each plain field
+    of the type is an attribute of these models."""
+
+    def __init__(self, *models: type) -> None:
+        self.models = models
+
+    def __call__(self, value: object, info: object) -> bool:
+        return isinstance(value, self.models)

@@ -7,9 +7,14 @@ from datetime import datetime
 
 import strawberry
 
+from app.access.models import ApiKey as ApiKeyModel
+from graphql_schema.fields import Reads
+
 
 @strawberry.type(description="An API key. Its secret is shown once, when it is created.")
 class ApiKey:
+    is_type_of = Reads(ApiKeyModel)
+
     id: strawberry.ID
     name: str
     prefix: str = strawberry.field(description="The first characters of the key, to recognise it.")

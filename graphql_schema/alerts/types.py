@@ -13,6 +13,7 @@ from app.alerts.service import ThresholdView, WalletAlerts
 from app.alerts.thresholds import Threshold, describe, plain
 from app.wallets.models import Wallet as WalletModel
 from graphql_schema.context import Info
+from graphql_schema.fields import Reads
 from graphql_schema.scalars import Credits
 
 if TYPE_CHECKING:
@@ -90,6 +91,8 @@ async def _wallet(firing: Parent[FiringModel], info: Info) -> WalletModel:
 
 @strawberry.type(description="A spend alert that fired: the figures at that moment.")
 class AlertFiring:
+    is_type_of = Reads(FiringModel)
+
     id: strawberry.ID
     kind: AlertKind
     value: Decimal = strawberry.field(resolver=_value)

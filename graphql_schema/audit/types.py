@@ -8,9 +8,14 @@ from datetime import datetime
 import strawberry
 from strawberry.scalars import JSON
 
+from app.audit.models import AuditEntry as AuditEntryModel
+from graphql_schema.fields import Reads
+
 
 @strawberry.type(description="One action in the audit log, in plain words.")
 class AuditEntry:
+    is_type_of = Reads(AuditEntryModel)
+
     id: strawberry.ID
     created_at: datetime
     actor_kind: str = strawberry.field(description="operator, api_key, customer or system.")

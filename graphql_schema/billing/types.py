@@ -12,6 +12,7 @@ from strawberry import Parent
 from app.billing.models import BillingPeriod as PeriodModel
 from app.billing.thresholds import ThresholdInput, Thresholds
 from app.plans.models import ChargeTier as TierModel
+from graphql_schema.fields import Reads
 from graphql_schema.money import Money, plain
 
 
@@ -62,7 +63,7 @@ def _flat_fee(tier: Parent[TierModel]) -> Decimal:
     "for the last tier) at `unitPrice`, plus `flatFee` once the tier is reached."
 )
 class ChargeTier:
-    """Read from an ``app.plans.models.ChargeTier`` (amounts without trailing zeros)."""
+    is_type_of = Reads(TierModel)
 
     up_to: Decimal | None = strawberry.field(resolver=_up_to)
     unit_price: Decimal = strawberry.field(

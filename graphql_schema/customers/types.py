@@ -13,6 +13,7 @@ from strawberry.scalars import JSON
 from app.customers.models import Customer as CustomerModel
 from app.wallets.models import Wallet as WalletModel
 from graphql_schema.context import Info
+from graphql_schema.fields import Reads
 
 if TYPE_CHECKING:
     from graphql_schema.wallets.types import Wallet
@@ -34,6 +35,8 @@ async def _wallet(
 
 @strawberry.type(description="A customer of yours, identified by your own external id.")
 class Customer:
+    is_type_of = Reads(CustomerModel)
+
     id: strawberry.ID
     external_id: str = strawberry.field(description="Your id for this customer (unique).")
     name: str

@@ -17,6 +17,7 @@ from app.invoicing.models import InvoicePaymentStatus, InvoiceStatus, InvoiceTyp
 from app.payments.models import Payment as PaymentModel
 from app.plans.models import Subscription as SubscriptionModel
 from graphql_schema.context import Info
+from graphql_schema.fields import Reads
 from graphql_schema.invoices.loaders import invoice_loaders
 from graphql_schema.money import Money, plain
 
@@ -51,6 +52,8 @@ async def _amount(line: Parent[LineModel], info: Info) -> Money:
 
 @strawberry.type(description="One line: quantity × unit price × (1 − discount), rounded once.")
 class InvoiceLine:
+    is_type_of = Reads(LineModel)
+
     description: str
     quantity: Decimal = strawberry.field(resolver=_quantity)
     unit_price: Decimal = strawberry.field(
@@ -105,6 +108,8 @@ def _credits_paid(invoice: Parent[InvoiceModel]) -> Decimal | None:
 
 @strawberry.type(description="What a customer owes, line by line.")
 class Invoice:
+    is_type_of = Reads(InvoiceModel)
+
     id: strawberry.ID
     number: str | None = strawberry.field(
         description='Gapless, given at finalization ("TLY-000042").'

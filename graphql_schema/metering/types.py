@@ -11,9 +11,10 @@ from strawberry.scalars import JSON
 from app.metering.ingest import EventResult as EventResultValue
 from app.metering.ingest import Outcome, Status
 from app.metering.ingest import WalletBalance as DebitedWallet
-from app.metering.models import Aggregation
+from app.metering.models import Aggregation, BillableMetric
 from app.metering.models import RejectedEvent as RejectedEventModel
 from app.metering.repository import EventRow
+from graphql_schema.fields import Reads
 from graphql_schema.scalars import Credits
 
 strawberry.enum(Aggregation, description="How a metric turns events into units.")
@@ -22,6 +23,8 @@ strawberry.enum(Status, name="EventStatus", description="What became of one even
 
 @strawberry.type(description='What is counted, and how its units read ("10 reports generated").')
 class Metric:
+    is_type_of = Reads(BillableMetric)
+
     id: strawberry.ID
     code: str
     name: str
@@ -83,7 +86,7 @@ def _event_error(result: Parent[EventResultValue]) -> EventError | None:
 
 @strawberry.type
 class EventResult:
-    """Read from an ``app.metering.ingest.EventResult``."""
+    is_type_of = Reads(EventResultValue)
 
     position: int = strawberry.field(
         name="index", description="Position of the event in the request."
@@ -95,7 +98,7 @@ class EventResult:
 
 @strawberry.type(description="A wallet's balance right after the batch debited it.")
 class WalletBalance:
-    """Read from an ``app.metering.ingest.WalletBalance``."""
+    is_type_of = Reads(DebitedWallet)
 
     wallet_id: strawberry.ID
     customer_external_id: str
@@ -147,6 +150,8 @@ class UsageEvent:
     """Read from an ``app.metering.repository.EventRow``: the event with its customer's external
     id and its metric's code (the event's own fields are one level down)."""
 
+    is_type_of = Reads(EventRow)
+
     transaction_id: str = strawberry.field(
         resolver=_transaction_id, description="The sender's idempotency key."
     )
@@ -169,9 +174,8 @@ class EventSource(Enum):
     GRAPHQL = "graphql"
 
 
-def _rejection(rejected: Parent[RejectedEventModel]) -> RejectedEventModel:
-    """Its ``code``, ``field`` and ``message`` columns are the ``EventError``."""
-    return rejected
+def _rejection(rejected: Parent[RejectedEventModel]) -> EventError:
+    return EventError(code=rejected.code, field=rejected.field, message=rejected.message)
 
 
 @strawberry.type(
@@ -179,6 +183,8 @@ def _rejection(rejected: Parent[RejectedEventModel]) -> RejectedEventModel:
     "sent (its JSON, cut to about 4 KB)."
 )
 class RejectedEvent:
+    is_type_of = Reads(RejectedEventModel)
+
     id: strawberry.ID
     received_at: datetime
     source: EventSource
@@ -186,5 +192,5 @@ class RejectedEvent:
     transaction_id: str | None
     customer_external_id: str | None
     metric_code: str | None
-    error: RejectedEventModel = strawberry.field(resolver=_rejection, graphql_type=EventError)
+    error: EventError = strawberry.field(resolver=_rejection)
     raw: str = strawberry.field(description="The event as sent, as JSON text (cut to about 4 KB).")

@@ -13,6 +13,7 @@ from app.customers.models import Customer as CustomerModel
 from app.notifications.models import Email as EmailModel
 from app.notifications.models import EmailStatus
 from graphql_schema.context import Info
+from graphql_schema.fields import Reads
 
 if TYPE_CHECKING:
     from graphql_schema.customers.types import Customer
@@ -28,6 +29,8 @@ async def _customer(email: Parent[EmailModel], info: Info) -> CustomerModel | No
 
 @strawberry.type(description="An email Tally wrote: to whom, what, and whether it went out.")
 class Email:
+    is_type_of = Reads(EmailModel)
+
     id: strawberry.ID
     to_address: str = strawberry.field(
         name="to", description="Empty when there was no one to send it to (see lastError)."

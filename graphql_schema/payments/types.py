@@ -15,6 +15,7 @@ from app.payments.models import Payment as PaymentModel
 from app.payments.models import PaymentMethod as MethodModel
 from app.payments.models import PaymentStatus
 from graphql_schema.context import Info
+from graphql_schema.fields import Reads
 from graphql_schema.invoices.loaders import invoice_loaders
 from graphql_schema.money import Money
 
@@ -35,6 +36,8 @@ class PaymentProvider(Enum):
 
 @strawberry.type(description="A way a customer pays, on file by reference (never card data).")
 class PaymentMethod:
+    is_type_of = Reads(MethodModel)
+
     id: strawberry.ID
     provider: PaymentProvider
     reference: str = strawberry.field(
@@ -64,6 +67,8 @@ async def _invoice(payment: Parent[PaymentModel], info: Info) -> InvoiceModel:
 
 @strawberry.type(description="One attempt to collect an invoice.")
 class Payment:
+    is_type_of = Reads(PaymentModel)
+
     id: strawberry.ID
     status: PaymentStatus
     provider: PaymentProvider

@@ -23,6 +23,7 @@ from app.plans.models import SubscriptionUsage as UsageModel
 from app.plans.periods import Period, billing_period
 from graphql_schema.billing.types import BillingPeriod, UsageThreshold, thresholds_of
 from graphql_schema.context import Info
+from graphql_schema.fields import Reads
 from graphql_schema.metering.types import Metric
 from graphql_schema.money import Money, plain
 from graphql_schema.plans.loaders import plan_loaders
@@ -146,6 +147,8 @@ async def _usage(
 
 @strawberry.type(name="PlanSubscription", description="A customer's subscription to a plan.")
 class PlanSubscription:
+    is_type_of = Reads(SubscriptionModel)
+
     id: strawberry.ID
     customer: CustomerModel = strawberry.field(
         resolver=_customer,

@@ -17,6 +17,7 @@ from app.plans.models import ChargeTier as TierModel
 from app.plans.models import Plan as PlanModel
 from graphql_schema.billing.types import ChargeTier, UsageThreshold, thresholds_of
 from graphql_schema.context import Info
+from graphql_schema.fields import Reads
 from graphql_schema.metering.types import Metric
 from graphql_schema.money import Money, plain
 from graphql_schema.plans.loaders import plan_loaders
@@ -62,6 +63,8 @@ def _fixed_fee(charge: Parent[ChargeRow]) -> Decimal | None:
 
 @strawberry.type(description="The price of one metric in a plan.")
 class Charge:
+    is_type_of = Reads(ChargeRow)
+
     id: strawberry.ID
     metric: BillableMetric = strawberry.field(resolver=_metric, graphql_type=Metric)
     pricing: ChargePricing
@@ -103,6 +106,8 @@ def _thresholds(plan: Parent[PlanModel]) -> list[UsageThreshold]:
 
 @strawberry.type
 class Plan:
+    is_type_of = Reads(PlanModel)
+
     id: strawberry.ID
     code: str
     name: str

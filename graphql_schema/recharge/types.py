@@ -19,6 +19,7 @@ from app.recharge.models import (
 )
 from app.wallets.models import Wallet as WalletModel
 from graphql_schema.context import Info
+from graphql_schema.fields import Reads
 from graphql_schema.invoices.loaders import invoice_loaders
 from graphql_schema.money import Money, plain
 from graphql_schema.scalars import Credits
@@ -63,6 +64,8 @@ async def _invoice(recharge: Parent[RechargeModel], info: Info) -> InvoiceModel 
 
 @strawberry.type(description="One purchase of credits: a top-up or an auto-recharge.")
 class Recharge:
+    is_type_of = Reads(RechargeModel)
+
     id: strawberry.ID
     wallet: WalletModel = strawberry.field(
         resolver=_wallet,
@@ -95,6 +98,8 @@ async def _monthly_max_amount(rule: Parent[RuleModel], info: Info) -> Money | No
 
 @strawberry.type(description="A wallet's auto-recharge rule.")
 class AutoRechargeRule:
+    is_type_of = Reads(RuleModel)
+
     id: strawberry.ID
     wallet_id: strawberry.ID
     trigger: RuleTrigger

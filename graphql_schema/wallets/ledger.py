@@ -15,6 +15,7 @@ from app.wallets.models import Grant as GrantModel
 from app.wallets.models import LedgerAllocation as AllocationModel
 from app.wallets.models import LedgerEntry as EntryModel
 from graphql_schema.context import Info
+from graphql_schema.fields import Reads
 from graphql_schema.money import Money
 from graphql_schema.scalars import Credits
 
@@ -37,6 +38,8 @@ async def _cost(grant: Parent[GrantModel], info: Info) -> Money | None:
 
 @strawberry.type(description="A block of credits that entered a wallet.")
 class Grant:
+    is_type_of = Reads(GrantModel)
+
     id: strawberry.ID
     kind: GrantKind
     source: GrantSource
@@ -61,6 +64,8 @@ async def _grant(allocation: Parent[AllocationModel], info: Info) -> GrantModel:
 
 @strawberry.type(description="How much of one grant a debit used.")
 class Allocation:
+    is_type_of = Reads(AllocationModel)
+
     grant_id: strawberry.ID
     credits: Credits
     grant: GrantModel = strawberry.field(resolver=_grant, graphql_type=Grant)
@@ -79,6 +84,8 @@ async def _allocations(entry: Parent[EntryModel], info: Info) -> list[Allocation
 
 @strawberry.type(description="One append-only line of a wallet's history.")
 class LedgerEntry:
+    is_type_of = Reads(EntryModel)
+
     id: strawberry.ID
     kind: EntryKind
     credits: Credits = strawberry.field(description="Signed change in credits.")

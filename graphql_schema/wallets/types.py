@@ -22,10 +22,12 @@ from app.wallets.models import Bundle as BundleModel
 from app.wallets.models import DepletionPolicy, EntryKind
 from app.wallets.models import Grant as GrantModel
 from app.wallets.models import LedgerEntry as EntryModel
+from app.wallets.models import SignupBonus as SignupBonusModel
 from app.wallets.models import Wallet as WalletModel
 from app.wallets.service import Entitlement as EntitlementResult
 from app.wallets.service import entitlement
 from graphql_schema.context import Info
+from graphql_schema.fields import Reads
 from graphql_schema.loaders import GrantPage, LedgerPage
 from graphql_schema.money import Money
 from graphql_schema.pagination import Connection, Page, paged
@@ -115,6 +117,8 @@ async def _ledger_entries(
 
 @strawberry.type(description="A customer's credits in one currency.")
 class Wallet:
+    is_type_of = Reads(WalletModel)
+
     id: strawberry.ID
     customer: CustomerModel = strawberry.field(
         resolver=_customer,
@@ -157,6 +161,8 @@ def _price(bundle: Parent[BundleModel]) -> Money:
 
 @strawberry.type(description="A catalog pack of credits.")
 class Bundle:
+    is_type_of = Reads(BundleModel)
+
     id: strawberry.ID
     code: str
     name: str
@@ -168,5 +174,7 @@ class Bundle:
 
 @strawberry.type
 class SignupBonus:
+    is_type_of = Reads(SignupBonusModel)
+
     credits: Credits
     expires_in_days: int | None

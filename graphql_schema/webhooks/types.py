@@ -14,6 +14,7 @@ from app.webhooks.models import WebhookDelivery as DeliveryModel
 from app.webhooks.models import WebhookEndpoint as EndpointModel
 from app.webhooks.models import WebhookEvent as EventModel
 from graphql_schema.context import Info
+from graphql_schema.fields import Reads
 from graphql_schema.webhooks.loaders import webhook_loaders
 
 strawberry.enum(DeliveryStatus, name="WebhookDeliveryStatus")
@@ -25,6 +26,8 @@ def _secret_hint(endpoint: Parent[EndpointModel]) -> str:
 
 @strawberry.type(description="Where Tally POSTs signed events.")
 class WebhookEndpoint:
+    is_type_of = Reads(EndpointModel)
+
     id: strawberry.ID
     url: str
     event_types: list[str] = strawberry.field(description="The event types it receives.")
@@ -39,6 +42,8 @@ class WebhookEndpoint:
 
 @strawberry.type(description="Something that happened, as sent to endpoints.")
 class WebhookEvent:
+    is_type_of = Reads(EventModel)
+
     public_id: str = strawberry.field(
         name="id", description='The payload\'s "id" ("evt_…"): receivers dedupe by it.'
     )
@@ -55,6 +60,8 @@ async def _event(delivery: Parent[DeliveryModel], info: Info) -> EventModel:
 
 @strawberry.type(description="One event sent to one endpoint: the delivery log.")
 class WebhookDelivery:
+    is_type_of = Reads(DeliveryModel)
+
     event: EventModel = strawberry.field(resolver=_event, graphql_type=WebhookEvent)
     id: strawberry.ID
     endpoint_id: strawberry.ID

@@ -1,5 +1,6 @@
-"""The API maps the domain once: its enums are the domain's own, and no field has a resolver that
-only reads an attribute of the object it is given (Strawberry reads those by itself)."""
+"""The API maps the domain once: its enums are the domain's own, no field has a resolver that only
+reads an attribute of the object it is given (Strawberry reads those by itself), and every plain
+field of a type read from domain objects is an attribute of them."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import textwrap
 from strawberry.types.base import StrawberryObjectDefinition
 from strawberry.types.enum import StrawberryEnumDefinition
 
+from graphql_schema.fields import Reads
 from graphql_schema.schema import build_schema
 
 # The domain keeps these as text (a rejected event's source, a payment provider's name).
@@ -68,3 +70,25 @@ def test_no_resolver_only_reads_an_attribute() -> None:
         if f.base_resolver is not None and _only_reads(f.base_resolver.wrapped_func)
     ]
     assert found == [], "declare a plain field (`name: Type`): Strawberry reads the attribute"
+
+
+def _has(model: type, name: str) -> bool:
+    return hasattr(model, name) or name in getattr(model, "__dataclass_fields__", {})
+
+
+def test_plain_fields_are_attributes_of_the_models_read() -> None:
+    read = [
+        d
+        for d in _definitions()
+        if isinstance(d, StrawberryObjectDefinition) and isinstance(d.is_type_of, Reads)
+    ]
+    missing = [
+        f"{d.name}.{f.python_name} on {model.__name__}"
+        for d in read
+        for f in d.fields
+        if f.base_resolver is None
+        for model in d.is_type_of.models  # type: ignore[union-attr]
+        if not _has(model, f.python_name)
+    ]
+    assert len(read) >= 30
+    assert missing == [], "a model attribute was renamed: keep the API name with name=..."
