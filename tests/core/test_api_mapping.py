@@ -90,5 +90,5 @@ def test_plain_fields_are_attributes_of_the_models_read() -> None:
         for model in d.is_type_of.models  # type: ignore[union-attr]
         if not _has(model, f.python_name)
     ]
-    assert len(read) >= 30
+    assert {"Customer", "Wallet", "LedgerEntry", "Invoice"} <= {d.name for d in read}
     assert missing == [], "a model attribute was renamed: keep the API name with name=..."
