@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, TypeVar, Union
+from typing import TypeAlias, TypeVar, get_args
 
 import strawberry
 from graphql import GraphQLError
@@ -47,16 +47,17 @@ class InsufficientCreditsError(Error):
     pass
 
 
-ERROR_TYPES: tuple[type, ...] = (
-    ValidationError,
-    NotFoundError,
-    ConflictError,
-    InsufficientCreditsError,
-)
+Failure: TypeAlias = ValidationError | NotFoundError | ConflictError | InsufficientCreditsError
+"""What a mutation returns instead of its payload when it fails as expected. Each mutation's
+result is the union of its payload and these, declared beside it:
+``XResult: TypeAlias = Annotated[XPayload | Failure, strawberry.union("XResult")]``, so mypy
+checks what every resolver returns."""
+
+ERROR_TYPES: tuple[type[Error], ...] = get_args(Failure)
 
 
-def to_error(error: DomainError) -> Error:
-    kind: type[Error] = ValidationError
+def to_error(error: DomainError) -> Failure:
+    kind: type[Failure] = ValidationError
     if isinstance(error, NotFound):
         kind = NotFoundError
     elif isinstance(error, Conflict):
@@ -66,16 +67,11 @@ def to_error(error: DomainError) -> Error:
     return kind(code=error.code, message=error.message, field=error.field)
 
 
-def result(name: str, payload: type) -> Any:
-    """``name = payload | ValidationError | NotFoundError | ConflictError | ...``"""
-    return Annotated[Union[(payload, *ERROR_TYPES)], strawberry.union(name)]
-
-
 async def attempt(
     info: Info,
     work: Callable[[AsyncSession], Awaitable[T]],
     again: type[Exception] | None = None,
-) -> T | Error:
+) -> T | Failure:
     """Run a mutation's work in a savepoint: a typed failure writes nothing and is returned.
     A deadlock or serialization failure runs the work again in a new savepoint, as does
     ``again`` (an exception the work raises when it must start over); when the last try fails

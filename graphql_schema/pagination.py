@@ -109,8 +109,7 @@ async def paged(
     first: int,
     after: str | None,
     fetch: Callable[[Page[int]], Awaitable[Sequence[M]]],
-    node: Callable[[M], N],
-) -> Connection[N]: ...
+) -> Connection[M]: ...
 
 
 @overload
@@ -118,28 +117,27 @@ async def paged(
     first: int,
     after: str | None,
     fetch: Callable[[Page[K]], Awaitable[Sequence[R]]],
-    node: Callable[[R], N],
     *,
     cursors: Cursors[K, R],
-) -> Connection[N]: ...
+) -> Connection[R]: ...
 
 
 async def paged(
     first: int,
     after: str | None,
     fetch: Callable[[Page[Any]], Awaitable[Sequence[Any]]],
-    node: Callable[[Any], N],
     *,
     cursors: Cursors[Any, Any] | None = None,
-) -> Connection[N]:
+) -> Connection[Any]:
     """One page of a connection: check ``first`` and ``after`` (in that order; each a
     ValidationFailed naming its argument), ``fetch`` one row more than ``first`` past the
-    cursor, and show ``first`` of them as ``node``s. Rows are cursored by their ``id``
-    unless ``cursors`` says otherwise."""
+    cursor, and show ``first`` of them. The rows are the nodes (a field declares the GraphQL
+    type they are shown as: ``graphql_type=Connection[Wallet]``). Rows are cursored by their
+    ``id`` unless ``cursors`` says otherwise."""
     cursors = cursors or by_id(_id_of)
     limit = page_size(first)
     rows = await fetch(Page(cursors.read(after), limit + 1))
-    edges = [Edge(cursor=cursors.write(row), node=node(row)) for row in rows[:limit]]
+    edges = [Edge(cursor=cursors.write(row), node=row) for row in rows[:limit]]
     return Connection(
         edges=edges,
         page_info=PageInfo(

@@ -26,13 +26,13 @@ from graphql_schema.customers.mutations import CustomerMutations
 from graphql_schema.customers.queries import CustomerQueries
 from graphql_schema.errors import ERROR_TYPES, MaskUnexpected, should_mask
 from graphql_schema.inputs import EdgeChecks
-from graphql_schema.invoicing.mutations import InvoicingMutations
-from graphql_schema.invoicing.queries import InvoicingQueries
+from graphql_schema.invoices.mutations import InvoiceMutations
+from graphql_schema.invoices.queries import InvoiceQueries
 from graphql_schema.limits import Limits, Memo, OperationLimits
 from graphql_schema.live.alerts import AlertSubscriptions
 from graphql_schema.live.invoices import InvoiceSubscriptions
 from graphql_schema.live.sharing import SharingExecutionContext
-from graphql_schema.live.subscriptions import LiveSubscriptions
+from graphql_schema.live.wallets import WalletSubscriptions
 from graphql_schema.metering.mutations import MeteringMutations
 from graphql_schema.metering.queries import MeteringQueries
 from graphql_schema.notifications.queries import NotificationQueries
@@ -68,13 +68,13 @@ Query = merge_types(
         WalletStatsQueries,
         OperatorQueries,
         AuditQueries,
-        InvoicingQueries,
+        InvoiceQueries,
         PaymentQueries,
         RechargeQueries,
     ),
 )
 Subscription = merge_types(
-    "Subscription", (LiveSubscriptions, AlertSubscriptions, InvoiceSubscriptions)
+    "Subscription", (WalletSubscriptions, AlertSubscriptions, InvoiceSubscriptions)
 )
 Mutation = merge_types(
     "Mutation",
@@ -89,7 +89,7 @@ Mutation = merge_types(
         WebhookMutations,
         OperatorMutations,
         PortalMutations,
-        InvoicingMutations,
+        InvoiceMutations,
         PaymentMutations,
         RechargeMutations,
     ),
@@ -128,7 +128,7 @@ class Schema(strawberry.Schema):
 
 
 def _request_id(execution_context: ExecutionContext | None) -> str:
-    """The HTTP request's or websocket's id (``app.http.request_id``); a new one for an
+    """The HTTP request's or websocket's id (``app.edge.request_id``); a new one for an
     operation run in-process (the console)."""
     return REQUEST_ID.get() or uuid.uuid4().hex
 

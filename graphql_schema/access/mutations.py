@@ -1,23 +1,26 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Annotated, TypeAlias
 
 import strawberry
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.access import service, tokens
+from app.access.models import ApiKey as ApiKeyModel
 from app.customers import repository as customers
 from app.errors import NotFound
 from graphql_schema.access.types import ApiKey
 from graphql_schema.context import Info
-from graphql_schema.errors import attempt, result
+from graphql_schema.errors import Failure, attempt
+from graphql_schema.fields import mutation
 from graphql_schema.pagination import row_id
 from graphql_schema.permissions import IsAdmin
 
 
 @strawberry.type
 class ApiKeyCreated:
-    api_key: ApiKey
+    api_key: ApiKeyModel = strawberry.field(graphql_type=ApiKey)
     secret: str = strawberry.field(
         description="Shown only now. Send it as 'Authorization: Bearer …'."
     )
@@ -25,7 +28,7 @@ class ApiKeyCreated:
 
 @strawberry.type
 class ApiKeyPayload:
-    api_key: ApiKey
+    api_key: ApiKeyModel = strawberry.field(graphql_type=ApiKey)
 
 
 @strawberry.type(description="A short-lived token a browser uses to act for one customer.")
@@ -38,14 +41,18 @@ class CustomerToken:
     expires_at: datetime
 
 
-ApiKeyCreatedResult = result("ApiKeyCreatedResult", ApiKeyCreated)
-CustomerTokenResult = result("CustomerTokenResult", CustomerToken)
-ApiKeyResult = result("ApiKeyResult", ApiKeyPayload)
+ApiKeyCreatedResult: TypeAlias = Annotated[
+    ApiKeyCreated | Failure, strawberry.union("ApiKeyCreatedResult")
+]
+CustomerTokenResult: TypeAlias = Annotated[
+    CustomerToken | Failure, strawberry.union("CustomerTokenResult")
+]
+ApiKeyResult: TypeAlias = Annotated[ApiKeyPayload | Failure, strawberry.union("ApiKeyResult")]
 
 
 @strawberry.type
 class AccessMutations:
-    @strawberry.mutation(
+    @mutation(
         permission_classes=[IsAdmin],
         description="Mint a customer token (default lifetime: one hour).",
     )
@@ -69,17 +76,17 @@ class AccessMutations:
 
         return await attempt(info, work)
 
-    @strawberry.mutation(permission_classes=[IsAdmin], description="Scopes: admin, ingest, read.")
+    @mutation(permission_classes=[IsAdmin], description="Scopes: admin, ingest, read.")
     async def create_api_key(self, info: Info, name: str, scopes: list[str]) -> ApiKeyCreatedResult:
         now = info.context.now
 
         async def work(session: AsyncSession) -> ApiKeyCreated:
             key, secret = await service.create(session, name, scopes, now)
-            return ApiKeyCreated(api_key=ApiKey(model=key), secret=secret)
+            return ApiKeyCreated(api_key=key, secret=secret)
 
         return await attempt(info, work)
 
-    @strawberry.mutation(permission_classes=[IsAdmin])
+    @mutation(permission_classes=[IsAdmin])
     async def revoke_api_key(self, info: Info, id: strawberry.ID) -> ApiKeyResult:
         now, keys = info.context.now, info.context.runtime.keys
 
@@ -90,6 +97,6 @@ class AccessMutations:
             key = await service.revoke(session, key_id, now)
             # Forget cached keys after the commit: before it, a request could re-cache the key.
             info.context.after_commit(keys.forget_all)
-            return ApiKeyPayload(api_key=ApiKey(model=key))
+            return ApiKeyPayload(api_key=key)
 
         return await attempt(info, work)

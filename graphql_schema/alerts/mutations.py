@@ -9,15 +9,16 @@ from app.alerts import service
 from app.alerts.models import AlertKind
 from graphql_schema.alerts.ids import visible_wallet_id
 from graphql_schema.alerts.queries import AlertThresholdsResult
-from graphql_schema.alerts.types import AlertThresholdKind, WalletAlertThresholds
+from graphql_schema.alerts.types import WalletAlertThresholds
 from graphql_schema.context import Info
 from graphql_schema.errors import attempt
+from graphql_schema.fields import mutation
 from graphql_schema.permissions import IsAdminOrCustomer
 
 
 @strawberry.input(description="A percentage (0 < p <= 100) or an absolute credit amount (>= 0).")
 class AlertThresholdInput:
-    kind: AlertThresholdKind
+    kind: AlertKind
     value: Decimal
 
 
@@ -30,17 +31,13 @@ class SetAlertThresholdsInput:
 @strawberry.input
 class AlertThresholdChangeInput:
     wallet_id: strawberry.ID
-    kind: AlertThresholdKind
+    kind: AlertKind
     value: Decimal
-
-
-def _kind(kind: AlertThresholdKind) -> AlertKind:
-    return AlertKind(kind.value)
 
 
 @strawberry.type
 class AlertMutations:
-    @strawberry.mutation(
+    @mutation(
         permission_classes=[IsAdminOrCustomer],
         description="Replace a wallet's alerts with exactly these (depleted always stays on).",
     )
@@ -48,7 +45,7 @@ class AlertMutations:
         self, info: Info, input: SetAlertThresholdsInput
     ) -> AlertThresholdsResult:
         now = info.context.now
-        items = [(_kind(t.kind), t.value) for t in input.thresholds]
+        items = [(t.kind, t.value) for t in input.thresholds]
 
         async def work(session: AsyncSession) -> WalletAlertThresholds:
             wallet = await visible_wallet_id(info, session, input.wallet_id)
@@ -58,9 +55,7 @@ class AlertMutations:
 
         return await attempt(info, work)
 
-    @strawberry.mutation(
-        permission_classes=[IsAdminOrCustomer], description="Add one alert to a wallet."
-    )
+    @mutation(permission_classes=[IsAdminOrCustomer], description="Add one alert to a wallet.")
     async def add_alert_threshold(
         self, info: Info, input: AlertThresholdChangeInput
     ) -> AlertThresholdsResult:
@@ -68,14 +63,12 @@ class AlertMutations:
 
         async def work(session: AsyncSession) -> WalletAlertThresholds:
             wallet = await visible_wallet_id(info, session, input.wallet_id)
-            found = await service.add_threshold(
-                session, wallet, _kind(input.kind), input.value, now
-            )
+            found = await service.add_threshold(session, wallet, input.kind, input.value, now)
             return WalletAlertThresholds.of(found)
 
         return await attempt(info, work)
 
-    @strawberry.mutation(
+    @mutation(
         permission_classes=[IsAdminOrCustomer], description="Remove one of a wallet's alerts."
     )
     async def remove_alert_threshold(
@@ -85,14 +78,12 @@ class AlertMutations:
 
         async def work(session: AsyncSession) -> WalletAlertThresholds:
             wallet = await visible_wallet_id(info, session, input.wallet_id)
-            found = await service.remove_threshold(
-                session, wallet, _kind(input.kind), input.value, now
-            )
+            found = await service.remove_threshold(session, wallet, input.kind, input.value, now)
             return WalletAlertThresholds.of(found)
 
         return await attempt(info, work)
 
-    @strawberry.mutation(
+    @mutation(
         permission_classes=[IsAdminOrCustomer],
         description="Back to the default alerts: 50, 25 and 10 % remaining.",
     )

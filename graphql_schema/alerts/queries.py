@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Annotated, TypeAlias
+
 import strawberry
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -8,16 +10,19 @@ from app.alerts.models import AlertFiring as FiringModel
 from graphql_schema.alerts.ids import parse_wallet_id, visible_wallet_id
 from graphql_schema.alerts.types import AlertFiring, WalletAlertThresholds
 from graphql_schema.context import Info
-from graphql_schema.errors import attempt, result
+from graphql_schema.errors import Failure, attempt
+from graphql_schema.fields import field
 from graphql_schema.pagination import Connection, Page, paged
 from graphql_schema.permissions import CanRead, CanReadCustomer
 
-AlertThresholdsResult = result("AlertThresholdsResult", WalletAlertThresholds)
+AlertThresholdsResult: TypeAlias = Annotated[
+    WalletAlertThresholds | Failure, strawberry.union("AlertThresholdsResult")
+]
 
 
 @strawberry.type
 class AlertQueries:
-    @strawberry.field(
+    @field(
         permission_classes=[CanReadCustomer],
         description="A wallet's spend alerts, with their levels and whether each is armed.",
     )
@@ -29,14 +34,18 @@ class AlertQueries:
 
         return await attempt(info, work)
 
-    @strawberry.field(permission_classes=[CanRead], description="Alerts that fired, newest first.")
+    @field(
+        permission_classes=[CanRead],
+        graphql_type=Connection[AlertFiring],
+        description="Alerts that fired, newest first.",
+    )
     async def alert_firings(
         self,
         info: Info,
         wallet_id: strawberry.ID | None = None,
         first: int = 20,
         after: str | None = None,
-    ) -> Connection[AlertFiring]:
+    ) -> Connection[FiringModel]:
         async def fetch(page: Page[int]) -> list[FiringModel]:
             wallet = parse_wallet_id(wallet_id) if wallet_id is not None else None
             return await info.context.run(
@@ -45,4 +54,4 @@ class AlertQueries:
                 )
             )
 
-        return await paged(first, after, fetch, lambda r: AlertFiring(model=r))
+        return await paged(first, after, fetch)

@@ -2,33 +2,32 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from enum import Enum
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
+from strawberry import Parent
 
 from app.alerts.levels import Level as Threshold
 from app.alerts.levels import describe
 from app.alerts.models import AlertFiring as FiringModel
+from app.alerts.models import AlertKind
 from app.alerts.service import ThresholdView, WalletAlerts
 from app.money import plain_credits as plain
+from app.wallets.models import Wallet as WalletModel
 from graphql_schema.context import Info
+from graphql_schema.fields import Reads
 from graphql_schema.scalars import Credits
 
 if TYPE_CHECKING:
     from graphql_schema.wallets.types import Wallet
 
 
-@strawberry.enum(description="What a spend alert watches.")
-class AlertThresholdKind(Enum):
-    PERCENT = "percent"
-    ABSOLUTE = "absolute"
-    DEPLETED = "depleted"
+strawberry.enum(AlertKind, name="AlertThresholdKind", description="What a spend alert watches.")
 
 
 @strawberry.type(description="One spend alert of a wallet.")
 class AlertThreshold:
-    kind: AlertThresholdKind
+    kind: AlertKind
     value: Decimal = strawberry.field(
         description="Percent of the reference balance, or credits; 0 for depleted."
     )
@@ -46,7 +45,7 @@ class AlertThreshold:
     def of(cls, view: ThresholdView) -> AlertThreshold:
         threshold: Threshold = view.threshold
         return cls(
-            kind=AlertThresholdKind(threshold.kind.value),
+            kind=threshold.kind,
             value=Decimal(plain(threshold.value)),
             label=describe(threshold),
             level=view.level,
@@ -78,52 +77,36 @@ class WalletAlertThresholds:
         )
 
 
+def _value(firing: Parent[FiringModel]) -> Decimal:
+    return Decimal(plain(firing.value))
+
+
+def _label(firing: Parent[FiringModel]) -> str:
+    return describe(Threshold(firing.kind, firing.value))
+
+
+async def _wallet(firing: Parent[FiringModel], info: Info) -> WalletModel:
+    found = await info.context.loaders.wallet.load(firing.wallet_id)
+    assert found is not None
+    return found
+
+
 @strawberry.type(description="A spend alert that fired: the figures at that moment.")
 class AlertFiring:
-    model: strawberry.Private[FiringModel]
+    is_type_of = Reads(FiringModel)
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.model.id))
-
-    @strawberry.field
-    def kind(self) -> AlertThresholdKind:
-        return AlertThresholdKind(self.model.kind.value)
-
-    @strawberry.field
-    def value(self) -> Decimal:
-        return Decimal(plain(self.model.value))
-
-    @strawberry.field
-    def label(self) -> str:
-        return describe(Threshold(self.model.kind, self.model.value))
-
-    @strawberry.field
-    def level(self) -> Credits:
-        return self.model.level
-
-    @strawberry.field
-    def balance(self) -> Credits:
-        return self.model.balance
-
-    @strawberry.field
-    def reference_balance(self) -> Credits:
-        return self.model.reference_balance
-
-    @strawberry.field
-    def fired_at(self) -> datetime:
-        return self.model.fired_at
-
-    @strawberry.field(description="When the email and webhooks were written (none: not yet).")
-    def notified_at(self) -> datetime | None:
-        return self.model.notified_at
-
-    @strawberry.field
-    async def wallet(
-        self, info: Info
-    ) -> Annotated[Wallet, strawberry.lazy("graphql_schema.wallets.types")]:
-        from graphql_schema.wallets.types import Wallet
-
-        found = await info.context.loaders.wallet.load(self.model.wallet_id)
-        assert found is not None
-        return Wallet(model=found)
+    id: strawberry.ID
+    kind: AlertKind
+    value: Decimal = strawberry.field(resolver=_value)
+    label: str = strawberry.field(resolver=_label)
+    level: Credits
+    balance: Credits
+    reference_balance: Credits
+    fired_at: datetime
+    notified_at: datetime | None = strawberry.field(
+        description="When the email and webhooks were written (none: not yet)."
+    )
+    wallet: WalletModel = strawberry.field(
+        resolver=_wallet,
+        graphql_type=Annotated["Wallet", strawberry.lazy("graphql_schema.wallets.types")],
+    )

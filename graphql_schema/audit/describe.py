@@ -13,7 +13,7 @@ import re
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -22,6 +22,11 @@ from app.audit.service import Action, Actor
 from app.customers.models import Customer
 from app.wallets.models import Wallet
 from graphql_schema.pagination import row_id
+
+if TYPE_CHECKING:
+    from graphql_schema.access.mutations import ApiKeyCreated, ApiKeyPayload
+    from graphql_schema.customers.mutations import CustomerPayload
+    from graphql_schema.wallets.mutations import LedgerEntryPayload, WalletPayload
 
 Describer = Callable[[AsyncSession, Actor, dict[str, Any], Any], Awaitable[Action | None]]
 
@@ -52,20 +57,20 @@ def _reason(text: object) -> str:
     return f" — reason: {text}" if text else ""
 
 
-async def _customer_of_wallet(session: AsyncSession, wallet: Any) -> Customer | None:
-    return await session.get(Customer, wallet.model.customer_id)
+async def _customer_of_wallet(session: AsyncSession, wallet: Wallet) -> Customer | None:
+    return await session.get(Customer, wallet.customer_id)
 
 
-def _entry_key(field: str, payload: Any) -> str:
-    return f"{field}:ledger:{payload.entry.model.id}"
+def _entry_key(field: str, payload: LedgerEntryPayload) -> str:
+    return f"{field}:ledger:{payload.entry.id}"
 
 
 async def grant_credits(
-    session: AsyncSession, actor: Actor, args: dict[str, Any], payload: Any
+    session: AsyncSession, actor: Actor, args: dict[str, Any], payload: LedgerEntryPayload
 ) -> Action:
     data = _input(args)
     customer = await _customer_of_wallet(session, payload.wallet)
-    who = customer.name if customer else f"wallet {payload.wallet.model.id}"
+    who = customer.name if customer else f"wallet {payload.wallet.id}"
     expires = data.get("expiresAt")
     until = f" (expiring {words.day(expires)})" if expires else ""
     return Action(
@@ -80,11 +85,11 @@ async def grant_credits(
 
 
 async def void_credits(
-    session: AsyncSession, actor: Actor, args: dict[str, Any], payload: Any
+    session: AsyncSession, actor: Actor, args: dict[str, Any], payload: LedgerEntryPayload
 ) -> Action:
     data = _input(args)
     customer = await _customer_of_wallet(session, payload.wallet)
-    who = customer.name if customer else f"wallet {payload.wallet.model.id}"
+    who = customer.name if customer else f"wallet {payload.wallet.id}"
     return Action(
         action="voidCredits",
         summary=f"{actor.words()} voided {words.credits(data['amount'])} from {who}"
@@ -97,9 +102,9 @@ async def void_credits(
 
 
 async def create_customer(
-    session: AsyncSession, actor: Actor, args: dict[str, Any], payload: Any
+    session: AsyncSession, actor: Actor, args: dict[str, Any], payload: CustomerPayload
 ) -> Action:
-    customer = payload.customer.model
+    customer = payload.customer
     wallet = " with a wallet" if payload.wallet is not None else ""
     return Action(
         action="createCustomer",
@@ -111,10 +116,10 @@ async def create_customer(
 
 
 async def update_customer(
-    session: AsyncSession, actor: Actor, args: dict[str, Any], payload: Any
+    session: AsyncSession, actor: Actor, args: dict[str, Any], payload: CustomerPayload
 ) -> Action:
     data = _input(args)
-    customer = payload.customer.model
+    customer = payload.customer
     changed = [_words(k) for k in data if k != "externalId"]
     what = f" ({', '.join(changed)})" if changed else ""
     return Action(
@@ -126,9 +131,9 @@ async def update_customer(
 
 
 async def create_wallet(
-    session: AsyncSession, actor: Actor, args: dict[str, Any], payload: Any
+    session: AsyncSession, actor: Actor, args: dict[str, Any], payload: WalletPayload
 ) -> Action:
-    wallet = payload.wallet.model
+    wallet = payload.wallet
     customer = await session.get(Customer, wallet.customer_id)
     return Action(
         action="createWallet",
@@ -140,9 +145,9 @@ async def create_wallet(
 
 
 async def update_wallet_policy(
-    session: AsyncSession, actor: Actor, args: dict[str, Any], payload: Any
+    session: AsyncSession, actor: Actor, args: dict[str, Any], payload: WalletPayload
 ) -> Action:
-    wallet = payload.wallet.model
+    wallet = payload.wallet
     customer = await session.get(Customer, wallet.customer_id)
     policy = {
         "block": "stop access at zero",
@@ -159,9 +164,9 @@ async def update_wallet_policy(
 
 
 async def create_api_key(
-    session: AsyncSession, actor: Actor, args: dict[str, Any], payload: Any
+    session: AsyncSession, actor: Actor, args: dict[str, Any], payload: ApiKeyCreated
 ) -> Action:
-    key = payload.api_key.model
+    key = payload.api_key
     return Action(
         action="createApiKey",
         summary=f"{actor.words()} created the API key “{key.name}” "
@@ -171,9 +176,9 @@ async def create_api_key(
 
 
 async def revoke_api_key(
-    session: AsyncSession, actor: Actor, args: dict[str, Any], payload: Any
+    session: AsyncSession, actor: Actor, args: dict[str, Any], payload: ApiKeyPayload
 ) -> Action:
-    key = payload.api_key.model
+    key = payload.api_key
     return Action(
         action="revokeApiKey",
         summary=f"{actor.words()} revoked the API key “{key.name}”",

@@ -8,14 +8,16 @@ from app.audit import service
 from app.audit.models import AuditEntry as EntryModel
 from graphql_schema.audit.types import AuditEntry
 from graphql_schema.context import Info
+from graphql_schema.fields import field
 from graphql_schema.pagination import Connection, Page, paged
 from graphql_schema.permissions import CanRead
 
 
 @strawberry.type
 class AuditQueries:
-    @strawberry.field(
+    @field(
         permission_classes=[CanRead],
+        graphql_type=Connection[AuditEntry],
         description="Who did what, newest first; optionally only about one customer, only some "
         "actions (`actions`) or without some (`excludeActions`: e.g. the console's failed "
         "logins, `login_failed` and `login_throttled`).",
@@ -28,7 +30,7 @@ class AuditQueries:
         customer_external_id: str | None = None,
         actions: list[str] | None = None,
         exclude_actions: list[str] | None = None,
-    ) -> Connection[AuditEntry]:
+    ) -> Connection[EntryModel]:
         async def fetch(page: Page[int]) -> Sequence[EntryModel]:
             return await info.context.run(
                 lambda s: service.page(
@@ -41,4 +43,4 @@ class AuditQueries:
                 )
             )
 
-        return await paged(first, after, fetch, lambda r: AuditEntry(model=r))
+        return await paged(first, after, fetch)

@@ -12,11 +12,11 @@ from app.errors import NotFound
 from app.plans.models import Subscription as SubscriptionModel
 from graphql_schema.billing.types import UsageThresholdInput, threshold_inputs
 from graphql_schema.context import Info
-from graphql_schema.errors import Error, attempt
+from graphql_schema.errors import attempt
+from graphql_schema.fields import mutation
 from graphql_schema.pagination import row_id
 from graphql_schema.permissions import IsAdmin
 from graphql_schema.plans.mutations import SubscriptionPayload, SubscriptionResult
-from graphql_schema.plans.subscriptions import PlanSubscription
 
 
 @strawberry.input(
@@ -39,21 +39,19 @@ class SetSubscriptionPaymentInput:
 Change = Callable[[AsyncSession, int], Awaitable[SubscriptionModel]]
 
 
-async def _change(info: Info, id: strawberry.ID, change: Change) -> SubscriptionPayload | Error:
+async def _change(info: Info, id: strawberry.ID, change: Change) -> SubscriptionResult:
     async def work(session: AsyncSession) -> SubscriptionPayload:
         subscription_id = row_id(id)
         if subscription_id is None:
             raise NotFound("subscriptionId", f"no subscription with id {id}")
-        return SubscriptionPayload(
-            subscription=PlanSubscription(model=await change(session, subscription_id))
-        )
+        return SubscriptionPayload(subscription=await change(session, subscription_id))
 
     return await attempt(info, work)
 
 
 @strawberry.type
 class BillingMutations:
-    @strawberry.mutation(
+    @mutation(
         permission_classes=[IsAdmin],
         description="Override the plan's usage thresholds for one subscription (raise them for a "
         "trusted customer). Acts at once: usage that already reached a new level is invoiced "
@@ -69,7 +67,7 @@ class BillingMutations:
             lambda s, i: service.override_thresholds(s, i, items, now),
         )
 
-    @strawberry.mutation(
+    @mutation(
         permission_classes=[IsAdmin],
         description="Drop the subscription's own thresholds: the plan's apply again, at once.",
     )
@@ -81,7 +79,7 @@ class BillingMutations:
             info, subscription_id, lambda s, i: service.clear_thresholds(s, i, now)
         )
 
-    @strawberry.mutation(
+    @mutation(
         permission_classes=[IsAdmin],
         description="Choose how the subscription's money invoices are paid.",
     )

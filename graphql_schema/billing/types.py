@@ -7,16 +7,13 @@ from datetime import datetime
 from decimal import Decimal
 
 import strawberry
+from strawberry import Parent
 
 from app.billing.models import BillingPeriod as PeriodModel
 from app.plans.models import ChargeTier as TierModel
 from app.plans.thresholds import ThresholdInput, Thresholds
-from graphql_schema.wallets.types import Money
-
-
-def plain(value: Decimal) -> Decimal:
-    """Without trailing zeros or an exponent: 0.500000000000 -> 0.5."""
-    return Decimal(f"{value.normalize():f}")
+from graphql_schema.fields import Reads
+from graphql_schema.money import Money, plain
 
 
 @strawberry.type(
@@ -49,24 +46,32 @@ def threshold_inputs(items: list[UsageThresholdInput] | None) -> list[ThresholdI
     return [ThresholdInput(amount=item.amount, recurring=item.recurring) for item in items]
 
 
+def _up_to(tier: Parent[TierModel]) -> Decimal | None:
+    return plain(tier.up_to) if tier.up_to is not None else None
+
+
+def _unit_price(tier: Parent[TierModel]) -> Decimal:
+    return plain(tier.unit_price)
+
+
+def _flat_fee(tier: Parent[TierModel]) -> Decimal:
+    return plain(tier.flat_fee)
+
+
 @strawberry.type(
     description="A tier of a graduated or volume charge: units up to `upTo` (inclusive; none "
     "for the last tier) at `unitPrice`, plus `flatFee` once the tier is reached."
 )
 class ChargeTier:
-    model: strawberry.Private[TierModel]
+    is_type_of = Reads(TierModel)
 
-    @strawberry.field
-    def up_to(self) -> Decimal | None:
-        return plain(self.model.up_to) if self.model.up_to is not None else None
-
-    @strawberry.field(description="Major units of the plan's currency.")
-    def unit_price(self) -> Decimal:
-        return plain(self.model.unit_price)
-
-    @strawberry.field(description="Major units of the plan's currency.")
-    def flat_fee(self) -> Decimal:
-        return plain(self.model.flat_fee)
+    up_to: Decimal | None = strawberry.field(resolver=_up_to)
+    unit_price: Decimal = strawberry.field(
+        resolver=_unit_price, description="Major units of the plan's currency."
+    )
+    flat_fee: Decimal = strawberry.field(
+        resolver=_flat_fee, description="Major units of the plan's currency."
+    )
 
 
 @strawberry.type(description="A subscription's billing period and its money usage so far.")

@@ -1,29 +1,32 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any, TypeAlias
 
 import strawberry
 from sqlmodel.ext.asyncio.session import AsyncSession
 from strawberry.scalars import JSON
 
 from app.customers import service
+from app.customers.models import Customer as CustomerModel
 from app.customers.service import UNSET, CustomerInput
 from app.wallets import service as wallets
 from app.wallets.models import DepletionPolicy
+from app.wallets.models import Wallet as WalletModel
 from graphql_schema.context import Info
 from graphql_schema.customers.types import Customer
-from graphql_schema.errors import Error, attempt, result
+from graphql_schema.errors import Failure, attempt
+from graphql_schema.fields import mutation
 from graphql_schema.permissions import IsAdmin
 from graphql_schema.scalars import Credits
-from graphql_schema.wallets.types import DepletionPolicyEnum, Wallet
+from graphql_schema.wallets.types import Wallet
 
 
 @strawberry.input(description="Open the customer's first wallet at once.")
 class NewWalletInput:
     rate: Decimal = strawberry.field(description='Money value of one credit, e.g. "0.01".')
     currency: str | None = strawberry.field(default=None, description="Default: the customer's.")
-    policy: DepletionPolicyEnum = DepletionPolicyEnum.ALLOW
+    policy: DepletionPolicy = DepletionPolicy.ALLOW
     overdraft_limit: Credits | None = None
 
 
@@ -47,11 +50,11 @@ class UpdateCustomerInput:
 
 @strawberry.type
 class CustomerPayload:
-    customer: Customer
-    wallet: Wallet | None = None
+    customer: CustomerModel = strawberry.field(graphql_type=Customer)
+    wallet: WalletModel | None = strawberry.field(default=None, graphql_type=Wallet | None)
 
 
-CustomerResult = result("CustomerResult", CustomerPayload)
+CustomerResult: TypeAlias = Annotated[CustomerPayload | Failure, strawberry.union("CustomerResult")]
 
 
 def _object(value: JSON | None, default: dict[str, Any] | None) -> Any:
@@ -61,7 +64,7 @@ def _object(value: JSON | None, default: dict[str, Any] | None) -> Any:
 
 @strawberry.type
 class CustomerMutations:
-    @strawberry.mutation(
+    @mutation(
         permission_classes=[IsAdmin],
         description="Create a customer (and, with `wallet`, its first wallet and signup bonus).",
     )
@@ -84,18 +87,15 @@ class CustomerMutations:
                     customer,
                     currency=input.wallet.currency,
                     rate=input.wallet.rate,
-                    policy=DepletionPolicy(input.wallet.policy.value),
+                    policy=input.wallet.policy,
                     overdraft_limit=input.wallet.overdraft_limit,
                     now=now,
                 )
-            return CustomerPayload(
-                customer=Customer(model=customer),
-                wallet=Wallet(model=wallet) if wallet else None,
-            )
+            return CustomerPayload(customer=customer, wallet=wallet)
 
         return await attempt(info, work)
 
-    @strawberry.mutation(permission_classes=[IsAdmin])
+    @mutation(permission_classes=[IsAdmin])
     async def update_customer(self, info: Info, input: UpdateCustomerInput) -> CustomerResult:
         now = info.context.now
 
@@ -109,7 +109,6 @@ class CustomerMutations:
                 billing_email=email,
                 metadata=_object(input.metadata, None),
             )
-            return CustomerPayload(customer=Customer(model=customer))
+            return CustomerPayload(customer=customer)
 
-        found: CustomerPayload | Error = await attempt(info, work)
-        return found
+        return await attempt(info, work)

@@ -1,67 +1,60 @@
+"""A customer as the API shows it, read from ``app.customers.models.Customer`` (plain fields by
+attribute, as in ``graphql_schema/wallets/types.py``)."""
+
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, cast
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
+from strawberry import Parent
 from strawberry.scalars import JSON
 
 from app.customers.models import Customer as CustomerModel
+from app.wallets.models import Wallet as WalletModel
 from graphql_schema.context import Info
+from graphql_schema.fields import Reads
 
 if TYPE_CHECKING:
     from graphql_schema.wallets.types import Wallet
 
+LazyWallet = Annotated["Wallet", strawberry.lazy("graphql_schema.wallets.types")]
+
+
+async def _wallets(customer: Parent[CustomerModel], info: Info) -> list[WalletModel]:
+    assert customer.id is not None
+    return await info.context.loaders.wallets_of_customer.load(customer.id)
+
+
+async def _wallet(
+    customer: Parent[CustomerModel], info: Info, currency: str | None = None
+) -> WalletModel | None:
+    wanted = (currency or customer.currency).upper()
+    return next((w for w in await _wallets(customer, info) if w.currency == wanted), None)
+
 
 @strawberry.type(description="A customer of yours, identified by your own external id.")
 class Customer:
-    model: strawberry.Private[CustomerModel]
+    is_type_of = Reads(CustomerModel)
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.model.id))
-
-    @strawberry.field(description="Your id for this customer (unique).")
-    def external_id(self) -> str:
-        return self.model.external_id
-
-    @strawberry.field
-    def name(self) -> str:
-        return self.model.name
-
-    @strawberry.field(description="Where invoices and alerts are emailed.")
-    def billing_email(self) -> str | None:
-        return self.model.billing_email
-
-    @strawberry.field(description="ISO 4217 code of the customer's default currency.")
-    def currency(self) -> str:
-        return self.model.currency
-
-    @strawberry.field
-    def metadata(self) -> JSON:
-        return cast(JSON, self.model.metadata_)
-
-    @strawberry.field
-    def created_at(self) -> datetime:
-        return self.model.created_at
-
-    @strawberry.field(description="The customer's wallets, one per currency.")
-    async def wallets(
-        self, info: Info
-    ) -> list[Annotated[Wallet, strawberry.lazy("graphql_schema.wallets.types")]]:
-        from graphql_schema.wallets.types import Wallet
-
-        assert self.model.id is not None
-        rows = await info.context.loaders.wallets_of_customer.load(self.model.id)
-        return [Wallet(model=w) for w in rows]
-
-    @strawberry.field(description="The wallet in one currency (default: the customer's currency).")
-    async def wallet(
-        self, info: Info, currency: str | None = None
-    ) -> Annotated[Wallet, strawberry.lazy("graphql_schema.wallets.types")] | None:
-        from graphql_schema.wallets.types import Wallet
-
-        assert self.model.id is not None
-        wanted = (currency or self.model.currency).upper()
-        rows = await info.context.loaders.wallets_of_customer.load(self.model.id)
-        return next((Wallet(model=w) for w in rows if w.currency == wanted), None)
+    id: strawberry.ID
+    external_id: str = strawberry.field(description="Your id for this customer (unique).")
+    name: str
+    billing_email: str | None = strawberry.field(
+        description="Where invoices and alerts are emailed."
+    )
+    currency: str = strawberry.field(
+        description="ISO 4217 code of the customer's default currency."
+    )
+    metadata_: JSON = strawberry.field(name="metadata")
+    created_at: datetime
+    wallets: list[WalletModel] = strawberry.field(
+        resolver=_wallets,
+        graphql_type=list[LazyWallet],
+        description="The customer's wallets, one per currency.",
+    )
+    wallet: WalletModel | None = strawberry.field(
+        resolver=_wallet,
+        graphql_type=LazyWallet | None,
+        description="The wallet in one currency (default: the customer's currency).",
+    )

@@ -20,8 +20,8 @@ from app.alerts.levels import Level as Threshold
 from app.alerts.levels import describe
 from app.alerts.models import AlertKind
 from app.live.wallets import channel
-from graphql_schema.alerts.types import AlertThresholdKind
 from graphql_schema.context import Info
+from graphql_schema.fields import subscription
 from graphql_schema.live.access import visible_wallet
 from graphql_schema.live.sharing import shared
 from graphql_schema.permissions import CanReadCustomer
@@ -37,7 +37,7 @@ TRIGGERED = "alert.triggered"
 class LiveAlertFiring:
     id: strawberry.ID
     wallet_id: strawberry.ID
-    kind: AlertThresholdKind
+    kind: AlertKind
     value: Decimal = strawberry.field(
         description="Percent of the reference balance, or credits; 0 for depleted."
     )
@@ -56,7 +56,7 @@ class LiveAlertFiring:
         return cls(
             id=strawberry.ID(str(alert["id"])),
             wallet_id=strawberry.ID(str(alert["wallet_id"])),
-            kind=AlertThresholdKind(kind.value),
+            kind=kind,
             value=value,
             label=describe(Threshold(kind, value)),
             level=Decimal(alert["level"]),
@@ -72,7 +72,7 @@ def _firing(message: dict[str, Any]) -> LiveAlertFiring:
 
 @strawberry.type
 class AlertSubscriptions:
-    @strawberry.subscription(
+    @subscription(
         permission_classes=[CanReadCustomer],
         description="Every spend alert of the wallet that fires from now on (percentages, "
         "absolute levels, depleted), once per crossing, in the order they fired; several "

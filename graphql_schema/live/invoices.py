@@ -1,7 +1,7 @@
 """``invoiceUpdated``: every change of a customer's invoices, as it commits.
 
 The changes come from the customer's live channel (``invoice.updated`` messages written by
-``app.live.invoice_updates`` in the transaction of each change); the subscription reads the
+``app.live.invoices`` in the transaction of each change); the subscription reads the
 database only when it starts, to check access. An update's payload depends on nobody's
 identity, so its rendering is shared by the customer's watchers
 (``graphql_schema.live.sharing``).
@@ -16,32 +16,35 @@ from enum import Enum
 from typing import Any
 
 import strawberry
+from strawberry.types.enum import has_enum_definition
 
-from app.live.invoices import TYPE, channel
+from app.invoices.models import InvoicePaymentStatus, InvoiceStatus, InvoiceType
+from app.live.invoices import TYPE, InvoiceChange, channel
 from graphql_schema.context import Info
-from graphql_schema.invoicing.types import (
-    InvoicePaymentStatus,
-    InvoiceStatus,
-    InvoiceType,
-    plain,
-)
+from graphql_schema.fields import subscription
 from graphql_schema.live.access import visible_customer
 from graphql_schema.live.sharing import shared
+from graphql_schema.money import Money, plain
 from graphql_schema.permissions import CanReadCustomer
-from graphql_schema.wallets.types import Money
 
 
-@strawberry.enum(description="What happened to an invoice.")
-class InvoiceChange(Enum):
-    FINALIZED = strawberry.enum_value(
-        "finalized", description="Issued: numbered and due (when `invoice.created` is sent)."
-    )
-    PAID = "paid"
-    PAYMENT_FAILED = strawberry.enum_value(
-        "payment_failed", description="Collecting it failed; it stays owed."
-    )
-    VOIDED = "voided"
-    OVERDUE = strawberry.enum_value("overdue", description="Found unpaid past its due date.")
+def _describe_values(enum: type[Enum], descriptions: dict[str, str]) -> None:
+    """Describe a domain enum's values in the schema: Strawberry reads value descriptions from
+    ``strawberry.enum_value`` members, which the domain's enum has none of."""
+    assert has_enum_definition(enum)
+    for value in enum.__strawberry_definition__.values:
+        value.description = descriptions.get(value.name)
+
+
+strawberry.enum(InvoiceChange, description="What happened to an invoice.")
+_describe_values(
+    InvoiceChange,
+    {
+        "FINALIZED": "Issued: numbered and due (when `invoice.created` is sent).",
+        "PAYMENT_FAILED": "Collecting it failed; it stays owed.",
+        "OVERDUE": "Found unpaid past its due date.",
+    },
+)
 
 
 def _time(value: str | None) -> datetime | None:
@@ -141,7 +144,7 @@ class InvoiceUpdate:
 
 @strawberry.type
 class InvoiceSubscriptions:
-    @strawberry.subscription(
+    @subscription(
         permission_classes=[CanReadCustomer],
         description="Every change of the customer's invoices from now on — finalized "
         "(credit-purchase, threshold and period-end invoices alike), paid, payment failed, "

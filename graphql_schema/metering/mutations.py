@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Annotated, TypeAlias
+
 import strawberry
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -7,13 +9,14 @@ from app.db.retry import TryAgain
 from app.flows.headroom import Headroom
 from app.flows.ingest import check_batch, ingest
 from app.metering import rejections, service
-from app.metering.models import Aggregation
+from app.metering.models import Aggregation, BillableMetric
 from app.metering.outcomes import Source
 from app.metering.service import MetricInput
 from app.metering.validation import GRAPHQL_FIELDS, Window
 from graphql_schema.context import Info
-from graphql_schema.errors import attempt, result
-from graphql_schema.metering.types import AggregationEnum, EventInput, IngestEventsPayload, Metric
+from graphql_schema.errors import Failure, attempt
+from graphql_schema.fields import mutation
+from graphql_schema.metering.types import EventInput, IngestEventsPayload, Metric
 from graphql_schema.permissions import CanIngest, IsAdmin
 
 
@@ -23,7 +26,7 @@ class CreateMetricInput:
     name: str
     unit_singular: str = strawberry.field(description='e.g. "report generated"')
     unit_plural: str = strawberry.field(description='e.g. "reports generated"')
-    aggregation: AggregationEnum
+    aggregation: Aggregation
     property: str | None = strawberry.field(
         default=None, description="The event property to aggregate (all but count)."
     )
@@ -41,16 +44,18 @@ class UpdateMetricInput:
 
 @strawberry.type
 class MetricPayload:
-    metric: Metric
+    metric: BillableMetric = strawberry.field(graphql_type=Metric)
 
 
-MetricResult = result("MetricResult", MetricPayload)
-IngestEventsResult = result("IngestEventsResult", IngestEventsPayload)
+MetricResult: TypeAlias = Annotated[MetricPayload | Failure, strawberry.union("MetricResult")]
+IngestEventsResult: TypeAlias = Annotated[
+    IngestEventsPayload | Failure, strawberry.union("IngestEventsResult")
+]
 
 
 @strawberry.type
 class MeteringMutations:
-    @strawberry.mutation(permission_classes=[IsAdmin], description="Define a billable metric.")
+    @mutation(permission_classes=[IsAdmin], description="Define a billable metric.")
     async def create_metric(self, info: Info, input: CreateMetricInput) -> MetricResult:
         now = info.context.now
 
@@ -60,17 +65,15 @@ class MeteringMutations:
                 name=input.name,
                 unit_singular=input.unit_singular,
                 unit_plural=input.unit_plural,
-                aggregation=Aggregation(input.aggregation.value),
+                aggregation=input.aggregation,
                 property=input.property,
                 description=input.description,
             )
-            return MetricPayload(
-                metric=Metric(model=await service.create_metric(session, data, now))
-            )
+            return MetricPayload(metric=await service.create_metric(session, data, now))
 
         return await attempt(info, work)
 
-    @strawberry.mutation(permission_classes=[IsAdmin])
+    @mutation(permission_classes=[IsAdmin])
     async def update_metric(self, info: Info, input: UpdateMetricInput) -> MetricResult:
         now = info.context.now
 
@@ -84,11 +87,11 @@ class MeteringMutations:
                 unit_singular=input.unit_singular,
                 unit_plural=input.unit_plural,
             )
-            return MetricPayload(metric=Metric(model=metric))
+            return MetricPayload(metric=metric)
 
         return await attempt(info, work)
 
-    @strawberry.mutation(
+    @mutation(
         permission_classes=[CanIngest],
         description="Record usage: 1 to 1,000 events, each with its own result. Credit-priced "
         "usage debits the wallet in the same transaction, so the balances returned are exact.",

@@ -11,6 +11,7 @@ from app.metering.models import BillableMetric
 from app.metering.models import RejectedEvent as RejectedEventModel
 from app.metering.repository import EventRow
 from graphql_schema.context import Info
+from graphql_schema.fields import field
 from graphql_schema.metering.types import Metric, RejectedEvent, UsageEvent
 from graphql_schema.pagination import Connection, Cursors, Page, paged
 from graphql_schema.permissions import CanRead
@@ -42,24 +43,30 @@ EVENT_CURSORS = Cursors(decode_event_cursor, event_cursor)
 
 @strawberry.type
 class MeteringQueries:
-    @strawberry.field(permission_classes=[CanRead], description="Billable metrics, oldest first.")
+    @field(
+        permission_classes=[CanRead],
+        graphql_type=Connection[Metric],
+        description="Billable metrics, oldest first.",
+    )
     async def metrics(
         self, info: Info, first: int = 50, after: str | None = None
-    ) -> Connection[Metric]:
+    ) -> Connection[BillableMetric]:
         async def fetch(page: Page[int]) -> list[BillableMetric]:
             return await info.context.run(
                 lambda s: repository.page(s, after_id=page.after, limit=page.limit)
             )
 
-        return await paged(first, after, fetch, lambda r: Metric(model=r))
+        return await paged(first, after, fetch)
 
-    @strawberry.field(permission_classes=[CanRead], description="One metric by code.")
-    async def metric(self, info: Info, code: str) -> Metric | None:
-        found = await info.context.run(lambda s: repository.by_code(s, code))
-        return Metric(model=found) if found else None
+    @field(
+        permission_classes=[CanRead], graphql_type=Metric | None, description="One metric by code."
+    )
+    async def metric(self, info: Info, code: str) -> BillableMetric | None:
+        return await info.context.run(lambda s: repository.by_code(s, code))
 
-    @strawberry.field(
+    @field(
         permission_classes=[CanRead],
+        graphql_type=Connection[UsageEvent],
         description="Stored usage events, newest first (by their timestamp); optionally one "
         "customer's (by external id) and one metric's (by code).",
     )
@@ -70,7 +77,7 @@ class MeteringQueries:
         metric_code: str | None = None,
         first: int = 50,
         after: str | None = None,
-    ) -> Connection[UsageEvent]:
+    ) -> Connection[EventRow]:
         async def fetch(page: Page[tuple[datetime, str]]) -> list[EventRow]:
             return await info.context.run(
                 lambda s: repository.events_page(
@@ -82,18 +89,19 @@ class MeteringQueries:
                 )
             )
 
-        return await paged(first, after, fetch, lambda r: UsageEvent(row=r), cursors=EVENT_CURSORS)
+        return await paged(first, after, fetch, cursors=EVENT_CURSORS)
 
-    @strawberry.field(
+    @field(
         permission_classes=[CanRead],
+        graphql_type=Connection[RejectedEvent],
         description="Events that ingest batches refused, newest first, with why.",
     )
     async def rejected_events(
         self, info: Info, first: int = 50, after: str | None = None
-    ) -> Connection[RejectedEvent]:
+    ) -> Connection[RejectedEventModel]:
         async def fetch(page: Page[int]) -> list[RejectedEventModel]:
             return await info.context.run(
                 lambda s: repository.rejected_page(s, after_id=page.after, limit=page.limit)
             )
 
-        return await paged(first, after, fetch, lambda r: RejectedEvent(model=r))
+        return await paged(first, after, fetch)

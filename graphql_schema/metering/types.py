@@ -1,74 +1,43 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from enum import Enum
 from typing import Any, cast
 
 import strawberry
+from strawberry import Parent
 from strawberry.scalars import JSON
 
 from app.errors import DomainError
-from app.metering.models import BillableMetric
+from app.metering.models import Aggregation, BillableMetric
 from app.metering.models import RejectedEvent as RejectedEventModel
 from app.metering.outcomes import EventResult as EventResultValue
 from app.metering.outcomes import Outcome, Status
+from app.metering.outcomes import WalletBalance as DebitedWallet
 from app.metering.repository import EventRow
+from graphql_schema.fields import Reads
 from graphql_schema.scalars import Credits
 
-
-@strawberry.enum(name="Aggregation", description="How a metric turns events into units.")
-class AggregationEnum(Enum):
-    COUNT = "count"
-    SUM = "sum"
-    MAX = "max"
-    UNIQUE_COUNT = "unique_count"
-    LATEST = "latest"
+strawberry.enum(Aggregation, description="How a metric turns events into units.")
+strawberry.enum(Status, name="EventStatus", description="What became of one event.")
 
 
 @strawberry.type(description='What is counted, and how its units read ("10 reports generated").')
 class Metric:
-    model: strawberry.Private[BillableMetric]
+    is_type_of = Reads(BillableMetric)
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.model.id))
-
-    @strawberry.field
-    def code(self) -> str:
-        return self.model.code
-
-    @strawberry.field
-    def name(self) -> str:
-        return self.model.name
-
-    @strawberry.field
-    def description(self) -> str:
-        return self.model.description
-
-    @strawberry.field(description='The unit of one, e.g. "report generated".')
-    def unit_singular(self) -> str:
-        return self.model.unit_singular
-
-    @strawberry.field(description='The unit of many, e.g. "reports generated".')
-    def unit_plural(self) -> str:
-        return self.model.unit_plural
-
-    @strawberry.field
-    def aggregation(self) -> AggregationEnum:
-        return AggregationEnum(self.model.aggregation.value)
-
-    @strawberry.field(description="The event property aggregated (none for count).")
-    def property(self) -> str | None:
-        return self.model.property
-
-    @strawberry.field
-    def created_at(self) -> datetime:
-        return self.model.created_at
-
-    @strawberry.field
-    def updated_at(self) -> datetime:
-        return self.model.updated_at
+    id: strawberry.ID
+    code: str
+    name: str
+    description: str
+    unit_singular: str = strawberry.field(description='The unit of one, e.g. "report generated".')
+    unit_plural: str = strawberry.field(description='The unit of many, e.g. "reports generated".')
+    aggregation: Aggregation
+    property: str | None = strawberry.field(
+        description="The event property aggregated (none for count)."
+    )
+    created_at: datetime
+    updated_at: datetime
 
 
 @strawberry.input(
@@ -101,16 +70,6 @@ def _as_given(cls: type, value: Any, context: Any) -> Any:
 EventInput.__strawberry_definition__.from_input = _as_given  # type: ignore[attr-defined]
 
 
-@strawberry.enum(description="What became of one event.")
-class EventStatus(Enum):
-    ACCEPTED = "accepted"
-    DUPLICATE = "duplicate"
-    REJECTED = "rejected"
-
-
-STATUSES = {status.value: EventStatus(status.value) for status in Status}
-
-
 @strawberry.type(description="Why an event was rejected, naming its field.")
 class EventError:
     code: str
@@ -124,9 +83,13 @@ class EventError:
 
 @strawberry.type
 class EventResult:
+    """Built for each event from the ingest's result, not read from it: its error is an
+    exception (graphql-core raises one returned as a value), and a resolver per event (1,000 a
+    batch) costs more than the object (``python -m bench.ingest``)."""
+
     index: int = strawberry.field(description="Position of the event in the request.")
     transaction_id: str | None
-    status: EventStatus
+    status: Status
     error: EventError | None
 
     @classmethod
@@ -135,13 +98,15 @@ class EventResult:
         return cls(
             index=value.position,
             transaction_id=value.transaction_id,
-            status=STATUSES[value.status.value],
+            status=value.status,
             error=error,
         )
 
 
 @strawberry.type(description="A wallet's balance right after the batch debited it.")
 class WalletBalance:
+    is_type_of = Reads(DebitedWallet)
+
     wallet_id: strawberry.ID
     customer_external_id: str
     currency: str
@@ -154,7 +119,9 @@ class IngestEventsPayload:
     duplicates: int
     rejected: int
     results: list[EventResult] = strawberry.field(description="One per event, in order.")
-    wallets: list[WalletBalance] = strawberry.field(description="Every wallet the batch debited.")
+    wallets: list[DebitedWallet] = strawberry.field(
+        graphql_type=list[WalletBalance], description="Every wallet the batch debited."
+    )
 
     @classmethod
     def of(cls, outcome: Outcome) -> IngestEventsPayload:
@@ -163,51 +130,57 @@ class IngestEventsPayload:
             duplicates=outcome.count(Status.DUPLICATE),
             rejected=outcome.count(Status.REJECTED),
             results=[EventResult.of(r) for r in outcome.results],
-            wallets=[
-                WalletBalance(
-                    wallet_id=strawberry.ID(str(w.wallet_id)),
-                    customer_external_id=w.customer_external_id,
-                    currency=w.currency,
-                    balance=Decimal(w.balance),
-                )
-                for w in outcome.wallets
-            ],
+            wallets=outcome.wallets,
         )
+
+
+def _transaction_id(row: Parent[EventRow]) -> str:
+    return row.event.transaction_id
+
+
+def _timestamp(row: Parent[EventRow]) -> datetime:
+    return row.event.timestamp
+
+
+def _properties(row: Parent[EventRow]) -> JSON:
+    return cast(JSON, row.event.properties)
+
+
+def _batch_id(row: Parent[EventRow]) -> strawberry.ID:
+    return strawberry.ID(str(row.event.batch_id))
 
 
 @strawberry.type(description="One stored usage event.")
 class UsageEvent:
-    row: strawberry.Private[EventRow]
+    """Read from an ``app.metering.repository.EventRow``: the event with its customer's external
+    id and its metric's code (the event's own fields are one level down)."""
 
-    @strawberry.field(description="The sender's idempotency key.")
-    def transaction_id(self) -> str:
-        return self.row.event.transaction_id
+    is_type_of = Reads(EventRow)
 
-    @strawberry.field
-    def customer_external_id(self) -> str:
-        return self.row.customer_external_id
-
-    @strawberry.field
-    def metric_code(self) -> str:
-        return self.row.metric_code
-
-    @strawberry.field(description="When the usage happened.")
-    def timestamp(self) -> datetime:
-        return self.row.event.timestamp
-
-    @strawberry.field
-    def properties(self) -> JSON:
-        return cast(JSON, self.row.event.properties)
-
-    @strawberry.field(description="The ingest request that stored it.")
-    def batch_id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.row.event.batch_id))
+    transaction_id: str = strawberry.field(
+        resolver=_transaction_id, description="The sender's idempotency key."
+    )
+    customer_external_id: str
+    metric_code: str
+    timestamp: datetime = strawberry.field(
+        resolver=_timestamp, description="When the usage happened."
+    )
+    properties: JSON = strawberry.field(resolver=_properties)
+    batch_id: strawberry.ID = strawberry.field(
+        resolver=_batch_id, description="The ingest request that stored it."
+    )
 
 
 @strawberry.enum(description="Which API received an event.")
 class EventSource(Enum):
+    """The API's own enum: the domain keeps the source as text (``RejectedEvent.source``)."""
+
     REST = "rest"
     GRAPHQL = "graphql"
+
+
+def _rejection(rejected: Parent[RejectedEventModel]) -> EventError:
+    return EventError(code=rejected.code, field=rejected.field, message=rejected.message)
 
 
 @strawberry.type(
@@ -215,41 +188,14 @@ class EventSource(Enum):
     "sent (its JSON, cut to about 4 KB)."
 )
 class RejectedEvent:
-    model: strawberry.Private[RejectedEventModel]
+    is_type_of = Reads(RejectedEventModel)
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.model.id))
-
-    @strawberry.field
-    def received_at(self) -> datetime:
-        return self.model.received_at
-
-    @strawberry.field
-    def source(self) -> EventSource:
-        return EventSource(self.model.source)
-
-    @strawberry.field
-    def api_key_id(self) -> strawberry.ID | None:
-        key = self.model.api_key_id
-        return strawberry.ID(str(key)) if key is not None else None
-
-    @strawberry.field
-    def transaction_id(self) -> str | None:
-        return self.model.transaction_id
-
-    @strawberry.field
-    def customer_external_id(self) -> str | None:
-        return self.model.customer_external_id
-
-    @strawberry.field
-    def metric_code(self) -> str | None:
-        return self.model.metric_code
-
-    @strawberry.field
-    def error(self) -> EventError:
-        return EventError(code=self.model.code, field=self.model.field, message=self.model.message)
-
-    @strawberry.field(description="The event as sent, as JSON text (cut to about 4 KB).")
-    def raw(self) -> str:
-        return self.model.raw
+    id: strawberry.ID
+    received_at: datetime
+    source: EventSource
+    api_key_id: strawberry.ID | None
+    transaction_id: str | None
+    customer_external_id: str | None
+    metric_code: str | None
+    error: EventError = strawberry.field(resolver=_rejection)
+    raw: str = strawberry.field(description="The event as sent, as JSON text (cut to about 4 KB).")

@@ -6,6 +6,7 @@ from app.customers import repository as customers
 from app.notifications import repository
 from app.notifications.models import Email as EmailModel
 from graphql_schema.context import Info
+from graphql_schema.fields import field
 from graphql_schema.notifications.types import Email
 from graphql_schema.pagination import Connection, Page, paged
 from graphql_schema.permissions import CanRead
@@ -13,8 +14,9 @@ from graphql_schema.permissions import CanRead
 
 @strawberry.type
 class NotificationQueries:
-    @strawberry.field(
+    @field(
         permission_classes=[CanRead],
+        graphql_type=Connection[Email],
         description="Emails Tally wrote, newest first; optionally about one customer.",
     )
     async def emails(
@@ -23,7 +25,7 @@ class NotificationQueries:
         first: int = 20,
         after: str | None = None,
         customer_external_id: str | None = None,
-    ) -> Connection[Email]:
+    ) -> Connection[EmailModel]:
         async def fetch(page: Page[int]) -> list[EmailModel]:
             customer_id: int | None = None
             if customer_external_id is not None:
@@ -39,4 +41,4 @@ class NotificationQueries:
                 )
             )
 
-        return await paged(first, after, fetch, lambda r: Email(model=r))
+        return await paged(first, after, fetch)

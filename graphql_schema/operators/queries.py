@@ -3,13 +3,19 @@ from __future__ import annotations
 import strawberry
 
 from app.operators import repository
+from app.operators.models import Operator as OperatorModel
 from graphql_schema.context import Info
+from graphql_schema.fields import field
 from graphql_schema.operators.types import Operator
 from graphql_schema.permissions import IsAdmin
 
 
 @strawberry.type
 class OperatorQueries:
-    @strawberry.field(permission_classes=[IsAdmin], description="Console operators, oldest first.")
-    async def operators(self, info: Info) -> list[Operator]:
-        return [Operator(model=o) for o in await info.context.run(repository.listing)]
+    @field(
+        permission_classes=[IsAdmin],
+        graphql_type=list[Operator],
+        description="Console operators, oldest first.",
+    )
+    async def operators(self, info: Info) -> list[OperatorModel]:
+        return await info.context.run(repository.listing)

@@ -1,47 +1,27 @@
+"""A console operator as the API shows it, read from ``app.operators.models.Operator`` (plain
+fields by attribute, as in ``graphql_schema/wallets/types.py``)."""
+
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
 
 import strawberry
 
 from app.operators.models import Operator as OperatorModel
+from app.operators.models import Role
+from graphql_schema.fields import Reads
 
-
-@strawberry.enum(name="OperatorRole", description="admin acts; viewer only reads.")
-class OperatorRole(Enum):
-    ADMIN = "admin"
-    VIEWER = "viewer"
+strawberry.enum(Role, name="OperatorRole", description="admin acts; viewer only reads.")
 
 
 @strawberry.type(description="A person who logs in to the console.")
 class Operator:
-    model: strawberry.Private[OperatorModel]
+    is_type_of = Reads(OperatorModel)
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.model.id))
-
-    @strawberry.field
-    def email(self) -> str:
-        return self.model.email
-
-    @strawberry.field
-    def role(self) -> OperatorRole:
-        return OperatorRole(str(self.model.role))
-
-    @strawberry.field
-    def active(self) -> bool:
-        return self.model.active
-
-    @strawberry.field
-    def created_at(self) -> datetime:
-        return self.model.created_at
-
-    @strawberry.field
-    def last_login_at(self) -> datetime | None:
-        return self.model.last_login_at
-
-    @strawberry.field
-    def disabled_at(self) -> datetime | None:
-        return self.model.disabled_at
+    id: strawberry.ID
+    email: str
+    role: Role
+    active: bool
+    created_at: datetime
+    last_login_at: datetime | None
+    disabled_at: datetime | None

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Annotated, TypeAlias
+
 import strawberry
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -7,8 +9,10 @@ from app.customers import repository as customers
 from app.errors import NotFound
 from app.payments import methods
 from app.payments.methods import MethodInput
+from app.payments.models import PaymentMethod as MethodModel
 from graphql_schema.context import Info
-from graphql_schema.errors import attempt, result
+from graphql_schema.errors import Failure, attempt
+from graphql_schema.fields import mutation
 from graphql_schema.pagination import row_id
 from graphql_schema.payments.types import PaymentMethod, PaymentProvider
 from graphql_schema.permissions import IsAdmin
@@ -41,10 +45,12 @@ class SetDefaultPaymentMethodInput:
 
 @strawberry.type
 class PaymentMethodPayload:
-    payment_method: PaymentMethod
+    payment_method: MethodModel = strawberry.field(graphql_type=PaymentMethod)
 
 
-PaymentMethodResult = result("PaymentMethodResult", PaymentMethodPayload)
+PaymentMethodResult: TypeAlias = Annotated[
+    PaymentMethodPayload | Failure, strawberry.union("PaymentMethodResult")
+]
 
 
 def method_id(value: strawberry.ID | None, field: str = "paymentMethodId") -> int | None:
@@ -58,7 +64,7 @@ def method_id(value: strawberry.ID | None, field: str = "paymentMethodId") -> in
 
 @strawberry.type
 class PaymentMutations:
-    @strawberry.mutation(permission_classes=[IsAdmin], description="Put a payment method on file.")
+    @mutation(permission_classes=[IsAdmin], description="Put a payment method on file.")
     async def add_payment_method(
         self, info: Info, input: AddPaymentMethodInput
     ) -> PaymentMethodResult:
@@ -76,13 +82,11 @@ class PaymentMutations:
                 make_default=input.make_default,
             )
             method = await methods.add(session, data, settings, now)
-            return PaymentMethodPayload(payment_method=PaymentMethod(model=method))
+            return PaymentMethodPayload(payment_method=method)
 
         return await attempt(info, work)
 
-    @strawberry.mutation(
-        permission_classes=[IsAdmin], description="The method top-ups and recharges charge."
-    )
+    @mutation(permission_classes=[IsAdmin], description="The method top-ups and recharges charge.")
     async def set_default_payment_method(
         self, info: Info, input: SetDefaultPaymentMethodInput
     ) -> PaymentMethodResult:
@@ -92,6 +96,6 @@ class PaymentMutations:
             chosen = method_id(input.payment_method_id)
             assert chosen is not None
             method = await methods.set_default(session, customer.id, chosen)
-            return PaymentMethodPayload(payment_method=PaymentMethod(model=method))
+            return PaymentMethodPayload(payment_method=method)
 
         return await attempt(info, work)

@@ -1,3 +1,6 @@
+"""Payment methods and payments as the API shows them, read from ``app.payments.models`` (plain
+fields by attribute, as in ``graphql_schema/wallets/types.py``)."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -5,115 +8,82 @@ from enum import Enum
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
+from strawberry import Parent
 
+from app.invoices.models import Invoice as InvoiceModel
 from app.payments.models import Payment as PaymentModel
 from app.payments.models import PaymentMethod as MethodModel
+from app.payments.models import PaymentStatus
 from graphql_schema.context import Info
-from graphql_schema.invoicing.loaders import billing_loaders
-from graphql_schema.wallets.types import Money
+from graphql_schema.fields import Reads
+from graphql_schema.invoices.loaders import invoice_loaders
+from graphql_schema.money import Money
 
 if TYPE_CHECKING:
-    from graphql_schema.invoicing.types import Invoice
+    from graphql_schema.invoices.types import Invoice
+
+strawberry.enum(PaymentStatus)
 
 
 @strawberry.enum(description="Who collects the money.")
 class PaymentProvider(Enum):
+    """The API's own enum: the domain names providers as text (``app.payments.providers.NAMES``,
+    the ``provider`` columns)."""
+
     SANDBOX = "sandbox"
     STRIPE = "stripe"
 
 
-@strawberry.enum
-class PaymentStatus(Enum):
-    PENDING = "pending"
-    PROCESSING = "processing"
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
-
-
 @strawberry.type(description="A way a customer pays, on file by reference (never card data).")
 class PaymentMethod:
-    model: strawberry.Private[MethodModel]
+    is_type_of = Reads(MethodModel)
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.model.id))
+    id: strawberry.ID
+    provider: PaymentProvider
+    reference: str = strawberry.field(
+        description='The provider\'s id ("pm_sandbox_ok", a Stripe "pm_…").'
+    )
+    provider_customer: str | None = strawberry.field(
+        description='The provider\'s customer id (Stripe "cus_…"), if any.'
+    )
+    label: str
+    is_default: bool
+    created_at: datetime
 
-    @strawberry.field
-    def provider(self) -> PaymentProvider:
-        return PaymentProvider(self.model.provider)
 
-    @strawberry.field(description='The provider\'s id ("pm_sandbox_ok", a Stripe "pm_…").')
-    def reference(self) -> str:
-        return self.model.reference
+def _amount(payment: Parent[PaymentModel]) -> Money:
+    return Money.of(payment.amount_minor, payment.currency)
 
-    @strawberry.field(description='The provider\'s customer id (Stripe "cus_…"), if any.')
-    def provider_customer(self) -> str | None:
-        return self.model.provider_customer
 
-    @strawberry.field
-    def label(self) -> str:
-        return self.model.label
+async def _payment_method(payment: Parent[PaymentModel], info: Info) -> MethodModel | None:
+    return await invoice_loaders(info).method.load(payment.payment_method_id)
 
-    @strawberry.field
-    def is_default(self) -> bool:
-        return self.model.is_default
 
-    @strawberry.field
-    def created_at(self) -> datetime:
-        return self.model.created_at
+async def _invoice(payment: Parent[PaymentModel], info: Info) -> InvoiceModel:
+    found = await invoice_loaders(info).invoice.load(payment.invoice_id)
+    assert found is not None
+    return found
 
 
 @strawberry.type(description="One attempt to collect an invoice.")
 class Payment:
-    model: strawberry.Private[PaymentModel]
+    is_type_of = Reads(PaymentModel)
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.model.id))
-
-    @strawberry.field
-    def status(self) -> PaymentStatus:
-        return PaymentStatus(self.model.status.value)
-
-    @strawberry.field
-    def provider(self) -> PaymentProvider:
-        return PaymentProvider(self.model.provider)
-
-    @strawberry.field(description="The provider's id for the charge (a PaymentIntent id).")
-    def provider_reference(self) -> str | None:
-        return self.model.provider_reference
-
-    @strawberry.field
-    def amount(self) -> Money:
-        return Money.of(self.model.amount_minor, self.model.currency)
-
-    @strawberry.field
-    def failure_reason(self) -> str | None:
-        return self.model.failure_reason
-
-    @strawberry.field(description="How many times it was sent to the provider.")
-    def attempts(self) -> int:
-        return self.model.attempts
-
-    @strawberry.field
-    async def payment_method(self, info: Info) -> PaymentMethod | None:
-        found = await billing_loaders(info).method.load(self.model.payment_method_id)
-        return PaymentMethod(model=found) if found is not None else None
-
-    @strawberry.field
-    async def invoice(
-        self, info: Info
-    ) -> Annotated[Invoice, strawberry.lazy("graphql_schema.invoicing.types")]:
-        from graphql_schema.invoicing.types import Invoice
-
-        found = await billing_loaders(info).invoice.load(self.model.invoice_id)
-        assert found is not None
-        return Invoice(model=found)
-
-    @strawberry.field
-    def created_at(self) -> datetime:
-        return self.model.created_at
-
-    @strawberry.field
-    def settled_at(self) -> datetime | None:
-        return self.model.settled_at
+    id: strawberry.ID
+    status: PaymentStatus
+    provider: PaymentProvider
+    provider_reference: str | None = strawberry.field(
+        description="The provider's id for the charge (a PaymentIntent id)."
+    )
+    amount: Money = strawberry.field(resolver=_amount)
+    failure_reason: str | None
+    attempts: int = strawberry.field(description="How many times it was sent to the provider.")
+    payment_method: MethodModel | None = strawberry.field(
+        resolver=_payment_method, graphql_type=PaymentMethod | None
+    )
+    invoice: InvoiceModel = strawberry.field(
+        resolver=_invoice,
+        graphql_type=Annotated["Invoice", strawberry.lazy("graphql_schema.invoices.types")],
+    )
+    created_at: datetime
+    settled_at: datetime | None

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Annotated, TypeAlias
 
 import strawberry
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -10,19 +11,21 @@ from app.billing import termination
 from app.errors import NotFound
 from app.flows import plan_changes
 from app.plans import service
-from app.plans.models import BillingInterval as IntervalModel
-from app.plans.models import ChargeModel
+from app.plans.models import BillingInterval, ChargeModel
+from app.plans.models import Plan as PlanModel
+from app.plans.models import Subscription as SubscriptionModel
 from app.plans.models import SubscriptionStatus as Status
 from app.plans.money_charges import MoneyChargeInput as MoneyCharge
 from app.plans.money_charges import TierInput
 from app.plans.service import ChargeInput, PlanInput
 from graphql_schema.billing.types import UsageThresholdInput, threshold_inputs
 from graphql_schema.context import Info
-from graphql_schema.errors import Error, attempt, result
+from graphql_schema.errors import Failure, attempt
+from graphql_schema.fields import mutation
 from graphql_schema.pagination import row_id
 from graphql_schema.permissions import IsAdmin
 from graphql_schema.plans.subscriptions import PlanSubscription
-from graphql_schema.plans.types import BillingInterval, ChargeModelEnum, Plan
+from graphql_schema.plans.types import Plan
 from graphql_schema.scalars import Credits
 
 
@@ -30,7 +33,7 @@ from graphql_schema.scalars import Credits
 class CreditChargeInput:
     metric_code: str
     credit_price: Credits = strawberry.field(description="Credits per unit, or per package.")
-    model: ChargeModelEnum = ChargeModelEnum.PER_UNIT
+    model: ChargeModel = ChargeModel.PER_UNIT
     package_size: int = strawberry.field(default=1, description="Units per package.")
 
 
@@ -47,7 +50,7 @@ class ChargeTierInput:
 @strawberry.input(description="Price one metric in money, invoiced (in the plan's currency).")
 class MoneyChargeInput:
     metric_code: str
-    model: ChargeModelEnum = ChargeModelEnum.PER_UNIT
+    model: ChargeModel = ChargeModel.PER_UNIT
     unit_price: Decimal | None = strawberry.field(
         default=None, description="per_unit: per unit; package: per started package."
     )
@@ -104,16 +107,18 @@ class CreateSubscriptionInput:
 
 @strawberry.type
 class PlanPayload:
-    plan: Plan
+    plan: PlanModel = strawberry.field(graphql_type=Plan)
 
 
 @strawberry.type
 class SubscriptionPayload:
-    subscription: PlanSubscription
+    subscription: SubscriptionModel = strawberry.field(graphql_type=PlanSubscription)
 
 
-PlanResult = result("PlanResult", PlanPayload)
-SubscriptionResult = result("SubscriptionResult", SubscriptionPayload)
+PlanResult: TypeAlias = Annotated[PlanPayload | Failure, strawberry.union("PlanResult")]
+SubscriptionResult: TypeAlias = Annotated[
+    SubscriptionPayload | Failure, strawberry.union("SubscriptionResult")
+]
 
 
 def _charges(inputs: list[CreditChargeInput] | None) -> list[ChargeInput] | None:
@@ -123,7 +128,7 @@ def _charges(inputs: list[CreditChargeInput] | None) -> list[ChargeInput] | None
         ChargeInput(
             metric_code=c.metric_code,
             credit_price=c.credit_price,
-            model=ChargeModel(c.model.value),
+            model=c.model,
             package_size=c.package_size,
         )
         for c in inputs
@@ -136,7 +141,7 @@ def _money_charges(inputs: list[MoneyChargeInput] | None) -> list[MoneyCharge] |
     return [
         MoneyCharge(
             metric_code=c.metric_code,
-            model=ChargeModel(c.model.value),
+            model=c.model,
             unit_price=c.unit_price,
             package_size=c.package_size,
             tiers=[TierInput(t.unit_price, t.up_to, t.flat_fee) for t in c.tiers],
@@ -147,7 +152,7 @@ def _money_charges(inputs: list[MoneyChargeInput] | None) -> list[MoneyCharge] |
     ]
 
 
-async def _set_status(info: Info, id: strawberry.ID, status: Status) -> SubscriptionPayload | Error:
+async def _set_status(info: Info, id: strawberry.ID, status: Status) -> SubscriptionResult:
     now, settings = info.context.now, info.context.runtime.settings
 
     async def work(session: AsyncSession) -> SubscriptionPayload:
@@ -158,14 +163,14 @@ async def _set_status(info: Info, id: strawberry.ID, status: Status) -> Subscrip
             found = await termination.terminate(session, subscription_id, settings, now)
         else:
             found = await service.set_status(session, subscription_id, status, now)
-        return SubscriptionPayload(subscription=PlanSubscription(model=found))
+        return SubscriptionPayload(subscription=found)
 
     return await attempt(info, work)
 
 
 @strawberry.type
 class PlanMutations:
-    @strawberry.mutation(permission_classes=[IsAdmin], description="Create a plan with charges.")
+    @mutation(permission_classes=[IsAdmin], description="Create a plan with charges.")
     async def create_plan(self, info: Info, input: CreatePlanInput) -> PlanResult:
         now = info.context.now
 
@@ -174,18 +179,18 @@ class PlanMutations:
                 code=input.code,
                 name=input.name,
                 currency=input.currency,
-                interval=IntervalModel(input.interval.value),
+                interval=input.interval,
                 charges=_charges(input.charges) or [],
                 description=input.description,
                 money_charges=_money_charges(input.money_charges) or [],
                 base_fee=input.base_fee,
                 thresholds=threshold_inputs(input.thresholds) or [],
             )
-            return PlanPayload(plan=Plan(model=await service.create_plan(session, data, now)))
+            return PlanPayload(plan=await service.create_plan(session, data, now))
 
         return await attempt(info, work)
 
-    @strawberry.mutation(permission_classes=[IsAdmin])
+    @mutation(permission_classes=[IsAdmin])
     async def update_plan(self, info: Info, input: UpdatePlanInput) -> PlanResult:
         now = info.context.now
 
@@ -201,11 +206,11 @@ class PlanMutations:
                 base_fee=input.base_fee,
                 threshold_inputs=threshold_inputs(input.thresholds),
             )
-            return PlanPayload(plan=Plan(model=plan))
+            return PlanPayload(plan=plan)
 
         return await attempt(info, work)
 
-    @strawberry.mutation(
+    @mutation(
         permission_classes=[IsAdmin],
         description="Subscribe a customer to a plan (one live subscription per customer).",
     )
@@ -218,19 +223,19 @@ class PlanMutations:
             subscription = await service.subscribe(
                 session, input.customer_external_id, input.plan_code, now, input.anchor
             )
-            return SubscriptionPayload(subscription=PlanSubscription(model=subscription))
+            return SubscriptionPayload(subscription=subscription)
 
         return await attempt(info, work)
 
-    @strawberry.mutation(permission_classes=[IsAdmin], description="Suspend (usage still bills).")
+    @mutation(permission_classes=[IsAdmin], description="Suspend (usage still bills).")
     async def suspend_subscription(self, info: Info, id: strawberry.ID) -> SubscriptionResult:
         return await _set_status(info, id, Status.SUSPENDED)
 
-    @strawberry.mutation(permission_classes=[IsAdmin])
+    @mutation(permission_classes=[IsAdmin])
     async def resume_subscription(self, info: Info, id: strawberry.ID) -> SubscriptionResult:
         return await _set_status(info, id, Status.ACTIVE)
 
-    @strawberry.mutation(
+    @mutation(
         permission_classes=[IsAdmin],
         description="End it now; it prices no more events. A final invoice is issued at once for "
         "the period cut short: money usage not yet invoiced by threshold invoices, plus the base "

@@ -7,37 +7,42 @@ from app.customers import repository as customers
 from app.plans import repository
 from app.plans.models import Plan as PlanModel
 from app.plans.models import Subscription as SubscriptionModel
-from app.plans.models import SubscriptionStatus as Status
+from app.plans.models import SubscriptionStatus
 from graphql_schema.context import Info
+from graphql_schema.fields import field
 from graphql_schema.pagination import Connection, Page, paged, row_id
 from graphql_schema.permissions import CanRead, CanReadCustomer, require_visible
-from graphql_schema.plans.subscriptions import PlanSubscription, SubscriptionStatus
+from graphql_schema.plans.subscriptions import PlanSubscription
 from graphql_schema.plans.types import Plan
 
 
 @strawberry.type
 class PlanQueries:
-    @strawberry.field(permission_classes=[CanRead], description="Plans, oldest first.")
+    @field(
+        permission_classes=[CanRead],
+        graphql_type=Connection[Plan],
+        description="Plans, oldest first.",
+    )
     async def plans(
         self, info: Info, first: int = 50, after: str | None = None
-    ) -> Connection[Plan]:
+    ) -> Connection[PlanModel]:
         async def fetch(page: Page[int]) -> list[PlanModel]:
             return await info.context.run(
                 lambda s: repository.plans_page(s, after_id=page.after, limit=page.limit)
             )
 
-        return await paged(first, after, fetch, lambda r: Plan(model=r))
+        return await paged(first, after, fetch)
 
-    @strawberry.field(permission_classes=[CanRead], description="One plan by code.")
-    async def plan(self, info: Info, code: str) -> Plan | None:
-        found = await info.context.run(lambda s: repository.find_plan(s, code))
-        return Plan(model=found) if found else None
+    @field(permission_classes=[CanRead], graphql_type=Plan | None, description="One plan by code.")
+    async def plan(self, info: Info, code: str) -> PlanModel | None:
+        return await info.context.run(lambda s: repository.find_plan(s, code))
 
-    @strawberry.field(
+    @field(
         permission_classes=[CanReadCustomer],
+        graphql_type=PlanSubscription | None,
         description="One subscription by id (a customer token: only its own customer's).",
     )
-    async def subscription(self, info: Info, id: strawberry.ID) -> PlanSubscription | None:
+    async def subscription(self, info: Info, id: strawberry.ID) -> SubscriptionModel | None:
         subscription_id = row_id(id)
         if subscription_id is None:
             return None
@@ -45,10 +50,11 @@ class PlanQueries:
         if found is None:
             return None
         require_visible(info, found.customer_id, f"subscription {subscription_id}")
-        return PlanSubscription(model=found)
+        return found
 
-    @strawberry.field(
+    @field(
         permission_classes=[CanRead],
+        graphql_type=Connection[PlanSubscription],
         description="Subscriptions, oldest first; of one customer and in some statuses.",
     )
     async def subscriptions(
@@ -58,7 +64,7 @@ class PlanQueries:
         statuses: list[SubscriptionStatus] | None = None,
         first: int = 50,
         after: str | None = None,
-    ) -> Connection[PlanSubscription]:
+    ) -> Connection[SubscriptionModel]:
         async def fetch(page: Page[int]) -> list[SubscriptionModel]:
             async def query(session: AsyncSession) -> list[SubscriptionModel]:
                 customer_id = None
@@ -70,11 +76,11 @@ class PlanQueries:
                 return await repository.subscriptions_page(
                     session,
                     customer_id=customer_id,
-                    statuses=[Status(s.value) for s in statuses] if statuses else None,
+                    statuses=statuses or None,
                     after_id=page.after,
                     limit=page.limit,
                 )
 
             return await info.context.run(query)
 
-        return await paged(first, after, fetch, lambda r: PlanSubscription(model=r))
+        return await paged(first, after, fetch)

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Annotated, Any, TypeAlias
 
 import strawberry
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -10,10 +10,12 @@ from app.access import tokens
 from app.audit import words
 from app.audit.service import Action, Actor
 from app.customers import repository as customers
+from app.customers.models import Customer as CustomerModel
 from graphql_schema.audit.describe import register
 from graphql_schema.context import Info
 from graphql_schema.customers.types import Customer
-from graphql_schema.errors import attempt, result
+from graphql_schema.errors import Failure, attempt
+from graphql_schema.fields import mutation
 from graphql_schema.permissions import IsAdmin
 
 PORTAL_PATH = "/portal/"
@@ -26,15 +28,15 @@ class PortalLink:
         "act for it, until it expires. Send it only to the customer."
     )
     expires_at: datetime
-    customer: Customer
+    customer: CustomerModel = strawberry.field(graphql_type=Customer)
 
 
-PortalLinkResult = result("PortalLinkResult", PortalLink)
+PortalLinkResult: TypeAlias = Annotated[PortalLink | Failure, strawberry.union("PortalLinkResult")]
 
 
 @strawberry.type
 class PortalMutations:
-    @strawberry.mutation(
+    @mutation(
         permission_classes=[IsAdmin],
         description="A signed, expiring customer-portal link (default: 7 days, at most 30).",
     )
@@ -56,13 +58,15 @@ class PortalMutations:
                 timedelta(seconds=seconds),
             )
             url = runtime.settings.base_url + PORTAL_PATH + token
-            return PortalLink(url=url, expires_at=expires, customer=Customer(model=customer))
+            return PortalLink(url=url, expires_at=expires, customer=customer)
 
         return await attempt(info, work)
 
 
-async def _describe(session: AsyncSession, actor: Actor, args: dict[str, Any], link: Any) -> Action:
-    customer = link.customer.model
+async def _describe(
+    session: AsyncSession, actor: Actor, args: dict[str, Any], link: PortalLink
+) -> Action:
+    customer = link.customer
     return Action(
         action="createPortalLink",
         summary=f"{actor.words()} created a portal link for {customer.name} "

@@ -1,29 +1,24 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Annotated, TypeAlias
 
 import strawberry
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.recharge import auto, rules, topups
+from app.recharge.models import Recharge as RechargeModel
 from app.recharge.models import RechargeRule, RuleInterval, RuleMethod, RuleTrigger
 from app.recharge.rules import RuleInput
 from app.recharge.topups import TopUpRequest
-from app.wallets import repository as wallets
 from graphql_schema.context import Info
-from graphql_schema.errors import attempt, result
+from graphql_schema.errors import Failure, attempt
+from graphql_schema.fields import mutation
 from graphql_schema.payments.mutations import method_id
 from graphql_schema.permissions import IsAdmin
 from graphql_schema.recharge.access import CanBuyCredits, buyable_wallet
 from graphql_schema.recharge.access import wallet_id as parse_wallet_id
-from graphql_schema.recharge.types import (
-    AutoRechargeInterval,
-    AutoRechargeMethod,
-    AutoRechargeRule,
-    AutoRechargeTrigger,
-    Recharge,
-    TopUpOptions,
-)
+from graphql_schema.recharge.types import AutoRechargeRule, Recharge, TopUpOptions
 from graphql_schema.scalars import Credits
 
 
@@ -49,13 +44,13 @@ class SetTopUpOptionsInput:
 @strawberry.input(description="A threshold rule needs `threshold`; an interval rule `interval`.")
 class SetAutoRechargeInput:
     wallet_id: strawberry.ID
-    trigger: AutoRechargeTrigger
-    method: AutoRechargeMethod
+    trigger: RuleTrigger
+    method: RuleMethod
     credits: Credits = strawberry.field(
         description="FIXED: credits to buy each time; TARGET: the balance to top up to."
     )
     threshold: Credits | None = None
-    interval: AutoRechargeInterval | None = None
+    interval: RuleInterval | None = None
     discount_percent: Decimal = strawberry.field(
         default=Decimal(0), description="0 to below 100, shown on the invoice line."
     )
@@ -73,12 +68,12 @@ class SetAutoRechargeInput:
 
 @strawberry.type
 class RechargePayload:
-    recharge: Recharge
+    recharge: RechargeModel = strawberry.field(graphql_type=Recharge)
 
 
 @strawberry.type
 class AutoRechargeRulePayload:
-    rule: AutoRechargeRule
+    rule: RechargeRule = strawberry.field(graphql_type=AutoRechargeRule)
 
 
 @strawberry.type
@@ -86,19 +81,23 @@ class TopUpOptionsPayload:
     options: TopUpOptions
 
 
-RechargeResult = result("RechargeResult", RechargePayload)
-AutoRechargeRuleResult = result("AutoRechargeRuleResult", AutoRechargeRulePayload)
-TopUpOptionsResult = result("TopUpOptionsResult", TopUpOptionsPayload)
+RechargeResult: TypeAlias = Annotated[RechargePayload | Failure, strawberry.union("RechargeResult")]
+AutoRechargeRuleResult: TypeAlias = Annotated[
+    AutoRechargeRulePayload | Failure, strawberry.union("AutoRechargeRuleResult")
+]
+TopUpOptionsResult: TypeAlias = Annotated[
+    TopUpOptionsPayload | Failure, strawberry.union("TopUpOptionsResult")
+]
 
 
 def _rule_input(input: SetAutoRechargeInput) -> RuleInput:
     return RuleInput(
         wallet_id=parse_wallet_id(input.wallet_id),
-        trigger=RuleTrigger(input.trigger.value),
-        method=RuleMethod(input.method.value),
+        trigger=input.trigger,
+        method=input.method,
         credits=input.credits,
         threshold=input.threshold,
-        interval=RuleInterval(input.interval.value) if input.interval else None,
+        interval=input.interval,
         discount_percent=input.discount_percent,
         cooldown_seconds=input.cooldown_seconds,
         monthly_max_recharges=input.monthly_max_recharges,
@@ -107,14 +106,9 @@ def _rule_input(input: SetAutoRechargeInput) -> RuleInput:
     )
 
 
-async def _rule_payload(session: AsyncSession, rule: RechargeRule) -> AutoRechargeRulePayload:
-    wallet = await wallets.get(session, rule.wallet_id)
-    return AutoRechargeRulePayload(rule=AutoRechargeRule(model=rule, currency=wallet.currency))
-
-
 @strawberry.type
 class RechargeMutations:
-    @strawberry.mutation(
+    @mutation(
         permission_classes=[CanBuyCredits],
         description="Buy credits: a credit-purchase invoice, charged to the payment method; the "
         "credits land when the payment succeeds. Idempotent by key.",
@@ -133,11 +127,11 @@ class RechargeMutations:
                 payment_method_id=method_id(input.payment_method_id),
             )
             recharge = await topups.top_up(session, request, settings, now)
-            return RechargePayload(recharge=Recharge(model=recharge))
+            return RechargePayload(recharge=recharge)
 
         return await attempt(info, work)
 
-    @strawberry.mutation(permission_classes=[IsAdmin])
+    @mutation(permission_classes=[IsAdmin])
     async def set_top_up_options(
         self, info: Info, input: SetTopUpOptionsInput
     ) -> TopUpOptionsResult:
@@ -156,7 +150,7 @@ class RechargeMutations:
 
         return await attempt(info, work)
 
-    @strawberry.mutation(
+    @mutation(
         permission_classes=[IsAdmin],
         description="Create or replace a wallet's auto-recharge rule (enabled, failures reset).",
     )
@@ -167,11 +161,11 @@ class RechargeMutations:
 
         async def work(session: AsyncSession) -> AutoRechargeRulePayload:
             rule = await auto.configure(session, _rule_input(input), settings, now)
-            return await _rule_payload(session, rule)
+            return AutoRechargeRulePayload(rule=rule)
 
         return await attempt(info, work)
 
-    @strawberry.mutation(permission_classes=[IsAdmin])
+    @mutation(permission_classes=[IsAdmin])
     async def disable_auto_recharge(
         self, info: Info, wallet_id: strawberry.ID
     ) -> AutoRechargeRuleResult:
@@ -180,6 +174,6 @@ class RechargeMutations:
         async def work(session: AsyncSession) -> AutoRechargeRulePayload:
             wallet = parse_wallet_id(wallet_id)
             rule = await rules.disable(session, wallet, "disabled by an operator", now)
-            return await _rule_payload(session, rule)
+            return AutoRechargeRulePayload(rule=rule)
 
         return await attempt(info, work)

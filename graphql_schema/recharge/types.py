@@ -2,197 +2,131 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from enum import Enum
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
+from strawberry import Parent
 
+from app.invoices.models import Invoice as InvoiceModel
 from app.recharge.models import Recharge as RechargeModel
 from app.recharge.models import RechargeRule as RuleModel
+from app.recharge.models import (
+    RechargeStatus,
+    RechargeTrigger,
+    RuleInterval,
+    RuleMethod,
+    RuleTrigger,
+)
+from app.wallets.models import Wallet as WalletModel
 from graphql_schema.context import Info
-from graphql_schema.invoicing.loaders import billing_loaders
-from graphql_schema.invoicing.types import plain
+from graphql_schema.fields import Reads
+from graphql_schema.invoices.loaders import invoice_loaders
+from graphql_schema.money import Money, plain
 from graphql_schema.scalars import Credits
-from graphql_schema.wallets.types import Money
 
 if TYPE_CHECKING:
-    from graphql_schema.invoicing.types import Invoice
+    from graphql_schema.invoices.types import Invoice
     from graphql_schema.wallets.types import Wallet
 
 
-@strawberry.enum(description="What started a recharge: a top-up request, or a rule.")
-class RechargeTrigger(Enum):
-    MANUAL = "manual"
-    THRESHOLD = "threshold"
-    INTERVAL = "interval"
+strawberry.enum(
+    RechargeTrigger, description="What started a recharge: a top-up request, or a rule."
+)
+strawberry.enum(RechargeStatus)
+strawberry.enum(
+    RuleTrigger,
+    name="AutoRechargeTrigger",
+    description="When a rule recharges: at a balance threshold, or every interval.",
+)
+strawberry.enum(
+    RuleMethod,
+    name="AutoRechargeMethod",
+    description="FIXED buys `credits`; TARGET tops the balance up to `credits`.",
+)
+strawberry.enum(RuleInterval, name="AutoRechargeInterval")
 
 
-@strawberry.enum
-class RechargeStatus(Enum):
-    PENDING = "pending"
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
-    SKIPPED = "skipped"
+async def _wallet(recharge: Parent[RechargeModel], info: Info) -> WalletModel:
+    found = await info.context.loaders.wallet.load(recharge.wallet_id)
+    assert found is not None
+    return found
 
 
-@strawberry.enum(description="When a rule recharges: at a balance threshold, or every interval.")
-class AutoRechargeTrigger(Enum):
-    THRESHOLD = "threshold"
-    INTERVAL = "interval"
+def _discount_percent(row: Parent[RechargeModel | RuleModel]) -> Decimal:
+    return plain(row.discount_percent)
 
 
-@strawberry.enum(description="FIXED buys `credits`; TARGET tops the balance up to `credits`.")
-class AutoRechargeMethod(Enum):
-    FIXED = "fixed"
-    TARGET = "target"
-
-
-@strawberry.enum
-class AutoRechargeInterval(Enum):
-    WEEKLY = "weekly"
-    MONTHLY = "monthly"
+async def _invoice(recharge: Parent[RechargeModel], info: Info) -> InvoiceModel | None:
+    if recharge.invoice_id is None:
+        return None
+    return await invoice_loaders(info).invoice.load(recharge.invoice_id)
 
 
 @strawberry.type(description="One purchase of credits: a top-up or an auto-recharge.")
 class Recharge:
-    model: strawberry.Private[RechargeModel]
+    is_type_of = Reads(RechargeModel)
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.model.id))
+    id: strawberry.ID
+    wallet: WalletModel = strawberry.field(
+        resolver=_wallet,
+        graphql_type=Annotated["Wallet", strawberry.lazy("graphql_schema.wallets.types")],
+    )
+    trigger: RechargeTrigger
+    status: RechargeStatus
+    credits: Credits = strawberry.field(description="Paid credits bought.")
+    bonus_credits: Credits = strawberry.field(description="Free credits that come with a bundle.")
+    discount_percent: Decimal = strawberry.field(resolver=_discount_percent)
+    failure_reason: str | None = strawberry.field(description="Why it failed or was skipped.")
+    invoice: InvoiceModel | None = strawberry.field(
+        resolver=_invoice,
+        graphql_type=Annotated["Invoice", strawberry.lazy("graphql_schema.invoices.types")] | None,
+        description="The credit-purchase invoice (none while a rule's is pending).",
+    )
+    granted_at: datetime | None = strawberry.field(description="When the credits landed.")
+    created_at: datetime
+    settled_at: datetime | None
 
-    @strawberry.field
-    async def wallet(
-        self, info: Info
-    ) -> Annotated[Wallet, strawberry.lazy("graphql_schema.wallets.types")]:
-        from graphql_schema.wallets.types import Wallet
 
-        found = await info.context.loaders.wallet.load(self.model.wallet_id)
-        assert found is not None
-        return Wallet(model=found)
-
-    @strawberry.field
-    def trigger(self) -> RechargeTrigger:
-        return RechargeTrigger(self.model.trigger.value)
-
-    @strawberry.field
-    def status(self) -> RechargeStatus:
-        return RechargeStatus(self.model.status.value)
-
-    @strawberry.field(description="Paid credits bought.")
-    def credits(self) -> Credits:
-        return self.model.credits
-
-    @strawberry.field(description="Free credits that come with a bundle.")
-    def bonus_credits(self) -> Credits:
-        return self.model.bonus_credits
-
-    @strawberry.field
-    def discount_percent(self) -> Decimal:
-        return plain(self.model.discount_percent)
-
-    @strawberry.field(description="Why it failed or was skipped.")
-    def failure_reason(self) -> str | None:
-        return self.model.failure_reason
-
-    @strawberry.field(description="The credit-purchase invoice (none while a rule's is pending).")
-    async def invoice(
-        self, info: Info
-    ) -> Annotated[Invoice, strawberry.lazy("graphql_schema.invoicing.types")] | None:
-        from graphql_schema.invoicing.types import Invoice
-
-        if self.model.invoice_id is None:
-            return None
-        found = await billing_loaders(info).invoice.load(self.model.invoice_id)
-        return Invoice(model=found) if found is not None else None
-
-    @strawberry.field(description="When the credits landed.")
-    def granted_at(self) -> datetime | None:
-        return self.model.granted_at
-
-    @strawberry.field
-    def created_at(self) -> datetime:
-        return self.model.created_at
-
-    @strawberry.field
-    def settled_at(self) -> datetime | None:
-        return self.model.settled_at
+async def _monthly_max_amount(rule: Parent[RuleModel], info: Info) -> Money | None:
+    """In the wallet's currency (the wallet is in the loader: the rule's resolver put it there)."""
+    if rule.monthly_max_amount_minor is None:
+        return None
+    wallet = await info.context.loaders.wallet.load(rule.wallet_id)
+    assert wallet is not None
+    return Money.of(rule.monthly_max_amount_minor, wallet.currency)
 
 
 @strawberry.type(description="A wallet's auto-recharge rule.")
 class AutoRechargeRule:
-    model: strawberry.Private[RuleModel]
-    currency: strawberry.Private[str]
+    is_type_of = Reads(RuleModel)
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.model.id))
-
-    @strawberry.field
-    def wallet_id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.model.wallet_id))
-
-    @strawberry.field
-    def trigger(self) -> AutoRechargeTrigger:
-        return AutoRechargeTrigger(self.model.trigger.value)
-
-    @strawberry.field(description="Recharge when the balance is at or below this.")
-    def threshold(self) -> Credits | None:
-        return self.model.threshold
-
-    @strawberry.field
-    def interval(self) -> AutoRechargeInterval | None:
-        return AutoRechargeInterval(self.model.interval.value) if self.model.interval else None
-
-    @strawberry.field
-    def method(self) -> AutoRechargeMethod:
-        return AutoRechargeMethod(self.model.method.value)
-
-    @strawberry.field(description="FIXED: credits bought each time; TARGET: the balance aimed at.")
-    def credits(self) -> Credits:
-        return self.model.credits
-
-    @strawberry.field(description='Shown on the invoice line, e.g. "5" for 5 % off.')
-    def discount_percent(self) -> Decimal:
-        return plain(self.model.discount_percent)
-
-    @strawberry.field
-    def cooldown_seconds(self) -> int:
-        return self.model.cooldown_seconds
-
-    @strawberry.field
-    def monthly_max_recharges(self) -> int | None:
-        return self.model.monthly_max_recharges
-
-    @strawberry.field
-    def monthly_max_amount(self) -> Money | None:
-        cap = self.model.monthly_max_amount_minor
-        return Money.of(cap, self.currency) if cap is not None else None
-
-    @strawberry.field(description="None: the customer's default method.")
-    def payment_method_id(self) -> strawberry.ID | None:
-        method = self.model.payment_method_id
-        return strawberry.ID(str(method)) if method is not None else None
-
-    @strawberry.field
-    def enabled(self) -> bool:
-        return self.model.enabled
-
-    @strawberry.field(description="Payment failures in a row; the rule turns off at the limit.")
-    def consecutive_failures(self) -> int:
-        return self.model.consecutive_failures
-
-    @strawberry.field
-    def disabled_reason(self) -> str | None:
-        return self.model.disabled_reason
-
-    @strawberry.field
-    def last_triggered_at(self) -> datetime | None:
-        return self.model.last_triggered_at
-
-    @strawberry.field(description="Interval rules: the next run.")
-    def next_run_at(self) -> datetime | None:
-        return self.model.next_run_at
+    id: strawberry.ID
+    wallet_id: strawberry.ID
+    trigger: RuleTrigger
+    threshold: Credits | None = strawberry.field(
+        description="Recharge when the balance is at or below this."
+    )
+    interval: RuleInterval | None
+    method: RuleMethod
+    credits: Credits = strawberry.field(
+        description="FIXED: credits bought each time; TARGET: the balance aimed at."
+    )
+    discount_percent: Decimal = strawberry.field(
+        resolver=_discount_percent, description='Shown on the invoice line, e.g. "5" for 5 % off.'
+    )
+    cooldown_seconds: int
+    monthly_max_recharges: int | None
+    monthly_max_amount: Money | None = strawberry.field(resolver=_monthly_max_amount)
+    payment_method_id: strawberry.ID | None = strawberry.field(
+        description="None: the customer's default method."
+    )
+    enabled: bool
+    consecutive_failures: int = strawberry.field(
+        description="Payment failures in a row; the rule turns off at the limit."
+    )
+    disabled_reason: str | None
+    last_triggered_at: datetime | None
+    next_run_at: datetime | None = strawberry.field(description="Interval rules: the next run.")
 
 
 @strawberry.type

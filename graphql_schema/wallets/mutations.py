@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Annotated, TypeAlias
 
 import strawberry
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -11,25 +12,20 @@ from app.customers import repository as customers
 from app.errors import NotFound
 from app.wallets import repository, service
 from app.wallets.ledger import Cause
-from app.wallets.models import CauseType, DepletionPolicy
-from app.wallets.models import GrantKind as GrantKindModel
-from app.wallets.models import GrantSource as GrantSourceModel
+from app.wallets.models import Bundle as BundleModel
+from app.wallets.models import CauseType, DepletionPolicy, GrantKind, GrantSource
+from app.wallets.models import LedgerEntry as EntryModel
 from app.wallets.models import SignupBonus as SignupBonusModel
+from app.wallets.models import Wallet as WalletModel
 from app.wallets.service import BundleInput, GrantRequest
 from graphql_schema.context import Info
-from graphql_schema.errors import attempt, result
+from graphql_schema.errors import Failure, attempt
+from graphql_schema.fields import mutation
 from graphql_schema.pagination import row_id
 from graphql_schema.permissions import IsAdmin
 from graphql_schema.scalars import Credits
-from graphql_schema.wallets.types import (
-    Bundle,
-    DepletionPolicyEnum,
-    GrantKind,
-    GrantSource,
-    LedgerEntry,
-    SignupBonus,
-    Wallet,
-)
+from graphql_schema.wallets.ledger import LedgerEntry
+from graphql_schema.wallets.types import Bundle, SignupBonus, Wallet
 
 
 @strawberry.input
@@ -37,14 +33,14 @@ class CreateWalletInput:
     customer_external_id: str
     rate: Decimal = strawberry.field(description='Money value of one credit, e.g. "0.01".')
     currency: str | None = strawberry.field(default=None, description="Default: the customer's.")
-    policy: DepletionPolicyEnum = DepletionPolicyEnum.ALLOW
+    policy: DepletionPolicy = DepletionPolicy.ALLOW
     overdraft_limit: Credits | None = None
 
 
 @strawberry.input
 class UpdateWalletPolicyInput:
     wallet_id: strawberry.ID
-    policy: DepletionPolicyEnum
+    policy: DepletionPolicy
     overdraft_limit: Credits | None = None
 
 
@@ -99,29 +95,33 @@ class UpdateBundleInput:
 
 @strawberry.type
 class WalletPayload:
-    wallet: Wallet
+    wallet: WalletModel = strawberry.field(graphql_type=Wallet)
 
 
 @strawberry.type
 class LedgerEntryPayload:
-    entry: LedgerEntry
-    wallet: Wallet
+    entry: EntryModel = strawberry.field(graphql_type=LedgerEntry)
+    wallet: WalletModel = strawberry.field(graphql_type=Wallet)
 
 
 @strawberry.type
 class BundlePayload:
-    bundle: Bundle
+    bundle: BundleModel = strawberry.field(graphql_type=Bundle)
 
 
 @strawberry.type
 class SignupBonusPayload:
-    signup_bonus: SignupBonus
+    signup_bonus: SignupBonusModel = strawberry.field(graphql_type=SignupBonus)
 
 
-WalletResult = result("WalletResult", WalletPayload)
-LedgerEntryResult = result("LedgerEntryResult", LedgerEntryPayload)
-BundleResult = result("BundleResult", BundlePayload)
-SignupBonusResult = result("SignupBonusResult", SignupBonusPayload)
+WalletResult: TypeAlias = Annotated[WalletPayload | Failure, strawberry.union("WalletResult")]
+LedgerEntryResult: TypeAlias = Annotated[
+    LedgerEntryPayload | Failure, strawberry.union("LedgerEntryResult")
+]
+BundleResult: TypeAlias = Annotated[BundlePayload | Failure, strawberry.union("BundleResult")]
+SignupBonusResult: TypeAlias = Annotated[
+    SignupBonusPayload | Failure, strawberry.union("SignupBonusResult")
+]
 
 
 def _wallet_id(value: strawberry.ID) -> int:
@@ -152,12 +152,12 @@ async def _entry_payload(session: AsyncSession, entry_id: int | None) -> LedgerE
     entry = await repository.entry(session, entry_id)
     wallet = await repository.get(session, entry.wallet_id)
     await session.refresh(wallet)
-    return LedgerEntryPayload(entry=LedgerEntry(model=entry), wallet=Wallet(model=wallet))
+    return LedgerEntryPayload(entry=entry, wallet=wallet)
 
 
 @strawberry.type
 class WalletMutations:
-    @strawberry.mutation(permission_classes=[IsAdmin], description="Open a wallet in a currency.")
+    @mutation(permission_classes=[IsAdmin], description="Open a wallet in a currency.")
     async def create_wallet(self, info: Info, input: CreateWalletInput) -> WalletResult:
         now = info.context.now
 
@@ -168,16 +168,16 @@ class WalletMutations:
                 customer,
                 currency=input.currency,
                 rate=input.rate,
-                policy=DepletionPolicy(input.policy.value),
+                policy=input.policy,
                 overdraft_limit=input.overdraft_limit,
                 now=now,
             )
             await session.refresh(wallet)
-            return WalletPayload(wallet=Wallet(model=wallet))
+            return WalletPayload(wallet=wallet)
 
         return await attempt(info, work)
 
-    @strawberry.mutation(permission_classes=[IsAdmin])
+    @mutation(permission_classes=[IsAdmin])
     async def update_wallet_policy(
         self, info: Info, input: UpdateWalletPolicyInput
     ) -> WalletResult:
@@ -187,15 +187,15 @@ class WalletMutations:
             wallet = await service.update_policy(
                 session,
                 _wallet_id(input.wallet_id),
-                DepletionPolicy(input.policy.value),
+                input.policy,
                 input.overdraft_limit,
                 now,
             )
-            return WalletPayload(wallet=Wallet(model=wallet))
+            return WalletPayload(wallet=wallet)
 
         return await attempt(info, work)
 
-    @strawberry.mutation(
+    @mutation(
         permission_classes=[IsAdmin],
         description="Add credits to a wallet. Debt is paid first. Idempotent by key.",
     )
@@ -211,8 +211,8 @@ class WalletMutations:
             )
             request = GrantRequest(
                 amount=input.amount,
-                kind=GrantKindModel(input.kind.value),
-                source=GrantSourceModel(input.source.value),
+                kind=input.kind,
+                source=input.source,
                 priority=input.priority,
                 expires_at=input.expires_at,
                 cost_minor=cost,
@@ -230,7 +230,7 @@ class WalletMutations:
 
         return await attempt(info, work)
 
-    @strawberry.mutation(
+    @mutation(
         permission_classes=[IsAdmin],
         description="Remove unused credits (never below zero), with a reason. Idempotent by key.",
     )
@@ -252,7 +252,7 @@ class WalletMutations:
 
         return await attempt(info, work)
 
-    @strawberry.mutation(permission_classes=[IsAdmin])
+    @mutation(permission_classes=[IsAdmin])
     async def create_bundle(self, info: Info, input: CreateBundleInput) -> BundleResult:
         now = info.context.now
 
@@ -266,13 +266,11 @@ class WalletMutations:
                 bonus_credits=input.bonus_credits,
                 active=input.active,
             )
-            return BundlePayload(
-                bundle=Bundle(model=await service.create_bundle(session, data, now))
-            )
+            return BundlePayload(bundle=await service.create_bundle(session, data, now))
 
         return await attempt(info, work)
 
-    @strawberry.mutation(permission_classes=[IsAdmin])
+    @mutation(permission_classes=[IsAdmin])
     async def update_bundle(self, info: Info, input: UpdateBundleInput) -> BundleResult:
         async def work(session: AsyncSession) -> BundlePayload:
             bundle = await service.update_bundle(
@@ -284,11 +282,11 @@ class WalletMutations:
                 price=input.price,
                 active=input.active,
             )
-            return BundlePayload(bundle=Bundle(model=bundle))
+            return BundlePayload(bundle=bundle)
 
         return await attempt(info, work)
 
-    @strawberry.mutation(
+    @mutation(
         permission_classes=[IsAdmin],
         description="Free credits every customer's first wallet receives (0 turns it off).",
     )
@@ -301,11 +299,7 @@ class WalletMutations:
             bonus: SignupBonusModel = await service.set_signup_bonus(
                 session, credits, expires_in_days, now
             )
-            return SignupBonusPayload(
-                signup_bonus=SignupBonus(
-                    credits=bonus.credits, expires_in_days=bonus.expires_in_days
-                )
-            )
+            return SignupBonusPayload(signup_bonus=bonus)
 
         return await attempt(info, work)
 

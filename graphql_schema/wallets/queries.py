@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Annotated, TypeAlias
 
 import strawberry
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -10,25 +11,30 @@ from app.customers import repository as customers
 from app.errors import NotFound
 from app.plans import entitlement as plans
 from app.wallets import balances, repository, service
+from app.wallets.models import Bundle as BundleModel
+from app.wallets.models import SignupBonus as SignupBonusModel
+from app.wallets.models import Wallet as WalletModel
 from graphql_schema.context import Info
-from graphql_schema.errors import attempt, result
+from graphql_schema.errors import Failure, attempt
+from graphql_schema.fields import field
 from graphql_schema.pagination import row_id
 from graphql_schema.permissions import CanRead, CanReadCustomer, require_visible
 from graphql_schema.scalars import Credits
 from graphql_schema.wallets.types import Bundle, Entitlement, SignupBonus, Wallet
 
-EntitlementResult = result("EntitlementResult", Entitlement)
+EntitlementResult: TypeAlias = Annotated[
+    Entitlement | Failure, strawberry.union("EntitlementResult")
+]
 
 
 @strawberry.type
 class WalletQueries:
-    @strawberry.field(
+    @field(
         permission_classes=[CanReadCustomer],
+        graphql_type=Wallet | None,
         description="One wallet by id (a customer token: only its own customer's).",
     )
-    async def wallet(self, info: Info, id: strawberry.ID) -> Wallet | None:
-        from app.wallets.models import Wallet as WalletModel
-
+    async def wallet(self, info: Info, id: strawberry.ID) -> WalletModel | None:
         wallet_id = row_id(id)
         if wallet_id is None:
             return None
@@ -36,24 +42,22 @@ class WalletQueries:
         if found is None:
             return None
         require_visible(info, found.customer_id, f"wallet {wallet_id}")
-        return Wallet(model=found)
+        return found
 
-    @strawberry.field(
+    @field(
         permission_classes=[CanReadCustomer],
+        graphql_type=list[Bundle],
         description="The credit packs on sale (customer tokens see them too, to buy one).",
     )
-    async def bundles(self, info: Info, active_only: bool = True) -> list[Bundle]:
-        rows = await info.context.run(lambda s: repository.bundles(s, active_only=active_only))
-        return [Bundle(model=b) for b in rows]
+    async def bundles(self, info: Info, active_only: bool = True) -> list[BundleModel]:
+        return await info.context.run(lambda s: repository.bundles(s, active_only=active_only))
 
-    @strawberry.field(permission_classes=[CanRead])
-    async def signup_bonus(self, info: Info) -> SignupBonus:
+    @field(permission_classes=[CanRead], graphql_type=SignupBonus)
+    async def signup_bonus(self, info: Info) -> SignupBonusModel:
         bonus = await info.context.run(repository.signup_bonus)
-        if bonus is None:
-            return SignupBonus(credits=Decimal(0), expires_in_days=None)
-        return SignupBonus(credits=bonus.credits, expires_in_days=bonus.expires_in_days)
+        return bonus or SignupBonusModel(credits=Decimal(0), expires_in_days=None)
 
-    @strawberry.field(
+    @field(
         permission_classes=[CanRead],
         description="May this customer use `credits` more, or `units` more of the metric "
         "`metricCode` (priced by the live subscription's plan, in the plan's currency)? "

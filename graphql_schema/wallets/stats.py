@@ -15,9 +15,10 @@ from app.errors import ValidationFailed
 from app.wallets import repository
 from graphql_schema.context import Info
 from graphql_schema.errors import Forbidden
+from graphql_schema.fields import field
+from graphql_schema.money import Money
 from graphql_schema.permissions import CanRead, CanReadCustomer, require_visible
 from graphql_schema.scalars import Credits
-from graphql_schema.wallets.types import Money
 
 MAX_DAYS = 366
 
@@ -49,7 +50,7 @@ class WalletTotals:
 
 @strawberry.type
 class WalletStatsQueries:
-    @strawberry.field(
+    @field(
         permission_classes=[CanReadCustomer],
         description="Credits consumed per day over the last `days` days (today included), "
         "oldest first, zero-filled; all customers, or one (a customer token: only its own).",
@@ -82,7 +83,7 @@ class WalletStatsQueries:
 
         return await info.context.run(work)
 
-    @strawberry.field(
+    @field(
         permission_classes=[CanReadCustomer],
         description="A customer's consumption per metric over the last `days` days, most "
         "credits first (a customer token: only its own).",
@@ -111,7 +112,7 @@ class WalletStatsQueries:
 
         return await info.context.run(work)
 
-    @strawberry.field(
+    @field(
         permission_classes=[CanRead],
         description="Credits outstanding, debt and their value, per currency.",
     )

@@ -1,16 +1,20 @@
 from __future__ import annotations
 
+from typing import Annotated, TypeAlias
+
 import strawberry
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.webhooks import endpoints, service
 from app.webhooks.endpoints import EndpointChanges, EndpointInput
-from app.webhooks.models import WebhookEvent as EventModel
+from app.webhooks.models import WebhookDelivery as DeliveryModel
+from app.webhooks.models import WebhookEndpoint as EndpointModel
 from graphql_schema.context import Info
-from graphql_schema.errors import attempt, result
+from graphql_schema.errors import Failure, attempt
+from graphql_schema.fields import mutation
 from graphql_schema.permissions import IsAdmin
 from graphql_schema.webhooks.queries import parse_id
-from graphql_schema.webhooks.types import WebhookDelivery, WebhookEndpoint, WebhookEvent
+from graphql_schema.webhooks.types import WebhookDelivery, WebhookEndpoint
 
 
 @strawberry.input
@@ -35,13 +39,13 @@ class UpdateWebhookEndpointInput:
 
 @strawberry.type
 class CreateWebhookEndpointPayload:
-    endpoint: WebhookEndpoint
+    endpoint: EndpointModel = strawberry.field(graphql_type=WebhookEndpoint)
     secret: str = strawberry.field(description="The signing secret. Shown only here: store it now.")
 
 
 @strawberry.type
 class WebhookEndpointPayload:
-    endpoint: WebhookEndpoint
+    endpoint: EndpointModel = strawberry.field(graphql_type=WebhookEndpoint)
 
 
 @strawberry.type
@@ -51,18 +55,26 @@ class DeleteWebhookEndpointPayload:
 
 @strawberry.type
 class WebhookDeliveryPayload:
-    delivery: WebhookDelivery
+    delivery: DeliveryModel = strawberry.field(graphql_type=WebhookDelivery)
 
 
-CreateWebhookEndpointResult = result("CreateWebhookEndpointResult", CreateWebhookEndpointPayload)
-WebhookEndpointResult = result("WebhookEndpointResult", WebhookEndpointPayload)
-DeleteWebhookEndpointResult = result("DeleteWebhookEndpointResult", DeleteWebhookEndpointPayload)
-WebhookDeliveryResult = result("WebhookDeliveryResult", WebhookDeliveryPayload)
+CreateWebhookEndpointResult: TypeAlias = Annotated[
+    CreateWebhookEndpointPayload | Failure, strawberry.union("CreateWebhookEndpointResult")
+]
+WebhookEndpointResult: TypeAlias = Annotated[
+    WebhookEndpointPayload | Failure, strawberry.union("WebhookEndpointResult")
+]
+DeleteWebhookEndpointResult: TypeAlias = Annotated[
+    DeleteWebhookEndpointPayload | Failure, strawberry.union("DeleteWebhookEndpointResult")
+]
+WebhookDeliveryResult: TypeAlias = Annotated[
+    WebhookDeliveryPayload | Failure, strawberry.union("WebhookDeliveryResult")
+]
 
 
 @strawberry.type
 class WebhookMutations:
-    @strawberry.mutation(permission_classes=[IsAdmin])
+    @mutation(permission_classes=[IsAdmin])
     async def create_webhook_endpoint(
         self, info: Info, input: CreateWebhookEndpointInput
     ) -> CreateWebhookEndpointResult:
@@ -79,13 +91,11 @@ class WebhookMutations:
 
         async def work(session: AsyncSession) -> CreateWebhookEndpointPayload:
             endpoint = await endpoints.create(session, data, now, allow_private=allow_private)
-            return CreateWebhookEndpointPayload(
-                endpoint=WebhookEndpoint(model=endpoint), secret=endpoint.secret
-            )
+            return CreateWebhookEndpointPayload(endpoint=endpoint, secret=endpoint.secret)
 
         return await attempt(info, work)
 
-    @strawberry.mutation(permission_classes=[IsAdmin])
+    @mutation(permission_classes=[IsAdmin])
     async def update_webhook_endpoint(
         self, info: Info, input: UpdateWebhookEndpointInput
     ) -> WebhookEndpointResult:
@@ -104,11 +114,11 @@ class WebhookMutations:
             endpoint = await endpoints.update(
                 session, endpoint_id, changes, now, allow_private=allow_private
             )
-            return WebhookEndpointPayload(endpoint=WebhookEndpoint(model=endpoint))
+            return WebhookEndpointPayload(endpoint=endpoint)
 
         return await attempt(info, work)
 
-    @strawberry.mutation(
+    @mutation(
         permission_classes=[IsAdmin],
         description="Remove an endpoint with its delivery log; pending deliveries are dropped.",
     )
@@ -121,7 +131,7 @@ class WebhookMutations:
 
         return await attempt(info, work)
 
-    @strawberry.mutation(
+    @mutation(
         permission_classes=[IsAdmin],
         description="Send a finished delivery's event to its endpoint again (a new delivery).",
     )
@@ -130,10 +140,6 @@ class WebhookMutations:
 
         async def work(session: AsyncSession) -> WebhookDeliveryPayload:
             delivery = await service.replay(session, parse_id(id, "webhook delivery"), now)
-            event = await session.get(EventModel, delivery.event_id)
-            assert event is not None
-            return WebhookDeliveryPayload(
-                delivery=WebhookDelivery(model=delivery, event=WebhookEvent(model=event))
-            )
+            return WebhookDeliveryPayload(delivery=delivery)
 
         return await attempt(info, work)

@@ -23,18 +23,19 @@ from app.clock import Clock
 from app.live import wallets as wallet_updates
 from app.live.hub import Inbox, Message
 from app.live.wallets import channel
+from app.wallets.models import EntryKind
 from graphql_schema.context import Info
+from graphql_schema.fields import subscription
 from graphql_schema.live.access import visible_wallet
 from graphql_schema.live.sharing import shared
 from graphql_schema.permissions import CanReadCustomer
 from graphql_schema.scalars import Credits
-from graphql_schema.wallets.types import LedgerEntryKind
 
 
 @strawberry.type(description="The ledger entry behind a live update (value translation included).")
 class LiveLedgerEntry:
     id: strawberry.ID
-    kind: LedgerEntryKind
+    kind: EntryKind
     credits: Credits
     balance_after: Credits
     description: str
@@ -69,7 +70,7 @@ def _entry(data: dict[str, Any] | None) -> LiveLedgerEntry | None:
         return None
     return LiveLedgerEntry(
         id=strawberry.ID(str(data["id"])),
-        kind=LedgerEntryKind(data["kind"]),
+        kind=EntryKind(data["kind"]),
         credits=Decimal(data["credits"]),
         balance_after=Decimal(data["balance_after"]),
         description=data["description"],
@@ -148,8 +149,8 @@ async def _current(session: AsyncSession, wallet_id: int, now: datetime) -> dict
 
 
 @strawberry.type
-class LiveSubscriptions:
-    @strawberry.subscription(
+class WalletSubscriptions:
+    @subscription(
         permission_classes=[CanReadCustomer],
         description="The wallet's balance after every change, starting with the current one "
         "(unless `initial` is false). Under load, updates not yet delivered are coalesced: "

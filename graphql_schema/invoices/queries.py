@@ -5,11 +5,11 @@ import strawberry
 from app.customers import repository as customers
 from app.invoices import repository
 from app.invoices.models import Invoice as InvoiceModel
-from app.invoices.models import InvoiceStatus as StatusModel
-from app.invoices.models import InvoiceType as TypeModel
+from app.invoices.models import InvoiceStatus, InvoiceType
 from graphql_schema.context import Info
-from graphql_schema.invoicing.loaders import billing_loaders
-from graphql_schema.invoicing.types import Invoice, InvoiceStatus, InvoiceType
+from graphql_schema.fields import field
+from graphql_schema.invoices.loaders import invoice_loaders
+from graphql_schema.invoices.types import Invoice
 from graphql_schema.pagination import Connection, Page, paged, row_id
 from graphql_schema.permissions import CanReadCustomer, require_visible
 
@@ -28,9 +28,10 @@ async def _customer_id(info: Info, external_id: str | None) -> int | None:
 
 
 @strawberry.type
-class InvoicingQueries:
-    @strawberry.field(
+class InvoiceQueries:
+    @field(
         permission_classes=[CanReadCustomer],
+        graphql_type=Connection[Invoice],
         description="Invoices, newest first; by customer, status, type or subscription.",
     )
     async def invoices(
@@ -42,11 +43,9 @@ class InvoicingQueries:
         after: str | None = None,
         type: InvoiceType | None = None,
         subscription_id: strawberry.ID | None = None,
-    ) -> Connection[Invoice]:
+    ) -> Connection[InvoiceModel]:
         async def fetch(page: Page[int]) -> list[InvoiceModel]:
             customer_id = await _customer_id(info, customer_external_id)
-            wanted = StatusModel(status.value) if status is not None else None
-            kind = TypeModel(type.value) if type is not None else None
             subscription = row_id(subscription_id) if subscription_id is not None else None
             if subscription_id is not None and subscription is None:
                 return []
@@ -54,23 +53,23 @@ class InvoicingQueries:
                 lambda s: repository.page(
                     s,
                     customer_id=customer_id,
-                    status=wanted,
+                    status=status,
                     before_id=page.after,
                     limit=page.limit,
-                    type=kind,
+                    type=type,
                     subscription_id=subscription,
                 )
             )
 
-        return await paged(first, after, fetch, lambda r: Invoice(model=r))
+        return await paged(first, after, fetch)
 
-    @strawberry.field(permission_classes=[CanReadCustomer])
-    async def invoice(self, info: Info, id: strawberry.ID) -> Invoice | None:
+    @field(permission_classes=[CanReadCustomer], graphql_type=Invoice | None)
+    async def invoice(self, info: Info, id: strawberry.ID) -> InvoiceModel | None:
         invoice_id = row_id(id)
         if invoice_id is None:
             return None
-        found = await billing_loaders(info).invoice.load(invoice_id)
+        found = await invoice_loaders(info).invoice.load(invoice_id)
         if found is None:
             return None
         require_visible(info, found.customer_id, f"invoice {id}")
-        return Invoice(model=found)
+        return found

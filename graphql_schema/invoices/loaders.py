@@ -13,7 +13,7 @@ from graphql_schema.context import Context, Info
 from graphql_schema.loaders import many_loader, one_loader
 
 
-class BillingLoaders:
+class InvoiceLoaders:
     def __init__(self, context: Context) -> None:
         self.invoice: DataLoader[int, Invoice | None] = one_loader(
             context, invoices.by_ids, lambda i: i.id
@@ -29,6 +29,6 @@ class BillingLoaders:
         )
 
 
-def billing_loaders(info: Info) -> BillingLoaders:
+def invoice_loaders(info: Info) -> InvoiceLoaders:
     """The loaders of this operation (made on first use, gone with its context)."""
-    return info.context.cached(BillingLoaders)
+    return info.context.cached(InvoiceLoaders)

@@ -1,14 +1,18 @@
 from __future__ import annotations
 
+from typing import Annotated, TypeAlias
+
 import strawberry
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.billing import collection
 from app.errors import NotFound
 from app.flows import settlement
+from app.invoices.models import Invoice as InvoiceModel
 from graphql_schema.context import Info
-from graphql_schema.errors import attempt, result
-from graphql_schema.invoicing.types import Invoice
+from graphql_schema.errors import Failure, attempt
+from graphql_schema.fields import mutation
+from graphql_schema.invoices.types import Invoice
 from graphql_schema.pagination import row_id
 from graphql_schema.permissions import IsAdmin
 
@@ -31,10 +35,10 @@ class PayInvoiceWithCreditsInput:
 
 @strawberry.type
 class InvoicePayload:
-    invoice: Invoice
+    invoice: InvoiceModel = strawberry.field(graphql_type=Invoice)
 
 
-InvoiceResult = result("InvoiceResult", InvoicePayload)
+InvoiceResult: TypeAlias = Annotated[InvoicePayload | Failure, strawberry.union("InvoiceResult")]
 
 
 def invoice_id(value: strawberry.ID) -> int:
@@ -45,8 +49,8 @@ def invoice_id(value: strawberry.ID) -> int:
 
 
 @strawberry.type
-class InvoicingMutations:
-    @strawberry.mutation(
+class InvoiceMutations:
+    @mutation(
         permission_classes=[IsAdmin],
         description="Record a payment made outside the provider (bank transfer, cash). A "
         "credit purchase delivers its credits. A void or paid invoice cannot be paid.",
@@ -56,11 +60,11 @@ class InvoicingMutations:
 
         async def work(session: AsyncSession) -> InvoicePayload:
             paid = await settlement.mark_paid(session, invoice_id(input.invoice_id), settings, now)
-            return InvoicePayload(invoice=Invoice(model=paid))
+            return InvoicePayload(invoice=paid)
 
         return await attempt(info, work)
 
-    @strawberry.mutation(
+    @mutation(
         permission_classes=[IsAdmin],
         description="Cancel an unpaid invoice (its number stays taken). Credits granted before "
         "payment are taken back.",
@@ -72,11 +76,11 @@ class InvoicingMutations:
             voided = await settlement.void(
                 session, invoice_id(input.invoice_id), input.reason, settings, now
             )
-            return InvoicePayload(invoice=Invoice(model=voided))
+            return InvoicePayload(invoice=voided)
 
         return await attempt(info, work)
 
-    @strawberry.mutation(
+    @mutation(
         permission_classes=[IsAdmin],
         description="Pay a threshold or period-end invoice from the customer's wallet now: its "
         "total converted to credits at the wallet's rate. The wallet must be in the invoice's "
@@ -89,6 +93,6 @@ class InvoicingMutations:
 
         async def work(session: AsyncSession) -> InvoicePayload:
             paid = await collection.pay_with_credits(session, invoice_id(input.invoice_id), now)
-            return InvoicePayload(invoice=Invoice(model=paid))
+            return InvoicePayload(invoice=paid)
 
         return await attempt(info, work)
