@@ -48,8 +48,9 @@ class Recording:
         if self.failing is not None and any(e == "bad" for e in events):
             raise self.failing
         results = [EventResult(n, str(e), Status.ACCEPTED) for n, e in enumerate(events)]
-        charged: list[int | None] = [int(str(e)[1:]) for e in events]
-        wallets = [WalletBalance(w, f"c{w}", "USD", Decimal(w)) for w in sorted(set(charged)) if w]
+        ids = [int(str(e)[1:]) for e in events]
+        wallets = [WalletBalance(w, f"c{w}", "USD", Decimal(w)) for w in sorted(set(ids))]
+        charged: list[int | None] = list(ids)
         return Outcome(results, wallets, charged)
 
 
