@@ -8,7 +8,12 @@ worker) as a subprocess, and drives it with concurrent keep-alive clients (``ben
 
 * REST: ``POST /v1/events``, batches of 1,000 events, 4 clients;
 * GraphQL: ``ingestEvents``, batches of 1,000, 4 clients, selecting every event's result;
-* single events: ``POST /v1/events`` with one event, 4 clients.
+* single events: ``POST /v1/events`` with one event each, at 4, 16 and 64 clients
+  (``--single-clients``): requests per second, p50 and p99 at each.
+
+The floor (``bench.floor``: what PostgreSQL alone takes, insert and dedupe only) is measured
+before the first round and after the last, and the batch figures are also printed as ratios of
+it (their median): on this shared machine the absolute figures drift ±40 % with the hour.
 
 Each batch covers 32 random customers; an event is ``api_call`` (count, 1 credit) 85 % of the
 time, ``tokens`` (sum of ``tokens`` 1..2000, 0.001 credit each) 10 %, ``report_generated``
@@ -44,6 +49,7 @@ from app.clock import SystemClock
 from app.db.engine import Database, plain_url
 from app.db.migrate import upgrade
 from bench import http
+from bench.floor import floor
 
 CUSTOMERS = 1000
 GRANT = Decimal(100_000_000)
@@ -212,7 +218,7 @@ async def ready(port: int, log: str) -> None:
 async def start_server(url: str, port: int) -> subprocess.Popen[bytes]:
     process = launch(url, port)
     async with httpx.AsyncClient() as client:
-        for _ in range(200):
+        for _ in range(900):  # 90 s: a loaded machine starts the server slowly
             try:
                 if (await client.get(f"http://127.0.0.1:{port}/health")).status_code == 200:
                     return process
@@ -296,8 +302,10 @@ class Round:
     graphql: float
     p99_batch: float
     graphql_p99: float
-    single_p99: float
+    single_p99: float  # at the first number of clients (4)
     single_p50: float
+    singles: dict[int, tuple[float, float, float]]  # clients: (requests/s, p50, p99)
+    single_cpu_us: float  # API process CPU per single-event request, at the most clients
     rest_cpu_ms: float  # API process CPU per batch of 1,000 (REST)
     rest_load_cpu_ms: float  # the load generator's own CPU per batch (REST)
     rest_db_cpu_ms: float  # PostgreSQL CPU per batch of 1,000 (REST; every database)
@@ -333,7 +341,10 @@ async def one_round(
 ) -> Round:
     rest = [orjson.dumps({"events": batch(rng, BATCH, ledger)}) for _ in range(args.batches)]
     gql = [graphql_body(batch(rng, BATCH, ledger)) for _ in range(args.graphql_batches)]
-    single = [orjson.dumps({"events": batch(rng, 1, ledger)}) for _ in range(args.singles)]
+    singles = {
+        n: [orjson.dumps({"events": batch(rng, 1, ledger)}) for _ in range(args.singles)]
+        for n in args.single_clients
+    }
     settle()
     cpu, db_cpu, load_cpu = cpu_seconds(pid), postgres_seconds(), time.process_time()
     seconds, latencies = await drive(base, "/v1/events", key, rest, args.clients, rest_ok)
@@ -342,14 +353,23 @@ async def one_round(
     rest_db_cpu = postgres_seconds() - db_cpu
     gql_seconds, gql_latencies = await drive(base, "/graphql", key, gql, args.clients, graphql_ok)
     gql_cpu = cpu_seconds(pid) - cpu
-    _, single_latencies = await drive(base, "/v1/events", key, single, args.clients, rest_ok)
+    figures, cpu = {}, 0.0
+    for clients, bodies in singles.items():
+        settle()
+        cpu = cpu_seconds(pid)
+        took, lat = await drive(base, "/v1/events", key, bodies, clients, rest_ok)
+        cpu = cpu_seconds(pid) - cpu
+        figures[clients] = (len(bodies) / took, statistics.median(lat), p99(lat))
+    first = figures[args.single_clients[0]]
     return Round(
         rest=len(rest) * BATCH / seconds,
         graphql=len(gql) * BATCH / gql_seconds,
         p99_batch=p99(latencies),
         graphql_p99=p99(gql_latencies),
-        single_p99=p99(single_latencies),
-        single_p50=statistics.median(single_latencies),
+        single_p99=first[2],
+        single_p50=first[1],
+        singles=figures,
+        single_cpu_us=cpu / args.singles * 1e6,
         rest_cpu_ms=rest_cpu / len(rest) * 1000,
         rest_db_cpu_ms=rest_db_cpu / len(rest) * 1000,
         rest_load_cpu_ms=rest_load_cpu / len(rest) * 1000,
@@ -376,19 +396,43 @@ async def main(args: argparse.Namespace) -> None:
         await asyncio.to_thread(upgrade, url)
         key = await seed(url)
         port = free_port()
+        floors = [await floor(plain_url(server))]
+        print(f"floor before: {floors[0]:.0f} events/s", flush=True)
         process = await start_server(url, port)
         base, rng, ledger, rounds = f"http://127.0.0.1:{port}", random.Random(1), Ledger(), []
         sent = 0
         for number in range(1, args.rounds + 1):
             result = await one_round(base, key, rng, ledger, args, process.pid)
-            sent += (args.batches + args.graphql_batches) * BATCH + args.singles
+            sent += (args.batches + args.graphql_batches) * BATCH
+            sent += args.singles * len(args.single_clients)
             await verify(url, ledger, sent)
             rounds.append(result)
             print(f"round {number}: {result} (balances and ledger verified)", flush=True)
         rss = rss_mb(process.pid)
+        floors.append(await floor(plain_url(server)))
+        base_floor = statistics.median(floors)
         median = {
-            f: statistics.median(getattr(r, f) for r in rounds) for f in Round.__annotations__
+            f: statistics.median(getattr(r, f) for r in rounds)
+            for f in Round.__annotations__
+            if f != "singles"
         }
+        single = {
+            n: tuple(statistics.median(r.singles[n][i] for r in rounds) for i in range(3))
+            for n in args.single_clients
+        }
+        for n, (rate, p50, p99_ms) in single.items():
+            print(
+                f"single events, {n} clients: {rate:.0f} requests/s, p50 {p50:.1f} ms,"
+                f" p99 {p99_ms:.1f} ms"
+            )
+        most = args.single_clients[-1]
+        print(
+            f"floor (insert and dedupe only): {floors[0]:.0f} before, {floors[1]:.0f} after;"
+            f" REST {median['rest'] / base_floor:.2f} and GraphQL"
+            f" {median['graphql'] / base_floor:.2f} of it; GraphQL/REST per event"
+            f" {median['rest'] / median['graphql']:.2f}x; API CPU per single-event request"
+            f" at {most} clients {median['single_cpu_us']:.0f} us"
+        )
         print(
             f"distribution: batches of {BATCH} over {PER_BATCH_CUSTOMERS} of {CUSTOMERS} customers,"
             f" 85% api_call / 10% tokens (sum) / 5% report_generated; {args.clients} clients;"
@@ -405,7 +449,10 @@ async def main(args: argparse.Namespace) -> None:
             f"rest_events_per_s={median['rest']:.0f} graphql_events_per_s={median['graphql']:.0f}"
             f" p99_batch_ms={median['p99_batch']:.1f}"
             f" single_event_p99_ms={median['single_p99']:.1f}"
-            f" api_rss_mb={rss:.0f}"
+            f" api_rss_mb={rss:.0f} floor_events_per_s={base_floor:.0f}"
+            f" rest_floor_ratio={median['rest'] / base_floor:.2f}"
+            f" graphql_floor_ratio={median['graphql'] / base_floor:.2f}"
+            f" single_events_per_s={single[most][0]:.0f} single_p99_ms={single[most][2]:.1f}"
         )
     finally:
         if process is not None:
@@ -421,7 +468,15 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--batches", type=int, default=300, help="REST batches per round")
     parser.add_argument("--graphql-batches", type=int, default=100, help="per round")
-    parser.add_argument("--singles", type=int, default=1000, help="single events per round")
+    parser.add_argument(
+        "--singles", type=int, default=2000, help="single-event requests per round and clients"
+    )
+    parser.add_argument(
+        "--single-clients",
+        type=lambda text: [int(n) for n in text.split(",")],
+        default=[4, 16, 64],
+        help="the numbers of concurrent clients sending single events (comma-separated)",
+    )
     return parser.parse_args()
 
 

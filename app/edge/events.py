@@ -17,6 +17,7 @@ nothing of such a request is stored. 401 without a valid key, 403 without the sc
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import orjson
@@ -29,6 +30,7 @@ from app.access import Principal, Scope
 from app.db.retry import Busy, TryAgain, retrying
 from app.edge.body import read_at_most
 from app.errors import DomainError, Unauthorized, ValidationFailed
+from app.flows.group_commit import GROUPED, GroupCommit
 from app.flows.headroom import Headroom
 from app.flows.ingest import check_batch, ingest
 from app.inputs import printable
@@ -121,18 +123,11 @@ def _body(outcome: Outcome) -> dict[str, Any]:
 def events_route(runtime: Runtime) -> Route:
     settings = runtime.settings
 
-    async def post_events(request: Request) -> Response:
-        try:
-            principal = await _principal(runtime, request)
-            events = await _events(request)
-        except Rejected as rejected:
-            headers = {"WWW-Authenticate": "Bearer"} if rejected.status == 401 else None
-            return _json({"error": _error(rejected.error)}, rejected.status, headers)
-        source = Source("http", principal.key_id, REST_FIELDS)
+    async def store(events: Sequence[object], source: Source) -> Outcome:
+        """One batch in one transaction, run again as ``app.db.retry`` says."""
         window = Window.around(
             runtime.clock.now(), settings.backdating_days, settings.future_skew_seconds
         )
-
         headroom = Headroom()
 
         async def once() -> Outcome:
@@ -143,9 +138,24 @@ def events_route(runtime: Runtime) -> Route:
                 await metering.record_rejections(session, refused, window.now)
             return outcome
 
+        return await retrying(once, (TryAgain,))
+
+    # Concurrent small requests share a transaction (``app.flows.group_commit``).
+    groups = GroupCommit(store)
+
+    async def post_events(request: Request) -> Response:
         try:
-            return _json(_body(await retrying(once, (TryAgain,))))
+            principal = await _principal(runtime, request)
+            events = await _events(request)
+        except Rejected as rejected:
+            headers = {"WWW-Authenticate": "Bearer"} if rejected.status == 401 else None
+            return _json({"error": _error(rejected.error)}, rejected.status, headers)
+        source = Source("http", principal.key_id, REST_FIELDS)
+        grouped = len(events) <= GROUPED
+        try:
+            outcome = await (groups.submit(events, source) if grouped else store(events, source))
         except Busy as busy:
             return _json({"error": _error(busy)}, 503, {"Retry-After": "1"})
+        return _json(_body(outcome))
 
     return Route("/v1/events", post_events, methods=["POST"])

@@ -93,6 +93,7 @@ class Batch:
     def __init__(self, events: Sequence[object], source: Source) -> None:
         self.events, self.source = events, source
         self.results: list[EventResult | None] = [None] * len(events)
+        self.charged: list[int | None] = [None] * len(events)
 
     def reject(self, index: int, error: DomainError) -> None:
         tid = _transaction_id(self.events[index], self.source.names)
@@ -137,6 +138,13 @@ class Batch:
                 seen.add(tid)
                 unique.append(event)
         return unique
+
+    def charge(self, events: list[Resolved], balances: dict[int, Decimal]) -> None:
+        """Note the wallet each accepted event was charged to."""
+        for event in events:
+            wallet = event.billing.wallet
+            if wallet is not None and wallet.id in balances:
+                self.charged[event.parsed.position] = wallet.id
 
     def finished(self) -> list[EventResult]:
         assert all(r is not None for r in self.results)
@@ -237,7 +245,8 @@ async def ingest(
     except OverLimit:
         headroom.careful = True
         raise
-    return Outcome(batch.finished(), _balances(accepted, balances))
+    batch.charge(accepted, balances)
+    return Outcome(batch.finished(), _balances(accepted, balances), batch.charged)
 
 
 async def _charge(

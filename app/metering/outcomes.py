@@ -5,7 +5,7 @@ where a batch came from. Made by the ingest flow (``app.flows.ingest``), read by
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from typing import NamedTuple
@@ -39,9 +39,19 @@ class WalletBalance:
 class Outcome:
     results: list[EventResult]
     wallets: list[WalletBalance]
+    # By position: the wallet each accepted event was charged to (None for the others).
+    charged: list[int | None] = field(default_factory=list)
 
     def count(self, status: Status) -> int:
         return sum(1 for r in self.results if r.status is status)
+
+    def part(self, start: int, stop: int) -> Outcome:
+        """The outcome of the events ``start`` to ``stop`` of this batch, numbered from 0, with
+        the wallets they were charged to (a request's share of a group, ``app.flows``)."""
+        results = [r._replace(position=r.position - start) for r in self.results[start:stop]]
+        charged = self.charged[start:stop]
+        wallets = [w for w in self.wallets if w.wallet_id in charged]
+        return Outcome(results, wallets, charged)
 
 
 @dataclass(frozen=True)
