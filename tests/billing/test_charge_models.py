@@ -101,6 +101,7 @@ async def test_tier_flat_fees_graduated_and_volume_even_at_zero_usage(
         ],
     )
     [graduated, volume] = (await gql(CHARGES, code="tiers"))["plan"]["charges"]
+    assert volume["tiers"][1]["flatFee"] == "50"
     assert graduated["tiers"][1] == {
         "upTo": "200",
         "unitPrice": "0.5",
