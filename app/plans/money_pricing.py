@@ -32,6 +32,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
+from functools import cached_property
 
 from app import money
 from app.plans.models import ChargeModel
@@ -61,12 +62,12 @@ class MoneyPrice:
     max_per_transaction: Decimal | None = None
     pay_in_advance: bool = False  # billed per event as usage arrives
 
-    @property
+    @cached_property
     def per_event(self) -> bool:
         """Priced event by event (``event_amount``), not from the period's totals."""
         return self.pay_in_advance or self.per_transaction
 
-    @property
+    @cached_property
     def per_transaction(self) -> bool:
         """A percentage whose events are priced one by one: free units, free events, bounds."""
         return self.model is ChargeModel.PERCENTAGE and (
@@ -114,23 +115,37 @@ def volume_tier(tiers: tuple[Tier, ...], quantity: Decimal) -> Tier:
 
 
 def _graduated(tiers: tuple[Tier, ...], quantity: Decimal) -> Decimal:
-    return sum(
-        (
-            units * tier.unit_price + tier.flat_fee
-            for tier, units in graduated_split(tiers, quantity)
-        ),
-        ZERO,
-    )
+    """Each entered tier's units at its price, plus its flat fee (the first tier always)."""
+    total, floor = ZERO, ZERO
+    for index, tier in enumerate(tiers):
+        if index and quantity <= floor:
+            break
+        bound = tier.up_to
+        top = quantity if bound is None or quantity < bound else bound
+        if top > floor:
+            total += (top - floor) * tier.unit_price
+        total += tier.flat_fee
+        if bound is None:
+            break
+        floor = bound
+    return total
 
 
 def _graduated_percentage(tiers: tuple[Tier, ...], quantity: Decimal) -> Decimal:
-    return sum(
-        (
-            units * tier.rate / money.HUNDRED + tier.flat_fee
-            for tier, units in graduated_split(tiers, quantity)
-        ),
-        ZERO,
-    )
+    """Each entered tier's share of the amount at its rate, plus its flat fee."""
+    total, floor = ZERO, ZERO
+    for index, tier in enumerate(tiers):
+        if index and quantity <= floor:
+            break
+        bound = tier.up_to
+        top = quantity if bound is None or quantity < bound else bound
+        if top > floor:
+            total += (top - floor) * tier.rate / money.HUNDRED
+        total += tier.flat_fee
+        if bound is None:
+            break
+        floor = bound
+    return total
 
 
 def _volume(tiers: tuple[Tier, ...], quantity: Decimal) -> Decimal:
@@ -142,58 +157,70 @@ def amount(price: MoneyPrice, quantity: Decimal, events: int = 0) -> Decimal:
     """The exact amount (major units) of a period's ``quantity`` and ``events``, from the
     totals (a ``per_transaction`` percentage is priced by ``event_amount``); never < 0."""
     with money.exact():
-        quantity = max(quantity, ZERO)
-        if price.model is ChargeModel.PERCENTAGE:
-            fees = price.fixed_fee * max(events, 0)
-            return quantity * price.percentage / money.HUNDRED + fees
-        if price.model is ChargeModel.GRADUATED:
-            return _graduated(price.tiers, quantity)
-        if price.model is ChargeModel.VOLUME:
-            return _volume(price.tiers, quantity)
-        if price.model is ChargeModel.GRADUATED_PERCENTAGE:
-            return _graduated_percentage(price.tiers, quantity)
-        charged = max(quantity - price.free_units, ZERO)
-        if charged <= 0:
-            return ZERO
-        if price.model is ChargeModel.PACKAGE:
-            return packages(charged, price.package_size) * price.unit_price
-        return charged * price.unit_price
+        return exact_amount(price, quantity, events)
+
+
+def exact_amount(price: MoneyPrice, quantity: Decimal, events: int) -> Decimal:
+    """``amount``, for a caller already in ``money.exact()``."""
+    if quantity < 0:
+        quantity = ZERO
+    model = price.model
+    if model is ChargeModel.GRADUATED:
+        return _graduated(price.tiers, quantity)
+    if model is ChargeModel.PERCENTAGE:
+        fees = price.fixed_fee * events if events > 0 else ZERO
+        return quantity * price.percentage / money.HUNDRED + fees
+    if model is ChargeModel.VOLUME:
+        return _volume(price.tiers, quantity)
+    if model is ChargeModel.GRADUATED_PERCENTAGE:
+        return _graduated_percentage(price.tiers, quantity)
+    charged = quantity - price.free_units
+    if charged <= 0:
+        return ZERO
+    if model is ChargeModel.PACKAGE:
+        return packages(charged, price.package_size) * price.unit_price
+    return charged * price.unit_price
 
 
 def event_amount(price: MoneyPrice, before: Position, units: Decimal) -> Decimal:
     """What one event of ``units`` costs at its position in the period (``before``): for a
-    per-transaction percentage its own fee (``_transaction``), otherwise the period's amount
-    with the event minus the amount without it — the first event of the period pays from
-    nothing, so it brings the first tier's flat fee."""
+    per-transaction percentage its own fee (``transaction_amount``), otherwise the period's
+    amount with the event minus the amount without it — the first event of the period pays
+    from nothing, so it brings the first tier's flat fee."""
     with money.exact():
         if price.per_transaction:
-            return _transaction(price, before, units)
-        after = amount(price, before.quantity + units, before.events + 1)
+            return transaction_amount(price, before.quantity, before.events, units)
+        after = exact_amount(price, before.quantity + units, before.events + 1)
         if before.events == 0:
             return after
-        return after - amount(price, before.quantity, before.events)
+        return after - exact_amount(price, before.quantity, before.events)
 
 
-def _transaction(price: MoneyPrice, before: Position, units: Decimal) -> Decimal:
-    """A percentage event: free while the period is within its free events (the first
-    ``free_events``) and its free amount (``free_units``: the running total stays within it),
-    whichever ends first; past that, ``percentage`` % of the part of its amount above the free
-    amount (nothing of it once the free events are used up), bounded by the per-transaction
-    minimum and maximum, plus ``fixed_fee``."""
-    units = max(units, ZERO)
-    counted, capped = price.free_events > 0, price.free_units > 0
-    events_left = not counted or before.events < price.free_events
-    within_amount = not capped or before.quantity + units <= price.free_units
-    if (counted or capped) and events_left and within_amount:
+def transaction_amount(
+    price: MoneyPrice, quantity: Decimal, events: int, units: Decimal
+) -> Decimal:
+    """A percentage event after ``events`` events summing ``quantity`` (in ``money.exact()``):
+    free while the period is within its free events (the first ``free_events``) and its free
+    amount (``free_units``: the running total stays within it), whichever ends first; past
+    that, ``percentage`` % of the part of its amount above the free amount (nothing of it once
+    the free events are used up), bounded by the per-transaction minimum and maximum, plus
+    ``fixed_fee``."""
+    if units < 0:
+        units = ZERO
+    free_events, free_units = price.free_events, price.free_units
+    events_left = not free_events or events < free_events
+    within = not free_units or quantity + units <= free_units
+    if events_left and (free_events or free_units) and within:
         return ZERO
-    free = ZERO
-    if capped and events_left:
-        free = min(units, max(price.free_units - before.quantity, ZERO))
-    share = (units - free) * price.percentage / money.HUNDRED
-    if price.min_per_transaction is not None:
-        share = max(share, price.min_per_transaction)
-    if price.max_per_transaction is not None:
-        share = min(share, price.max_per_transaction)
+    charged = units
+    if free_units and events_left and quantity < free_units:
+        charged = quantity + units - free_units
+    share = charged * price.percentage / money.HUNDRED
+    low, high = price.min_per_transaction, price.max_per_transaction
+    if low is not None and share < low:
+        share = low
+    if high is not None and share > high:
+        share = high
     return share + price.fixed_fee
 
 

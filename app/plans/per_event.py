@@ -14,16 +14,20 @@ sum before it, so a period's fees add up to its exact amount rounded once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from decimal import Decimal
-from typing import Any
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, NamedTuple
 
 from app import money
-from app.plans.money_pricing import MoneyPrice, Position, event_amount
+from app.plans.money_pricing import (
+    ZERO,
+    MoneyPrice,
+    Position,
+    exact_amount,
+    transaction_amount,
+)
 
 
-@dataclass(frozen=True)
-class Fee:
+class Fee(NamedTuple):  # a NamedTuple: up to a thousand are made per batch
     """One event's amount at its position in the period."""
 
     transaction_id: str
@@ -38,19 +42,36 @@ def price_events(
     events: list[tuple[str, Decimal]],
     currency: str,
 ) -> tuple[Decimal, list[Fee]]:
-    """The period's accrued amount after ``events`` (transaction id, units; in order) and
-    each event's fee."""
+    """The period's accrued amount after ``events`` (transaction id, units; in order) and, for
+    a pay-in-advance charge, each event's fee. One exact context for the batch; a charge priced
+    from its totals carries the period's amount from one event to the next."""
+    scale = Decimal(10) ** money.exponent(currency)
+    quantity, count, accrued = before.quantity, before.events, before.accrued
+    billed = _minor(accrued, scale)
     fees = []
-    position = before
     with money.exact():
+        level = ZERO
+        if not price.per_transaction and count:
+            level = exact_amount(price, quantity, count)
         for transaction_id, units in events:
-            accrued = position.accrued + event_amount(price, position, units)
-            minor = money.to_minor_units(accrued, currency) - money.to_minor_units(
-                position.accrued, currency
-            )
-            fees.append(Fee(transaction_id, units, position.events + 1, minor))
-            position = Position(position.quantity + units, position.events + 1, accrued)
-    return position.accrued, fees
+            if price.per_transaction:
+                accrued += transaction_amount(price, quantity, count, units)
+            else:
+                reached = exact_amount(price, quantity + units, count + 1)
+                accrued += reached - level
+                level = reached
+            quantity += units
+            count += 1
+            if price.pay_in_advance:
+                minor = _minor(accrued, scale)
+                fees.append(Fee(transaction_id, units, count, minor - billed))
+                billed = minor
+    return accrued, fees
+
+
+def _minor(amount: Decimal, scale: Decimal) -> int:
+    """``money.to_minor_units``: half-up to the minor unit (``scale``: 10 ** its exponent)."""
+    return int((amount * scale).to_integral_value(ROUND_HALF_UP))
 
 
 def position_before(row: Any, quantity: Decimal, events: int) -> Position:

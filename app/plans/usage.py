@@ -64,6 +64,8 @@ RECORD = sql.load("app.plans", "record_billed")
 
 ACCRUE = sql.load("app.plans", "accrue_usage")
 
+ONE = Decimal(1)
+
 
 @dataclass
 class Group:
@@ -183,15 +185,10 @@ def group(events: Sequence[Resolved]) -> dict[Key, Group]:
             )
         found.fold.add(event.value, moment)
         if found.money is not None and found.money.per_event:
-            found.units.append((event.parsed.transaction_id, _units(event)))
+            value = event.value  # a sum's value; None for a count: one event
+            units = value if isinstance(value, Decimal) else ONE
+            found.units.append((event.parsed.transaction_id, units))
     return groups
-
-
-def _units(event: Resolved) -> Decimal:
-    """What one event adds to a count or a sum."""
-    if event.metric.aggregation is Aggregation.COUNT:
-        return Decimal(1)
-    return event.value if isinstance(event.value, Decimal) else Decimal(0)
 
 
 async def _count_new_values(connection: asyncpg.Connection, groups: dict[Key, Group]) -> None:
