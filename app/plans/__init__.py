@@ -15,7 +15,7 @@ from app.plans.models import (
     SuspensionReason,
 )
 from app.plans.money_charges import MoneyChargeInput
-from app.plans.money_pricing import MoneyPrice, amount_minor, period_minor
+from app.plans.money_pricing import MoneyPrice, amount_minor, bound_minor, period_minor
 from app.plans.money_pricing import describe as describe_money_price
 from app.plans.periods import Period, billing_period, period_containing
 from app.plans.pricing import credits_for
@@ -55,6 +55,7 @@ __all__ = [
     "amount_minor",
     "billing_of",
     "billing_period",
+    "bound_minor",
     "charges_of_plans",
     "credits_for",
     "describe_money_price",

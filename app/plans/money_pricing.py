@@ -229,6 +229,18 @@ def amount_minor(price: MoneyPrice, quantity: Decimal, events: int, currency: st
     return money.to_minor_units(amount(price, quantity, events), currency)
 
 
+def bound_minor(price: MoneyPrice, quantity: Decimal, events: int, currency: str) -> int:
+    """At least the period's amount, from its totals: the amount itself, or for a
+    per-transaction percentage the rate on the whole quantity plus, per event, the fixed fee and
+    the per-transaction minimum (an event's share is at most its own rate or the minimum)."""
+    if not price.per_transaction:
+        return amount_minor(price, quantity, events, currency)
+    with money.exact():
+        each = price.fixed_fee + (price.min_per_transaction or ZERO)
+        top = max(quantity, ZERO) * price.percentage / money.HUNDRED + each * max(events, 0)
+    return money.to_minor_units(top, currency)
+
+
 def period_minor(
     price: MoneyPrice, quantity: Decimal, events: int, accrued: Decimal, currency: str
 ) -> int:
