@@ -2,9 +2,10 @@
 
 A charge prices one metric, in **credits** (debited from the wallet as events arrive) or in
 **money** (accrued to the period and invoiced: at thresholds and at the period end). Money
-models: ``per_unit`` (flat), ``package``, ``graduated`` and ``volume`` (tiers in
-``charge_tiers``), ``percentage`` (of a summed property, plus a fee per event); see
-``money_pricing``. A plan may also carry a base fee and usage thresholds (minor units; a
+models: ``per_unit`` (flat), ``package``, ``graduated``, ``volume`` and ``graduated_percentage``
+(tiers in ``charge_tiers``), ``percentage`` (of a summed property, plus a fee per event), with
+free units and events, per-transaction bounds and pay in advance; see ``money_pricing``.
+A plan may also carry a base fee and usage thresholds (minor units; a
 subscription may override the thresholds: ``threshold_amounts`` NULL means "the plan's").
 
 ``subscription_usage`` holds, per subscription, metric and billing period, the period-to-date
