@@ -3,6 +3,9 @@
 ``billing.invoice_threshold`` — a threshold crossing (written by the ingest transaction) becomes
 its threshold invoice: made, finalized, announced, collected. Once per crossing.
 
+``billing.invoice_in_advance`` — a batch's pay-in-advance fees (written by the ingest
+transaction) become their invoice. Once per batch and subscription period.
+
 ``billing.close_periods`` — periodic: queue the period-end invoice of every ended period and
 roll subscriptions into their next period.
 
@@ -23,6 +26,12 @@ async def invoice_threshold(runtime: Runtime, crossing_id: int) -> None:
         await billing.invoice_threshold(session, crossing_id, runtime.settings, runtime.clock.now())
 
 
+async def invoice_in_advance(runtime: Runtime, fees_id: int) -> None:
+    async with runtime.db.transaction() as session:
+        now = runtime.clock.now()
+        await billing.invoice_in_advance(session, fees_id, runtime.settings, now)
+
+
 async def close_periods(runtime: Runtime) -> None:
     async with runtime.db.transaction() as session:
         await billing.close_due_periods(session, runtime.clock.now())
@@ -40,6 +49,7 @@ async def suspend_overdue(runtime: Runtime) -> None:
 
 ACTORS = [
     ActorSpec("billing.invoice_threshold", invoice_threshold),
+    ActorSpec("billing.invoice_in_advance", invoice_in_advance),
     ActorSpec("billing.close_periods", close_periods),
     ActorSpec("billing.invoice_period_end", invoice_period_end),
     ActorSpec("billing.suspend_overdue", suspend_overdue),

@@ -10,18 +10,23 @@ threshold, and at the period end; termination, collection, overdue suspension.
                                            the period's usage − threshold invoices
     billing.suspend_overdue (scheduler)  ▶ overdue usage invoice → subscription suspended;
                                            paying (or voiding) it resumes the subscription
+    pay-in-advance events ──(ingest)──▶ in_advance_fees + outbox job ▶ billing.invoice_in_advance:
+                                           one invoice per batch and subscription period
     terminateSubscription (mutation)     ▶ the final invoice, at once: the period cut short,
                                            base fee prorated + usage − threshold invoices
 
 Modules: ``progressive`` (the hot-path step), ``threshold_changes`` (acting on a change of
 usage thresholds; the thresholds themselves are plan terms, ``app.plans.thresholds``),
-``lines`` (pure invoice lines), ``usage_invoices`` (threshold and period-end invoices, made
+``in_advance`` (pay-in-advance charges' invoices, one per ingest batch), ``lines`` (pure invoice
+lines), ``usage_invoices`` (threshold and period-end invoices, made
 with ``app.invoices``), ``collection`` (paying them: credits, the payment method on file),
 ``period_ends`` (closing periods and rolling subscriptions into the next), ``termination``
 (the final invoice), ``overdue`` (suspension), ``service`` (thresholds and payment preferences
 of subscriptions).
 """
 
+from app.billing.in_advance import invoice_in_advance
+from app.billing.in_advance import record as record_in_advance
 from app.billing.overdue import on_failed, on_paid, on_voided, suspend_overdue
 from app.billing.period_ends import close_due as close_due_periods
 from app.billing.progressive import record as record_money_usage
@@ -30,12 +35,14 @@ from app.billing.usage_invoices import invoice_period_end, invoice_threshold
 
 __all__ = [
     "close_due_periods",
+    "invoice_in_advance",
     "invoice_period_end",
     "invoice_threshold",
     "on_failed",
     "on_paid",
     "on_voided",
     "plan_changed",
+    "record_in_advance",
     "record_money_usage",
     "suspend_overdue",
 ]

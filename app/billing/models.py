@@ -54,3 +54,21 @@ class ThresholdCrossing(SQLModel, table=True):
     usage: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSONB)
     invoice_id: int | None = fk("invoices.id", nullable=True, index=False)
     created_at: datetime = timestamp()
+
+
+class InAdvanceFees(SQLModel, table=True):
+    """The pay-in-advance fees one ingest batch added to one subscription's period, written by
+    the ingest transaction; the ``billing.invoice_in_advance`` job makes their invoice (once)."""
+
+    __tablename__ = "in_advance_fees"
+    __table_args__ = (UniqueConstraint("subscription_id", "batch_id", "period_start"),)
+
+    id: int | None = id_field()
+    subscription_id: int = fk("subscriptions.id", index=False)
+    batch_id: int = Field(sa_type=BigInteger)  # the ingest batch (event_batches.id)
+    period_start: datetime = timestamp()
+    period_end: datetime = timestamp()
+    # [{"metric_id", "transaction_id", "units" (text), "position", "amount_minor"}, …]
+    fees: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSONB)
+    invoice_id: int | None = fk("invoices.id", nullable=True, index=False)
+    created_at: datetime = timestamp()

@@ -23,7 +23,7 @@ from datetime import datetime
 
 import asyncpg
 
-from app import metering, plans
+from app import metering
 from app.db import sql
 from app.db.retry import TryAgain
 from app.plans import Group, MoneyUsage, Thresholds
@@ -74,7 +74,7 @@ def price(usages: Sequence[MoneyUsage]) -> Priced:
     priced = Priced()
     for item in usages:
         group = item.group
-        amount = plans.amount_minor(item.price, item.quantity, item.events, group.plan.currency)
+        amount = item.amount_minor(group.plan.currency)
         metering.check_amount(amount)
         if amount == item.priced_minor:
             continue

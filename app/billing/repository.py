@@ -69,7 +69,7 @@ async def money_prices(session: AsyncSession, plan_id: int) -> dict[int, MoneyPr
     ]
     tiers: dict[int, list[TierRow]] = defaultdict(list)
     for tier in await plans.tiers_of(session, [c.id for c in charges if c.id is not None]):
-        tiers[tier.charge_id].append((tier.up_to, tier.unit_price, tier.flat_fee))
+        tiers[tier.charge_id].append((tier.up_to, tier.unit_price, tier.flat_fee, tier.rate))
     return {c.metric_id: money_price(c, tiers[c.id or 0]) for c in charges}
 
 

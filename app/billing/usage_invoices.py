@@ -24,7 +24,7 @@ from app.billing.models import BillingPeriod, ThresholdCrossing
 from app.config import Settings
 from app.customers import Customer
 from app.invoices import Draft, Invoice, InvoiceType, LineInput, Terms, UsagePeriod
-from app.plans import Period, Plan, Subscription, period_containing
+from app.plans import Period, Plan, Subscription, SubscriptionUsage, period_containing
 from app.wallets import Wallet
 
 THRESHOLD_REACHED = "subscription.threshold_reached"
@@ -187,13 +187,23 @@ async def _period_lines(
 ) -> list[LineInput]:
     """Base fee, the period's money usage at the plan's prices, less threshold invoices."""
     assert plan.id is not None
-    prices = await repository.money_prices(session, plan.id)
-    rows = [
-        r
-        for r in await repository.usage_rows(session, period.subscription_id, period.period_start)
-        if r.metric_id in prices
-    ]
-    metrics = await repository.metrics_by_id(session, [r.metric_id for r in rows])
+    prices = {
+        metric_id: price
+        for metric_id, price in (await repository.money_prices(session, plan.id)).items()
+        if not price.pay_in_advance  # billed as the events came
+    }
+    rows = await repository.usage_rows(session, period.subscription_id, period.period_start)
+    found = {r.metric_id: r for r in rows if r.metric_id in prices}
+    for metric_id in prices:  # a charge without usage still owes its first tier's flat fee
+        found.setdefault(
+            metric_id,
+            SubscriptionUsage(
+                subscription_id=period.subscription_id,
+                metric_id=metric_id,
+                period_start=period.period_start,
+            ),
+        )
+    metrics = await repository.metrics_by_id(session, sorted(found))
     usage = [
         ChargeUsage(
             name=metrics[r.metric_id].name,
@@ -202,11 +212,11 @@ async def _period_lines(
             price=prices[r.metric_id],
             quantity=r.quantity,
             events=r.events,
-            amount_minor=plans.amount_minor(
-                prices[r.metric_id], r.quantity, r.events, plan.currency
+            amount_minor=plans.period_minor(
+                prices[r.metric_id], r.quantity, r.events, r.accrued, plan.currency
             ),
         )
-        for r in rows
+        for _, r in sorted(found.items())
     ]
     base = lines.base_fee(
         plan.name,

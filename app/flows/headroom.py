@@ -121,7 +121,7 @@ def _fits(
         assert event.plan is not None
         currency, count = event.plan.currency, reached.events + 1
         finals = [quantity] if metric.aggregation is not Aggregation.LATEST else [quantity, value]
-        if any(plans.amount_minor(event.money, q, count, currency) > MINOR_LIMIT for q in finals):
+        if any(plans.bound_minor(event.money, q, count, currency) > MINOR_LIMIT for q in finals):
             return metering.too_large(where, metering.money_message(metric.code, currency))
     reached.quantity, reached.events = quantity, reached.events + 1
     return None

@@ -6,7 +6,8 @@
     concurrent batches wait on each other's keys in one order) → fold the accepted, charged
     events into period usage → one debit per wallet and metric (``tally_debit_many``) → price
     the money usage and compare it with the usage thresholds (``app.billing.progressive``: one
-    statement, only for batches with money-priced usage)
+    statement, only for batches with money-priced usage) → record pay-in-advance fees and their
+    invoice job (``app.billing.in_advance``: one statement, only when there are some)
 
 Every sum is compared with its limit before the statement that would write it
 (``app.metering.limits``); a batch that would cross one is run again, carefully
@@ -267,6 +268,7 @@ async def _charge(
     )
     check_balances(balances.values())
     await billing.record_money_usage(connection, recorded.money, now)  # after the wallets
+    await billing.record_in_advance(connection, recorded.in_advance, batch_id, now)
     return balances
 
 

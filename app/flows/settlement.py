@@ -55,7 +55,7 @@ class Handlers:
 def handlers(kind: InvoiceType) -> Handlers | None:
     if kind is InvoiceType.CREDIT_PURCHASE:
         return Handlers(recharge.on_paid, recharge.on_failed, recharge.on_voided)
-    if kind in (InvoiceType.THRESHOLD, InvoiceType.PERIOD_END):
+    if kind in (InvoiceType.THRESHOLD, InvoiceType.PERIOD_END, InvoiceType.IN_ADVANCE):
         return Handlers(billing.on_paid, billing.on_failed, billing.on_voided)
     return None
 

@@ -16,6 +16,7 @@ class InvoiceType(StrEnum):
     CREDIT_PURCHASE = "credit_purchase"
     THRESHOLD = "threshold"
     PERIOD_END = "period_end"
+    IN_ADVANCE = "in_advance"  # pay-in-advance charges: one per ingest batch and subscription
 
 
 class InvoiceStatus(StrEnum):

@@ -15,7 +15,7 @@ from app.plans.models import (
     SuspensionReason,
 )
 from app.plans.money_charges import MoneyChargeInput
-from app.plans.money_pricing import MoneyPrice, amount_minor
+from app.plans.money_pricing import MoneyPrice, amount_minor, bound_minor, period_minor
 from app.plans.money_pricing import describe as describe_money_price
 from app.plans.periods import Period, billing_period, period_containing
 from app.plans.pricing import credits_for
@@ -25,7 +25,7 @@ from app.plans.service import set_status, update_plan
 from app.plans.thresholds import ThresholdInput, Thresholds
 from app.plans.thresholds import of as thresholds_of
 from app.plans.thresholds import parse as parse_thresholds
-from app.plans.usage import Billed, Group, Key, MoneyUsage, key_of, period_of
+from app.plans.usage import Billed, Group, InAdvance, Key, MoneyUsage, key_of, period_of
 from app.plans.usage import record as record_usage
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "ChargeInput",
     "ChargePricing",
     "Group",
+    "InAdvance",
     "Key",
     "MoneyChargeInput",
     "MoneyPrice",
@@ -54,6 +55,7 @@ __all__ = [
     "amount_minor",
     "billing_of",
     "billing_period",
+    "bound_minor",
     "charges_of_plans",
     "credits_for",
     "describe_money_price",
@@ -61,6 +63,7 @@ __all__ = [
     "money_price",
     "parse_thresholds",
     "period_containing",
+    "period_minor",
     "period_of",
     "record_usage",
     "resolve",

@@ -27,7 +27,7 @@ from app.plans.pricing import Price
 from app.plans.thresholds import Thresholds
 from app.plans.thresholds import of as thresholds_of
 
-TierRow = tuple[Decimal | None, Decimal, Decimal]  # up_to, unit_price, flat_fee
+TierRow = tuple[Decimal | None, Decimal, Decimal, Decimal | None]  # up_to, price, fee, rate
 
 METRICS = (
     "SELECT id, code, name, unit_singular, unit_plural, aggregation, property FROM billable_metrics"
@@ -37,7 +37,8 @@ PLANS = (
     "FROM plans"
 )
 CHARGES = (
-    "SELECT plan_id, metric_id, pricing, model, credit_price, package_size FROM charges "
+    "SELECT plan_id, metric_id, pricing, model, credit_price, package_size, free_units "
+    "FROM charges "
     "WHERE pricing = 'credits'"
 )
 MONEY_CHARGES = sql.load("app.plans", "money_charges")
@@ -99,10 +100,12 @@ async def load(connection: asyncpg.Connection) -> Snapshot:
             model=ChargeModel(r["model"]),
             credit_price=r["credit_price"],
             package_size=r["package_size"],
+            free_units=r["free_units"],
         )
     for r in await connection.fetch(MONEY_CHARGES):
         plans[r["plan_id"]].money_prices[r["metric_id"]] = money_price(
-            r, list(zip(r["up_to"], r["tier_prices"], r["tier_fees"], strict=True))
+            r,
+            list(zip(r["up_to"], r["tier_prices"], r["tier_fees"], r["tier_rates"], strict=True)),
         )
     return Snapshot(
         version=version,
@@ -125,8 +128,9 @@ def _plan(row: Any) -> PlanPrices:
 
 def money_price(charge: Any, tiers: Sequence[TierRow]) -> MoneyPrice:
     """A money charge's price from its stored fields (a row or a ``Charge``: anything with
-    ``model``, ``unit_price``, ``package_size``, ``percentage``, ``fixed_fee``) and its tiers
-    (``up_to``, ``unit_price``, ``flat_fee``, in order)."""
+    ``model``, ``unit_price``, ``package_size``, ``percentage``, ``fixed_fee``, the free units
+    and events, the per-transaction bounds, ``pay_in_advance``) and its tiers (``up_to``,
+    ``unit_price``, ``flat_fee``, ``rate``, in order)."""
 
     def get(name: str) -> Any:
         return getattr(charge, name) if hasattr(charge, name) else charge[name]
@@ -136,9 +140,14 @@ def money_price(charge: Any, tiers: Sequence[TierRow]) -> MoneyPrice:
         model=ChargeModel(get("model")),
         unit_price=get("unit_price") or zero,
         package_size=get("package_size") or 1,
-        tiers=tuple(Tier(up_to, price, fee) for up_to, price, fee in tiers),
+        tiers=tuple(Tier(up_to, price, fee, rate or zero) for up_to, price, fee, rate in tiers),
         percentage=get("percentage") or zero,
         fixed_fee=get("fixed_fee") or zero,
+        free_units=get("free_units") or zero,
+        free_events=get("free_events") or 0,
+        min_per_transaction=get("min_per_transaction"),
+        max_per_transaction=get("max_per_transaction"),
+        pay_in_advance=bool(get("pay_in_advance")),
     )
 
 

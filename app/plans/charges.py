@@ -1,5 +1,6 @@
 """A plan's charges from its input: credit charges (``charges[i]``) and money charges
 (``moneyCharges[i]``), at most one charge per metric, checked before anything is written.
+Credit charges are per_unit or package, with optional free units (``freeUnits``, ≥ 0).
 
 ``replace`` swaps the kinds given (``None`` keeps that kind's charges as they are); tiers go
 with their charge (``ON DELETE CASCADE``).
@@ -31,6 +32,7 @@ class ChargeInput:
     credit_price: object
     model: ChargeModel = ChargeModel.PER_UNIT
     package_size: int = 1
+    free_units: object | None = None  # the period's first units cost no credits
 
 
 def _credit(item: ChargeInput, metric_id: int, where: str, now: datetime) -> Checked:
@@ -41,6 +43,7 @@ def _credit(item: ChargeInput, metric_id: int, where: str, now: datetime) -> Che
     if not 1 <= item.package_size <= MAX_PACKAGE:
         raise ValidationFailed(f"{where}.packageSize", f"must be between 1 and {MAX_PACKAGE}")
     price = money.credits(item.credit_price, f"{where}.creditPrice", allow_zero=True)
+    free = money_charges.free_units(item.free_units or 0, f"{where}.freeUnits")
     charge = Charge(
         plan_id=0,
         metric_id=metric_id,
@@ -48,6 +51,7 @@ def _credit(item: ChargeInput, metric_id: int, where: str, now: datetime) -> Che
         model=item.model,
         credit_price=price,
         package_size=item.package_size,
+        free_units=free,
         created_at=now,
     )
     return Checked(charge, [])

@@ -2,9 +2,10 @@
 
 A charge prices one metric, in **credits** (debited from the wallet as events arrive) or in
 **money** (accrued to the period and invoiced: at thresholds and at the period end). Money
-models: ``per_unit`` (flat), ``package``, ``graduated`` and ``volume`` (tiers in
-``charge_tiers``), ``percentage`` (of a summed property, plus a fee per event); see
-``money_pricing``. A plan may also carry a base fee and usage thresholds (minor units; a
+models: ``per_unit`` (flat), ``package``, ``graduated``, ``volume`` and ``graduated_percentage``
+(tiers in ``charge_tiers``), ``percentage`` (of a summed property, plus a fee per event), with
+free units and events, per-transaction bounds and pay in advance; see ``money_pricing``.
+A plan may also carry a base fee and usage thresholds (minor units; a
 subscription may override the thresholds: ``threshold_amounts`` NULL means "the plan's").
 
 ``subscription_usage`` holds, per subscription, metric and billing period, the period-to-date
@@ -13,7 +14,9 @@ for max, replaced by the newest event for latest. ``billed`` is the quantity alr
 (for latest, the highest value seen: credits are not refunded when a gauge falls, and the bill
 does not depend on batching or arrival order) and ``credits`` what was debited for it.
 ``events`` counts the period's events; for a money charge ``money_minor`` is what the period's
-quantity came to when it was last priced (progressive billing adds up the changes).
+quantity came to when it was last priced (progressive billing adds up the changes); a charge
+priced event by event (pay in advance, percentage with per-event rules) keeps the exact sum of
+its events' amounts in ``accrued``.
 ``usage_unique_values`` remembers the values a unique_count has seen.
 """
 
@@ -62,10 +65,15 @@ class ChargeModel(StrEnum):
     GRADUATED = "graduated"  # money: each tier prices its own units
     VOLUME = "volume"  # money: the tier of the total prices every unit
     PERCENTAGE = "percentage"  # money: a percentage of a summed property, a fee per event
+    GRADUATED_PERCENTAGE = "graduated_percentage"  # money: a rate per tier of the summed amount
 
 
 CREDIT_MODELS = frozenset({ChargeModel.PER_UNIT, ChargeModel.PACKAGE})
-TIERED_MODELS = frozenset({ChargeModel.GRADUATED, ChargeModel.VOLUME})
+TIERED_MODELS = frozenset(
+    {ChargeModel.GRADUATED, ChargeModel.VOLUME, ChargeModel.GRADUATED_PERCENTAGE}
+)
+# Models whose free units come off the quantity before it is priced.
+FREE_UNIT_MODELS = frozenset({ChargeModel.PER_UNIT, ChargeModel.PACKAGE, ChargeModel.PERCENTAGE})
 
 
 class SubscriptionStatus(StrEnum):
@@ -123,6 +131,12 @@ class Charge(SQLModel, table=True):
         CheckConstraint(
             "percentage IS NULL OR percentage BETWEEN 0 AND 100", name="ck_charges_percentage"
         ),
+        CheckConstraint("free_units >= 0 AND free_events >= 0", name="ck_charges_free"),
+        CheckConstraint(
+            "min_per_transaction IS NULL OR max_per_transaction IS NULL "
+            "OR min_per_transaction <= max_per_transaction",
+            name="ck_charges_per_transaction",
+        ),
     )
 
     id: int | None = id_field()
@@ -137,12 +151,21 @@ class Charge(SQLModel, table=True):
     unit_price: Decimal | None = Field(default=None, sa_type=RATE)
     percentage: Decimal | None = Field(default=None, sa_type=PERCENT)
     fixed_fee: Decimal | None = Field(default=None, sa_type=RATE)
+    # Units (for percentage: of the summed amount) and events that cost nothing.
+    free_units: Decimal = Field(default=Decimal(0), sa_type=QUANTITY)
+    free_events: int = Field(default=0, sa_type=BigInteger)
+    # Percentage: bounds of each paying event's percentage amount (major units).
+    min_per_transaction: Decimal | None = Field(default=None, sa_type=RATE)
+    max_per_transaction: Decimal | None = Field(default=None, sa_type=RATE)
+    # Money charges billed per event as usage arrives (``app.billing.in_advance``).
+    pay_in_advance: bool = False
     created_at: datetime = timestamp()
 
 
 class ChargeTier(SQLModel, table=True):
-    """A tier of a graduated or volume charge: units up to ``up_to`` (inclusive; NULL for the
-    last, unbounded tier) at ``unit_price`` each, plus ``flat_fee`` once the tier is reached."""
+    """A tier of a graduated, volume or graduated percentage charge: units up to ``up_to``
+    (inclusive; NULL for the last, unbounded tier) at ``unit_price`` each (graduated percentage:
+    ``rate`` % of the amount in the tier), plus ``flat_fee`` once the tier is entered."""
 
     __tablename__ = "charge_tiers"
     __table_args__ = (UniqueConstraint("charge_id", "position"),)
@@ -155,6 +178,7 @@ class ChargeTier(SQLModel, table=True):
     up_to: Decimal | None = Field(default=None, sa_type=QUANTITY)
     unit_price: Decimal = Field(sa_type=RATE)
     flat_fee: Decimal = Field(default=Decimal(0), sa_type=RATE)
+    rate: Decimal | None = Field(default=None, sa_type=PERCENT)
 
 
 class Subscription(SQLModel, table=True):
@@ -210,6 +234,8 @@ class SubscriptionUsage(SQLModel, table=True):
     credits: Decimal = Field(default=Decimal(0), sa_type=CREDITS)
     events: int = Field(default=0, sa_type=BigInteger)
     money_minor: int = Field(default=0, sa_type=BigInteger)
+    # Charges priced event by event (``per_event``): the exact sum of the events' amounts.
+    accrued: Decimal = Field(default=Decimal(0), sa_type=QUANTITY)
     latest_at: datetime | None = timestamp(nullable=True)
     updated_at: datetime = timestamp()
 

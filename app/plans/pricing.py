@@ -1,8 +1,11 @@
 """What usage costs in credits under a charge. Pure; every debit rounds through ``money``.
 
-A period's usage is debited as it grows: when the billed quantity of a period rises from
-``before`` to ``after``, the debit is ``credits_for(after) - credits_for(before)``, so the sum of
-a period's debits is exactly the price of its final quantity, whatever the batches were.
+Credit charges are paid in advance, against the wallet: a period's usage is debited as it
+grows. When the billed quantity of a period rises from ``before`` to ``after``, the debit is
+``credits_for(after) - credits_for(before)``, so the sum of a period's debits is exactly the
+price of its final quantity, whatever the batches were — each event pays for its own position
+in the period (under "first 2 units free, then 2 credits", three events cost 0, 0 and 2).
+``free_units`` come off the period's quantity first (per_unit and package alike).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ class Price:
     model: ChargeModel
     credit_price: Decimal
     package_size: int = 1
+    free_units: Decimal = Decimal(0)  # the period's first units cost nothing
 
     @cached_property
     def most_units(self) -> Decimal:
@@ -32,9 +36,9 @@ class Price:
             return money.QUANTITY_LIMIT
         if self.model is ChargeModel.PACKAGE:
             whole = (money.CREDITS_LIMIT / self.credit_price).to_integral_value(ROUND_FLOOR)
-            return whole * self.package_size
+            return whole * self.package_size + self.free_units
         with money.exact():
-            return money.CREDITS_LIMIT / self.credit_price
+            return money.CREDITS_LIMIT / self.credit_price + self.free_units
 
 
 def packages(quantity: Decimal, size: int) -> Decimal:
@@ -43,7 +47,8 @@ def packages(quantity: Decimal, size: int) -> Decimal:
 
 
 def credits_for(price: Price, quantity: Decimal) -> Decimal:
-    """The credits ``quantity`` units cost in one period."""
+    """The credits ``quantity`` units cost in one period: the units above the free units."""
+    quantity -= price.free_units
     if quantity <= 0:
         return Decimal(0)
     if price.model is ChargeModel.PACKAGE:

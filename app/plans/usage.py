@@ -10,27 +10,32 @@ concurrent batches lock them in the same order. unique_count first inserts the b
 
 Money-priced metrics are folded the same way (and counted in ``events``); pricing them is
 progressive billing's step (``app.billing.progressive``), which gets each row's new quantity,
-event count and the amount it was last priced at.
+event count and the amount it was last priced at. Charges priced event by event
+(``app.plans.per_event``) are priced here, under the row lock, and their exact sums written in
+one more statement; pay-in-advance charges go to ``Recorded.in_advance`` (invoiced per batch by
+``app.billing.in_advance``), not to progressive billing.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
 import asyncpg
 
+from app import metering, money
 from app.db import sql
 from app.db.statements import Statement
 from app.metering import ADDITIVE, Aggregation, Fold, OverLimit
 from app.money import CREDITS_LIMIT, QUANTITY_LIMIT
-from app.plans import pricing
+from app.plans import per_event, pricing
 from app.plans.catalog import Metric, PlanPrices
 from app.plans.lookup import Subscribed
-from app.plans.money_pricing import MoneyPrice
+from app.plans.money_pricing import MoneyPrice, amount_minor
+from app.plans.per_event import Fee
 from app.plans.periods import Period, billing_period
 from app.plans.pricing import Price
 from app.plans.resolution import Resolved
@@ -57,6 +62,10 @@ FOLDS = {
 
 RECORD = sql.load("app.plans", "record_billed")
 
+ACCRUE = sql.load("app.plans", "accrue_usage")
+
+ONE = Decimal(1)
+
 
 @dataclass
 class Group:
@@ -68,6 +77,8 @@ class Group:
     plan: PlanPrices
     subscription: Subscribed
     period: Period
+    # A charge priced event by event: the batch's events (transaction id, units), in order.
+    units: list[tuple[str, Decimal]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -89,6 +100,21 @@ class MoneyUsage:
     quantity: Decimal
     events: int
     priced_minor: int  # what the period's quantity came to when last priced
+    accrued: Decimal | None = None  # priced event by event: the exact sum of the events
+
+    def amount_minor(self, currency: str) -> int:
+        """The period's amount now, rounded once."""
+        if self.accrued is not None:
+            return money.to_minor_units(self.accrued, currency)
+        return amount_minor(self.price, self.quantity, self.events, currency)
+
+
+@dataclass(frozen=True)
+class InAdvance:
+    """A pay-in-advance (subscription, metric, period): the batch's events and their fees."""
+
+    group: Group
+    fees: list[Fee]
 
 
 @dataclass(frozen=True)
@@ -99,6 +125,7 @@ class Recorded:
     # (``app.db.statements.alongside``), so the period's usage and the wallets change in one
     # round trip. None when nothing was billed.
     marks: Statement | None = None
+    in_advance: list[InAdvance] = field(default_factory=list)
 
 
 def _mode(aggregation: Aggregation) -> str:
@@ -157,6 +184,10 @@ def group(events: Sequence[Resolved]) -> dict[Key, Group]:
                 period,
             )
         found.fold.add(event.value, moment)
+        if found.money is not None and found.money.per_event:
+            value = event.value  # a sum's value; None for a count: one event
+            units = value if isinstance(value, Decimal) else ONE
+            found.units.append((event.parsed.transaction_id, units))
     return groups
 
 
@@ -216,7 +247,9 @@ async def record(
     for key in sorted(groups):
         by_mode[_mode(groups[key].metric.aggregation)].append(key)
     billed: list[tuple[Key, Decimal, Decimal]] = []
-    result, money = [], []
+    result, owed = [], []
+    accruals: list[tuple[Key, Decimal]] = []
+    in_advance: list[InAdvance] = []
     for mode in FOLDS:  # a fixed order of modes, keys sorted within: one global lock order
         if not by_mode[mode]:
             continue
@@ -226,11 +259,9 @@ async def record(
             if row["quantity"] > QUANTITY_LIMIT:
                 raise OverLimit
             if found.money is not None:
-                money.append(
-                    MoneyUsage(
-                        found, found.money, row["quantity"], row["events"], row["money_minor"]
-                    )
-                )
+                usage = _money(found, found.money, row, accruals, in_advance)
+                if usage is not None:
+                    owed.append(usage)
                 continue
             target = _billable(found, row["quantity"])
             if target <= before:
@@ -241,8 +272,9 @@ async def record(
             credits = pricing.increment(found.price, before, target)
             billed.append((key, target, credits))
             result.append(Billed(found.wallet_id, found.metric, target - before, credits))
+    await _accrue(connection, accruals)
     if not billed:
-        return Recorded(result, money)
+        return Recorded(result, owed, in_advance=in_advance)
     marks = Statement(
         RECORD,
         (
@@ -253,4 +285,39 @@ async def record(
             [c for _, _, c in billed],
         ),
     )
-    return Recorded(result, money, marks)
+    return Recorded(result, owed, marks, in_advance)
+
+
+def _money(
+    found: Group,
+    price: MoneyPrice,
+    row: asyncpg.Record,
+    accruals: list[tuple[Key, Decimal]],
+    in_advance: list[InAdvance],
+) -> MoneyUsage | None:
+    """A money row after the upsert: to progressive billing (None: billed in advance). A charge
+    priced event by event is priced here, under the row's lock."""
+    key = (row["subscription_id"], row["metric_id"], row["period_start"])
+    accrued = None
+    if price.per_event:
+        before = per_event.position_before(row, found.fold.amount(), found.fold.events)
+        accrued, fees = per_event.price_events(price, before, found.units, found.plan.currency)
+        metering.check_amount(money.to_minor_units(accrued, found.plan.currency))
+        accruals.append((key, accrued))
+        if price.pay_in_advance:
+            in_advance.append(InAdvance(found, fees))
+            return None
+    return MoneyUsage(found, price, row["quantity"], row["events"], row["money_minor"], accrued)
+
+
+async def _accrue(connection: asyncpg.Connection, accruals: list[tuple[Key, Decimal]]) -> None:
+    """Store the exact sums of the rows priced event by event (locked by the upsert)."""
+    if not accruals:
+        return
+    await connection.execute(
+        ACCRUE,
+        [k[0] for k, _ in accruals],
+        [k[1] for k, _ in accruals],
+        [k[2] for k, _ in accruals],
+        [a for _, a in accruals],
+    )

@@ -58,9 +58,14 @@ def _flat_fee(tier: Parent[TierModel]) -> Decimal:
     return plain(tier.flat_fee)
 
 
+def _rate(tier: Parent[TierModel]) -> Decimal | None:
+    return plain(tier.rate) if tier.rate is not None else None
+
+
 @strawberry.type(
-    description="A tier of a graduated or volume charge: units up to `upTo` (inclusive; none "
-    "for the last tier) at `unitPrice`, plus `flatFee` once the tier is reached."
+    description="A tier of a graduated, volume or graduated percentage charge: units up to "
+    "`upTo` (inclusive; none for the last tier) at `unitPrice` (or `rate` %), plus `flatFee` "
+    "once the tier is entered."
 )
 class ChargeTier:
     is_type_of = Reads(TierModel)
@@ -71,6 +76,9 @@ class ChargeTier:
     )
     flat_fee: Decimal = strawberry.field(
         resolver=_flat_fee, description="Major units of the plan's currency."
+    )
+    rate: Decimal | None = strawberry.field(
+        resolver=_rate, description="Graduated percentage: % of the amount in the tier."
     )
 
 

@@ -35,15 +35,31 @@ class CreditChargeInput:
     credit_price: Credits = strawberry.field(description="Credits per unit, or per package.")
     model: ChargeModel = ChargeModel.PER_UNIT
     package_size: int = strawberry.field(default=1, description="Units per package.")
+    free_units: Decimal | None = strawberry.field(
+        default=None, description="The period's first units cost no credits (0 or more)."
+    )
 
 
 @strawberry.input(description="A tier: units up to `upTo` (leave it out on the last tier).")
 class ChargeTierInput:
-    unit_price: Decimal = strawberry.field(description="Money per unit (major units).")
+    unit_price: Decimal | None = strawberry.field(
+        default=None,
+        description="Money per unit (major units); required but for graduated_percentage.",
+    )
     up_to: Decimal | None = None
     flat_fee: Decimal = strawberry.field(
         default=Decimal(0),
-        description="Charged once the tier is reached (graduated), or with it (volume).",
+        description="Charged once the tier is entered (graduated, graduated_percentage: the "
+        "first tier even at zero usage), or when the total lands in it (volume).",
+    )
+    rate: Decimal | None = strawberry.field(
+        default=None, description="graduated_percentage: 0-100 % of the amount in the tier."
+    )
+    start: Decimal | None = strawberry.field(
+        name="from",
+        default=None,
+        description="Optional: where the tier starts, which must be the previous tier's upTo "
+        "(0 for the first); a gap or an overlap is refused.",
     )
 
 
@@ -63,6 +79,25 @@ class MoneyChargeInput:
     )
     fixed_fee: Decimal | None = strawberry.field(
         default=None, description="percentage: a fee per event (major units)."
+    )
+    free_units: Decimal | None = strawberry.field(
+        default=None,
+        description="per_unit, package: the period's first units are free; percentage: the "
+        "first amount of the summed property is free.",
+    )
+    free_events: int | None = strawberry.field(
+        default=None, description="percentage: the period's first events are free."
+    )
+    min_per_transaction: Decimal | None = strawberry.field(
+        default=None, description="percentage: the least an event's percentage amount comes to."
+    )
+    max_per_transaction: Decimal | None = strawberry.field(
+        default=None, description="percentage: the most an event's percentage amount comes to."
+    )
+    pay_in_advance: bool = strawberry.field(
+        default=False,
+        description="Bill each event as it arrives (an invoice per ingest batch) instead of "
+        "at thresholds and the period end.",
     )
 
 
@@ -130,6 +165,7 @@ def _charges(inputs: list[CreditChargeInput] | None) -> list[ChargeInput] | None
             credit_price=c.credit_price,
             model=c.model,
             package_size=c.package_size,
+            free_units=c.free_units,
         )
         for c in inputs
     ]
@@ -144,9 +180,14 @@ def _money_charges(inputs: list[MoneyChargeInput] | None) -> list[MoneyCharge] |
             model=c.model,
             unit_price=c.unit_price,
             package_size=c.package_size,
-            tiers=[TierInput(t.unit_price, t.up_to, t.flat_fee) for t in c.tiers],
+            tiers=[TierInput(t.unit_price, t.up_to, t.flat_fee, t.rate, t.start) for t in c.tiers],
             percentage=c.percentage,
             fixed_fee=c.fixed_fee,
+            free_units=c.free_units,
+            free_events=c.free_events,
+            min_per_transaction=c.min_per_transaction,
+            max_per_transaction=c.max_per_transaction,
+            pay_in_advance=c.pay_in_advance,
         )
         for c in inputs
     ]

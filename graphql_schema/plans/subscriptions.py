@@ -112,9 +112,11 @@ async def _amount(
     if charge.pricing is not Pricing.MONEY or charge.id is None:
         return None
     tiers = await plan_loaders(info).tiers.load(charge.id)
-    price = money_price(charge, [(t.up_to, t.unit_price, t.flat_fee) for t in tiers])
-    quantity, events = (row.quantity, row.events) if row else (Decimal(0), 0)
-    return Money.of(money_pricing.amount_minor(price, quantity, events, currency), currency)
+    price = money_price(charge, [(t.up_to, t.unit_price, t.flat_fee, t.rate) for t in tiers])
+    if row is None:
+        row = UsageModel(subscription_id=0, metric_id=0, period_start=info.context.now)
+    minor = money_pricing.period_minor(price, row.quantity, row.events, row.accrued, currency)
+    return Money.of(minor, currency)
 
 
 async def _usage(

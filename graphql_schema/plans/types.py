@@ -34,7 +34,9 @@ strawberry.enum(
     name="ChargeModelEnum",
     description="per_unit (flat): price × units; package: price per started package; "
     "graduated: each tier prices its own units; volume: the tier of the total prices every "
-    "unit; percentage: a percentage of a summed property plus a fee per event (money only).",
+    "unit; percentage: a percentage of a summed property plus a fee per event; "
+    "graduated_percentage: a rate per tier of the summed property (money only but per_unit "
+    "and package).",
 )
 
 
@@ -59,6 +61,20 @@ def _percentage(charge: Parent[ChargeRow]) -> Decimal | None:
 
 def _fixed_fee(charge: Parent[ChargeRow]) -> Decimal | None:
     return plain(charge.fixed_fee) if charge.fixed_fee is not None else None
+
+
+def _free_units(charge: Parent[ChargeRow]) -> Decimal:
+    return plain(charge.free_units)
+
+
+def _min_per_transaction(charge: Parent[ChargeRow]) -> Decimal | None:
+    found = charge.min_per_transaction
+    return plain(found) if found is not None else None
+
+
+def _max_per_transaction(charge: Parent[ChargeRow]) -> Decimal | None:
+    found = charge.max_per_transaction
+    return plain(found) if found is not None else None
 
 
 @strawberry.type(description="The price of one metric in a plan.")
@@ -87,6 +103,22 @@ class Charge:
     )
     fixed_fee: Decimal | None = strawberry.field(
         resolver=_fixed_fee, description="Percentage pricing: a fee per event (major units)."
+    )
+    free_units: Decimal = strawberry.field(
+        resolver=_free_units,
+        description="Units (percentage: amount of the summed property) free in each period.",
+    )
+    free_events: int = strawberry.field(description="Percentage: events free in each period.")
+    min_per_transaction: Decimal | None = strawberry.field(
+        resolver=_min_per_transaction,
+        description="Percentage: the least an event's percentage amount comes to.",
+    )
+    max_per_transaction: Decimal | None = strawberry.field(
+        resolver=_max_per_transaction,
+        description="Percentage: the most an event's percentage amount comes to.",
+    )
+    pay_in_advance: bool = strawberry.field(
+        description="Billed per event as usage arrives (money: an invoice per ingest batch)."
     )
 
 

@@ -1,5 +1,6 @@
 """The money pricing rules, checked against independent exact arithmetic (fractions) over
-generated tiers and quantities: graduated is the sum over its tiers, volume prices every unit
+generated tiers and quantities: graduated is the sum over its tiers (the first tier's flat fee
+due even at zero usage), volume prices every unit
 at one tier, package rounds up, totals are never negative, and amounts are exact to the minor
 unit of USD (2 places), JPY (0) and KWD (3), rounded half-up once."""
 
@@ -50,7 +51,7 @@ def graduated_reference(found: tuple[Tier, ...], quantity: Decimal) -> Fraction:
     for tier in found:
         upper = exact(tier.up_to) if tier.up_to is not None else exact(quantity)
         units = max(Fraction(0), min(exact(quantity), upper) - lower)
-        if units > 0:
+        if units > 0 or tier is found[0]:  # the first tier is entered at zero usage
             total += units * exact(tier.unit_price) + exact(tier.flat_fee)
         if tier.up_to is None:
             break

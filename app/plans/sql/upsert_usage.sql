@@ -8,4 +8,5 @@ FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[], $4::numeric[], $5::bi
 ORDER BY n
 ON CONFLICT (subscription_id, metric_id, period_start) DO UPDATE
   SET {fold}, events = u.events + excluded.events, updated_at = $7
-RETURNING subscription_id, metric_id, period_start, quantity, billed, events, money_minor
+RETURNING subscription_id, metric_id, period_start, quantity, billed, events, money_minor,
+  accrued
