@@ -48,6 +48,8 @@ MINOR_ARRAY = ARRAY(BigInteger)
 
 class BillingInterval(StrEnum):
     MONTHLY = "monthly"
+    QUARTERLY = "quarterly"  # 3 months
+    SEMIANNUAL = "semiannual"  # 6 months
     YEARLY = "yearly"
 
 

@@ -40,7 +40,13 @@ STATUS_WORDS = {
     "ACTIVE": "active",
     "SUSPENDED": "suspended (an invoice is overdue: usage is refused until it is paid)",
 }
-INTERVAL_WORDS = {"MONTHLY": "monthly", "YEARLY": "yearly", "WEEKLY": "weekly"}
+INTERVAL_WORDS = {
+    "MONTHLY": "monthly",
+    "QUARTERLY": "quarterly",
+    "SEMIANNUAL": "every six months",
+    "YEARLY": "yearly",
+    "WEEKLY": "weekly",
+}
 Changed = Callable[[], Awaitable[None]]
 
 
