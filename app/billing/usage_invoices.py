@@ -11,6 +11,7 @@ period, the invoice sequence, the invoice — the ingest locks wallets before pe
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -18,8 +19,8 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import announcements, invoices, money, plans
-from app.billing import collection, lines, repository
-from app.billing.lines import ChargeUsage
+from app.billing import collection, lines, proration, repository
+from app.billing.lines import ChargeUsage, Commitments
 from app.billing.models import BillingPeriod, ThresholdCrossing
 from app.config import Settings
 from app.customers import Customer
@@ -151,17 +152,24 @@ async def close_period(
     settings: Settings,
     now: datetime,
     *,
-    ended_at: datetime | None = None,
+    cut: Cut | None = None,
 ) -> Invoice | None:
     """Close the period (locked, open; ``wallet``: the payer's, locked first) with its
-    period-end invoice — base fee + the period's money usage − threshold invoices — issued and
-    sent to collection; no invoice when there are no lines. ``ended_at``: the period ends early
-    then (the subscription's termination): the invoice and the period row end there. The base
+    period-end invoice — base fee + the period's money usage + true-ups − threshold invoices —
+    issued and sent to collection; no invoice when there are no lines. ``cut``: the period ends
+    early (a termination, a plan switch): the invoice and the period row end then. The base
     fee is billed for the days the subscription ran in the period (``lines.base_fee``). The
-    period-end job and termination both close here."""
-    if ended_at is not None and ended_at < period.period_end:
-        period.period_end = ended_at
-    items = await _period_lines(session, subscription, plan, period, ended_at is not None)
+    period-end job, termination and plan switches all close here."""
+    if cut is not None and cut.at < period.period_end:
+        period.period_end = cut.at
+    items = await period_lines(
+        session,
+        subscription,
+        plan,
+        Period(period.period_start, period.period_end),
+        period.billed_minor,
+        cut,
+    )
     invoice = None
     if items:
         usage = UsagePeriod(subscription.id or 0, period.period_start, period.period_end)
@@ -178,23 +186,55 @@ async def close_period(
     return invoice
 
 
-async def _period_lines(
+@dataclass(frozen=True)
+class Cut:
+    """A period ended early: at ``at``, because of ``ending`` ("terminated", "plan switched").
+    ``fee_until``: where the base fee's days stop (a plan switch gives the day of the switch to
+    the new plan: the start of that day); None: at ``at``."""
+
+    at: datetime
+    ending: str
+    fee_until: datetime | None = None
+
+
+async def period_lines(
     session: AsyncSession,
     subscription: Subscription,
     plan: Plan,
-    period: BillingPeriod,
-    terminated: bool,
+    billed: Period,
+    billed_minor: int,
+    cut: Cut | None = None,
 ) -> list[LineInput]:
-    """Base fee, the period's money usage at the plan's prices, less threshold invoices."""
+    """The lines of the period-end invoice of ``billed`` (a period of the subscription, cut
+    short or not) with its usage as it stands: base fee, the period's money usage at the plan's
+    prices, true-ups, less ``billed_minor`` (what its threshold invoices billed). Reads only:
+    invoices and previews both use it."""
+    assert plan.id is not None
+    usage = await _usage(session, subscription.id or 0, plan, billed.start)
+    full = period_containing(subscription.anchor, plan.interval, billed.start)
+    fee_end = billed.end if cut is None or cut.fee_until is None else cut.fee_until
+    ran = Period(max(billed.start, subscription.started_at), max(fee_end, billed.start))
+    ending = cut.ending if cut is not None else None
+    base = lines.base_fee(plan.name, plan.base_fee_minor, full, ran, plan.currency, ending=ending)
+    part = proration.share(full.start, full.end, ran.start, ran.end)
+    terms = await _commitments(session, plan)
+    owed = lines.true_ups(usage, base, terms, part, plan.currency)
+    return lines.period_end(usage, base, billed_minor, plan.currency, owed)
+
+
+async def _usage(
+    session: AsyncSession, subscription_id: int, plan: Plan, start: datetime
+) -> list[ChargeUsage]:
+    """The period's money usage, charge by charge, at the plan's prices."""
     assert plan.id is not None
     prices = await repository.money_prices(session, plan.id)
     rows = [
         r
-        for r in await repository.usage_rows(session, period.subscription_id, period.period_start)
+        for r in await repository.usage_rows(session, subscription_id, start)
         if r.metric_id in prices
     ]
     metrics = await repository.metrics_by_id(session, [r.metric_id for r in rows])
-    usage = [
+    return [
         ChargeUsage(
             name=metrics[r.metric_id].name,
             unit_singular=metrics[r.metric_id].unit_singular,
@@ -208,12 +248,14 @@ async def _period_lines(
         )
         for r in rows
     ]
-    base = lines.base_fee(
-        plan.name,
-        plan.base_fee_minor,
-        period_containing(subscription.anchor, plan.interval, period.period_start),
-        Period(max(period.period_start, subscription.started_at), period.period_end),
-        plan.currency,
-        terminated=terminated,
+
+
+async def _commitments(session: AsyncSession, plan: Plan) -> Commitments:
+    """The plan's commitment and its money charges' spending minimums (by metric name)."""
+    assert plan.id is not None
+    found = await plans.spending_minimums(session, plan.id)
+    metrics = await repository.metrics_by_id(session, [m.metric_id for m in found])
+    minimums = tuple(
+        sorted((metrics[m.metric_id].name, m.amount_minor) for m in found if m.amount_minor)
     )
-    return lines.period_end(usage, base, period.billed_minor, plan.currency)
+    return Commitments(plan.name, plan.commitment_minor, minimums)
