@@ -43,8 +43,9 @@ STATE = """query($id: ID!) { subscription(id: $id) {
   id status terminatedAt previousSubscriptionId plan { code } scheduledPlan { code }
   startedAt currentPeriodStart currentPeriodEnd usage { metricCode units } } }"""
 
-LIVE = """query($c: String!) { subscriptions(customerExternalId: $c, statuses: [ACTIVE, SUSPENDED]) {
-  nodes { id plan { code } startedAt previousSubscriptionId } } }"""
+LIVE = """query($c: String!) {
+  subscriptions(customerExternalId: $c, statuses: [ACTIVE, SUSPENDED]) {
+    nodes { id plan { code } startedAt previousSubscriptionId } } }"""
 
 
 def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
