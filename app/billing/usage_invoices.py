@@ -25,7 +25,8 @@ from app.billing.models import BillingPeriod, ThresholdCrossing
 from app.config import Settings
 from app.customers import Customer
 from app.invoices import Draft, Invoice, InvoiceType, LineInput, Terms, UsagePeriod
-from app.plans import Period, Plan, Subscription, period_containing
+from app.metering import BillableMetric
+from app.plans import MoneyPrice, Period, Plan, Subscription, SubscriptionUsage, period_containing
 from app.wallets import Wallet
 
 THRESHOLD_REACHED = "subscription.threshold_reached"
@@ -210,52 +211,41 @@ async def period_lines(
     prices, true-ups, less ``billed_minor`` (what its threshold invoices billed). Reads only:
     invoices and previews both use it."""
     assert plan.id is not None
-    usage = await _usage(session, subscription.id or 0, plan, billed.start)
+    prices = await repository.money_prices(session, plan.id)
+    rows = [
+        r
+        for r in await repository.usage_rows(session, subscription.id or 0, billed.start)
+        if r.metric_id in prices
+    ]
+    minimums = await plans.spending_minimums(session, plan.id)
+    ids = {r.metric_id for r in rows} | {m.metric_id for m in minimums}
+    metrics = await repository.metrics_by_id(session, sorted(ids))
+    usage = [_charge_usage(r, prices[r.metric_id], metrics[r.metric_id], plan) for r in rows]
+    terms = Commitments(
+        plan.name,
+        plan.commitment_minor,
+        tuple(sorted((metrics[m.metric_id].name, m.amount_minor) for m in minimums)),
+    )
     full = period_containing(subscription.anchor, plan.interval, billed.start)
     fee_end = billed.end if cut is None or cut.fee_until is None else cut.fee_until
     ran = Period(max(billed.start, subscription.started_at), max(fee_end, billed.start))
     ending = cut.ending if cut is not None else None
     base = lines.base_fee(plan.name, plan.base_fee_minor, full, ran, plan.currency, ending=ending)
     part = proration.share(full.start, full.end, ran.start, ran.end)
-    terms = await _commitments(session, plan)
     owed = lines.true_ups(usage, base, terms, part, plan.currency)
     return lines.period_end(usage, base, billed_minor, plan.currency, owed)
 
 
-async def _usage(
-    session: AsyncSession, subscription_id: int, plan: Plan, start: datetime
-) -> list[ChargeUsage]:
-    """The period's money usage, charge by charge, at the plan's prices."""
-    assert plan.id is not None
-    prices = await repository.money_prices(session, plan.id)
-    rows = [
-        r
-        for r in await repository.usage_rows(session, subscription_id, start)
-        if r.metric_id in prices
-    ]
-    metrics = await repository.metrics_by_id(session, [r.metric_id for r in rows])
-    return [
-        ChargeUsage(
-            name=metrics[r.metric_id].name,
-            unit_singular=metrics[r.metric_id].unit_singular,
-            unit_plural=metrics[r.metric_id].unit_plural,
-            price=prices[r.metric_id],
-            quantity=r.quantity,
-            events=r.events,
-            amount_minor=plans.amount_minor(
-                prices[r.metric_id], r.quantity, r.events, plan.currency
-            ),
-        )
-        for r in rows
-    ]
-
-
-async def _commitments(session: AsyncSession, plan: Plan) -> Commitments:
-    """The plan's commitment and its money charges' spending minimums (by metric name)."""
-    assert plan.id is not None
-    found = await plans.spending_minimums(session, plan.id)
-    metrics = await repository.metrics_by_id(session, [m.metric_id for m in found])
-    minimums = tuple(
-        sorted((metrics[m.metric_id].name, m.amount_minor) for m in found if m.amount_minor)
+def _charge_usage(
+    row: SubscriptionUsage, price: MoneyPrice, metric: BillableMetric, plan: Plan
+) -> ChargeUsage:
+    """One money charge's usage in the period, at the plan's price."""
+    return ChargeUsage(
+        name=metric.name,
+        unit_singular=metric.unit_singular,
+        unit_plural=metric.unit_plural,
+        price=price,
+        quantity=row.quantity,
+        events=row.events,
+        amount_minor=plans.amount_minor(price, row.quantity, row.events, plan.currency),
     )
-    return Commitments(plan.name, plan.commitment_minor, minimums)

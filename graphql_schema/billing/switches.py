@@ -10,14 +10,14 @@ import strawberry
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import billing
-from app.errors import NotFound
+from app.errors import DomainError, NotFound
 from app.flows import plan_switches
 from app.invoices import LineInput
 from app.plans.commitments import Amount, MinimumInput, set_commitments
 from app.plans.models import Plan as PlanModel
 from app.plans.models import Subscription as SubscriptionModel
 from graphql_schema.context import Info
-from graphql_schema.errors import Failure, attempt
+from graphql_schema.errors import Failure, attempt, to_error
 from graphql_schema.fields import field, mutation
 from graphql_schema.money import Money, plain
 from graphql_schema.pagination import row_id
@@ -147,7 +147,7 @@ class SwitchQueries:
     ) -> InvoicePreview | Failure:
         now = info.context.now
 
-        async def work(session: AsyncSession) -> InvoicePreview:
+        async def work(session: AsyncSession) -> InvoicePreview:  # reads only: no savepoint
             found = await billing.preview(
                 session,
                 _subscription_id(subscription_id),
@@ -158,7 +158,10 @@ class SwitchQueries:
             )
             return InvoicePreview.of(found)
 
-        return await attempt(info, work)
+        try:
+            return await info.context.run(work)
+        except DomainError as error:
+            return to_error(error)
 
 
 @strawberry.type
