@@ -13,7 +13,8 @@
   (``period_ends.close_due``) queues a ``billing.switch_plan`` job with the period's end; the
   job ends the subscription at that moment (its ended period is invoiced by its ordinary
   period-end job, whole) and starts the successor then. The job is idempotent: a subscription
-  that is terminated, or whose scheduled switch was cancelled or already done, is left alone.
+  that is terminated, or whose scheduled switch was cancelled or already done, is left alone;
+  a suspended one keeps its switch for the first period end after it is resumed.
   Usage that arrived between the period's end and the job (the scheduler's delay, seconds) was
   priced by the old plan: its final invoice bills it, with no base fee.
 
@@ -94,8 +95,8 @@ async def run_scheduled(
     """The ``billing.switch_plan`` job: the scheduled switch of a subscription whose period
     ended at ``at`` (once)."""
     found = await plans.subscription(session, subscription_id)
-    if found.status is SubscriptionStatus.TERMINATED or found.next_plan_id is None:
-        return None
+    if found.status is not SubscriptionStatus.ACTIVE or found.next_plan_id is None:
+        return None  # terminated, cancelled, or suspended: waits for a period end once resumed
     plan = await session.get(Plan, found.next_plan_id)
     assert plan is not None
     return await switch_now(session, subscription_id, plan, settings, now, at)
