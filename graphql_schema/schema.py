@@ -21,6 +21,7 @@ from graphql_schema.alerts.queries import AlertQueries
 from graphql_schema.audit.queries import AuditQueries
 from graphql_schema.audit.trail import AuditTrail
 from graphql_schema.billing.mutations import BillingMutations
+from graphql_schema.billing.switches import SwitchMutations, SwitchQueries
 from graphql_schema.context import Context
 from graphql_schema.customers.mutations import CustomerMutations
 from graphql_schema.customers.queries import CustomerQueries
@@ -62,6 +63,7 @@ Query = merge_types(
         AccessQueries,
         MeteringQueries,
         PlanQueries,
+        SwitchQueries,
         AlertQueries,
         NotificationQueries,
         WebhookQueries,
@@ -85,6 +87,7 @@ Mutation = merge_types(
         MeteringMutations,
         PlanMutations,
         BillingMutations,
+        SwitchMutations,
         AlertMutations,
         WebhookMutations,
         OperatorMutations,

@@ -11,10 +11,14 @@ roll subscriptions into their next period.
 
 ``billing.invoice_period_end`` — one period's period-end invoice. Once per period.
 
+``billing.switch_plan`` — a downgrade scheduled for a period's end, done once it ended.
+
 ``billing.suspend_overdue`` — periodic: suspend the subscriptions of overdue usage invoices.
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from app import billing
 from app.runtime import Runtime
@@ -42,6 +46,17 @@ async def invoice_period_end(runtime: Runtime, period_id: int) -> None:
         await billing.invoice_period_end(session, period_id, runtime.settings, runtime.clock.now())
 
 
+async def switch_plan(runtime: Runtime, subscription_id: int, at: str) -> None:
+    async with runtime.db.transaction() as session:
+        await billing.run_scheduled(
+            session,
+            subscription_id,
+            datetime.fromisoformat(at),
+            runtime.settings,
+            runtime.clock.now(),
+        )
+
+
 async def suspend_overdue(runtime: Runtime) -> None:
     async with runtime.db.transaction() as session:
         await billing.suspend_overdue(session, runtime.clock.now())
@@ -52,5 +67,6 @@ ACTORS = [
     ActorSpec("billing.invoice_in_advance", invoice_in_advance),
     ActorSpec("billing.close_periods", close_periods),
     ActorSpec("billing.invoice_period_end", invoice_period_end),
+    ActorSpec("billing.switch_plan", switch_plan),
     ActorSpec("billing.suspend_overdue", suspend_overdue),
 ]

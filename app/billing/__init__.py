@@ -21,28 +21,37 @@ usage thresholds; the thresholds themselves are plan terms, ``app.plans.threshol
 lines), ``usage_invoices`` (threshold and period-end invoices, made
 with ``app.invoices``), ``collection`` (paying them: credits, the payment method on file),
 ``period_ends`` (closing periods and rolling subscriptions into the next), ``termination``
-(the final invoice), ``overdue`` (suspension), ``service`` (thresholds and payment preferences
-of subscriptions).
+(the final invoice), ``plan_switches`` (upgrades now, downgrades at the period's end),
+``previews`` (the invoice a period, a switch or a termination would issue, written nowhere),
+``overdue`` (suspension), ``service`` (thresholds and payment preferences of subscriptions).
 """
 
 from app.billing.in_advance import invoice_in_advance
 from app.billing.in_advance import record as record_in_advance
 from app.billing.overdue import on_failed, on_paid, on_voided, suspend_overdue
 from app.billing.period_ends import close_due as close_due_periods
+from app.billing.plan_switches import is_upgrade, require_live, run_scheduled, switch_now
+from app.billing.previews import Preview, preview
 from app.billing.progressive import record as record_money_usage
 from app.billing.threshold_changes import plan_changed
 from app.billing.usage_invoices import invoice_period_end, invoice_threshold
 
 __all__ = [
+    "Preview",
     "close_due_periods",
     "invoice_in_advance",
     "invoice_period_end",
     "invoice_threshold",
+    "is_upgrade",
     "on_failed",
     "on_paid",
     "on_voided",
     "plan_changed",
+    "preview",
     "record_in_advance",
     "record_money_usage",
+    "require_live",
+    "run_scheduled",
     "suspend_overdue",
+    "switch_now",
 ]

@@ -3,7 +3,8 @@
 The ingest prices the events of a pay-in-advance charge under the period row's lock
 (``app.plans.per_event``: "first 2 free, then 2.00" bills three events of one second 0, 0 and
 2.00, whichever batches they come in). The rule for invoices: **one in-advance invoice per
-ingest batch and subscription period** — the ingest transaction records the batch's fees
+ingest transaction and subscription period** (a batch, or concurrent small requests that share
+one transaction: ``app.flows.group_commit``) — the ingest transaction records the batch's fees
 (``in_advance_fees``, one statement) and writes the ``billing.invoice_in_advance`` job to the
 outbox, so a rolled-back batch bills nothing; the job issues the invoice (once: ``invoice_id``),
 one line per event, and sends it to collection like any usage invoice (the wallet pays it when

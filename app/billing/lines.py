@@ -15,11 +15,18 @@ The base fee is billed in arrears for the days the subscription ran in the perio
 (``proration``): whole for a whole period; a first period that started mid-period, or one cut
 short by termination, bills its share and says so — "7 Dec – 12 Dec 2026 · 5 of 30 days".
 Terminated 10 days into a 31-day period, a 20.00 fee bills 20.00 × 10 / 31 = 6.4516… → 6.45.
+
+Commitments (``true_ups``) come after the usage: a money charge's spending minimum and then the
+plan's minimum commitment, each prorated by the base fee's share of days, bill what the period
+fell short of them — "GB processed · spending minimum 100.00 · true-up", "Scale · minimum
+commitment 200.00 · true-up" — compared with what the period billed for that scope (the
+charge's amount; the base fee, every charge and the charges' true-ups), threshold invoices
+included.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -98,19 +105,19 @@ def base_fee(
     billed: Period,
     currency: str,
     *,
-    terminated: bool = False,
+    ending: str | None = None,
 ) -> LineInput | None:
     """The base fee line for ``billed``, the part of the whole period ``full`` the subscription
-    ran (its start or its termination may cut it): quantity the share of days, unit price the
-    whole fee. None without a fee."""
+    ran (its start, its termination or a plan switch may cut it): quantity the share of days,
+    unit price the whole fee; ``ending`` says why the period ended early. None without a fee."""
     if fee_minor <= 0:
         return None
     part = proration.share(full.start, full.end, billed.start, billed.end)
     words = f"{plan_name} · base fee · {period_words(billed.start, billed.end)}"
     if billed != full:
         words += f" · {part.days} of {part.of} days"
-    if terminated:
-        words += " (terminated)"
+    if ending is not None:
+        words += f" ({ending})"
     return LineInput(
         words[:DESCRIPTION_MAX],
         Decimal(1) if part.whole else part.fraction,
@@ -119,18 +126,70 @@ def base_fee(
     )
 
 
+@dataclass(frozen=True)
+class Commitments:
+    """What a period commits to bill, whole-period amounts in minor units: the plan's minimum
+    commitment, and spending minimums by charge (metric name → minimum)."""
+
+    plan_name: str
+    commitment_minor: int = 0
+    minimums: tuple[tuple[str, int], ...] = ()
+
+
+def _true_up(words: str, owed_minor: int, currency: str) -> LineInput:
+    return LineInput(
+        description=words[:DESCRIPTION_MAX],
+        quantity=Decimal(1),
+        unit_price=money.major_units(owed_minor, currency),
+        amount_minor=owed_minor,
+    )
+
+
+def true_ups(
+    usage: Sequence[ChargeUsage],
+    base: LineInput | None,
+    terms: Commitments,
+    part: proration.Share,
+    currency: str,
+    advance: Mapping[str, int] | None = None,
+) -> list[LineInput]:
+    """True-up lines: each spending minimum, then the plan's commitment, prorated by ``part``
+    (the base fee's days), less what the period billed for its scope, when positive. ``advance``
+    is what pay-in-advance charges billed in the period (by charge name): billed, so counted."""
+    billed = {item.name: item.amount_minor for item in usage}
+    for name, amount in (advance or {}).items():
+        billed[name] = billed.get(name, 0) + amount
+    lines = []
+    for name, minimum in terms.minimums:
+        floor = proration.fee_minor(minimum, part, currency)
+        if floor > billed.get(name, 0):
+            words = f"{name} · spending minimum {money.format_money(floor, currency)} · true-up"
+            lines.append(_true_up(words, floor - billed.get(name, 0), currency))
+    floor = proration.fee_minor(terms.commitment_minor, part, currency)
+    spent = sum(billed.values()) + sum(line.amount_minor or 0 for line in lines)
+    spent += (base.amount_minor or 0) if base is not None else 0
+    if floor > spent:
+        amount = money.format_money(floor, currency)
+        words = f"{terms.plan_name} · minimum commitment {amount} · true-up"
+        lines.append(_true_up(words, floor - spent, currency))
+    return lines
+
+
 def period_end(
     usage: Sequence[ChargeUsage],
     base: LineInput | None,
     billed_minor: int,
     currency: str,
+    owed: Sequence[LineInput] = (),
 ) -> list[LineInput]:
-    """Lines of a period-end invoice: the base fee (``base_fee``), the period's usage, less
-    what the period's threshold invoices billed (at most what is billed here)."""
+    """Lines of a period-end invoice: the base fee (``base_fee``), the period's usage, the
+    true-ups ``owed`` (``true_ups``), less what the period's threshold invoices billed (at most
+    what is billed here)."""
     lines = []
     if base is not None and (base.amount_minor or 0) > 0:
         lines.append(base)
     lines += [usage_line(item, currency) for item in usage if item.amount_minor]
+    lines += owed
     billed = min(billed_minor, sum(line.amount_minor or 0 for line in lines))
     if billed > 0:
         lines.append(deduction(billed, currency, "Billed by threshold invoices this period"))

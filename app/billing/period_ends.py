@@ -6,7 +6,9 @@ and, for each ended period of a plan that bills money (a base fee or money charg
 period's row and writes a ``billing.invoice_period_end`` job; then it moves
 ``next_billing_at`` to the end of the period now running. Usage counters are kept per period,
 so nothing else has to be reset. A subscription that predates progressive billing (no
-``next_billing_at``) starts from the period running now.
+``next_billing_at``) starts from the period running now. A subscription with a downgrade
+scheduled (``next_plan_id``) also gets its ``billing.switch_plan`` job, at the period's end
+(``plan_switches``).
 
 Terminated subscriptions are never due: termination (``termination``) rolls the subscription
 itself and closes the period running then with the final invoice, so no period of theirs is
@@ -26,6 +28,7 @@ from app.db import sql
 from app.plans import ChargePricing, Period, Plan, Subscription, billing_period, period_containing
 
 INVOICE_PERIOD_END = "billing.invoice_period_end"
+SWITCH_PLAN = "billing.switch_plan"  # a downgrade scheduled for the period's end (plan_switches)
 INSTANT = timedelta(microseconds=1)
 
 DUE = text(sql.load("app.billing", "due_periods"))
@@ -42,15 +45,21 @@ async def close_due(session: AsyncSession, now: datetime, limit: int = 500) -> i
         assert plan is not None and plan.id is not None
         if plan.id not in bills:
             bills[plan.id] = await bills_money(session, plan)
+        switch_at = subscription.next_billing_at if subscription.next_plan_id else None
         queued += await roll(session, subscription, plan, bills[plan.id], now)
+        if switch_at is not None:
+            data = {"subscription_id": subscription_id, "at": switch_at.isoformat()}
+            await outbox.enqueue(session, SWITCH_PLAN, data, now)
     return queued
 
 
 async def bills_money(session: AsyncSession, plan: Plan) -> bool:
-    """Does the plan invoice money (a base fee or money charges)?"""
+    """Does the plan invoice money (a base fee, a commitment or money charges)?"""
     assert plan.id is not None
+    if plan.base_fee_minor > 0 or plan.commitment_minor > 0:
+        return True
     charges = await plans.charges_of_plans(session, [plan.id])
-    return plan.base_fee_minor > 0 or any(c.pricing is ChargePricing.MONEY for c in charges)
+    return any(c.pricing is ChargePricing.MONEY for c in charges)
 
 
 def ended(subscription: Subscription, plan: Plan, now: datetime) -> list[Period]:

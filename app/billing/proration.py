@@ -53,9 +53,14 @@ def share(start: datetime, end: datetime, live_from: datetime, live_to: datetime
     return Share(after - first, length // DAY)
 
 
+def day_start(start: datetime, moment: datetime) -> datetime:
+    """The start of the period's day (counted from ``start``) that holds ``moment``."""
+    return start + ((moment - start) // DAY) * DAY
+
+
 def fee_minor(fee_minor: int, part: Share, currency: str) -> int:
     """``fee_minor`` × days / of, rounded half-up to the minor unit once."""
-    if part.whole:
+    if part.whole or fee_minor == 0:
         return fee_minor
     with money.exact():
         owed = money.major_units(fee_minor, currency) * part.days / part.of

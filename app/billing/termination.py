@@ -31,12 +31,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import announcements, money, plans
 from app.billing import collection, period_ends, repository, usage_invoices
+from app.billing.usage_invoices import Cut
 from app.config import Settings
 from app.customers import Customer
 from app.invoices import Invoice
 from app.plans import Plan, Subscription, SubscriptionStatus, billing_period
+from app.wallets import Wallet
 
 TERMINATED_EVENT = "subscription.terminated"
+ENDING = "terminated"
 
 
 async def terminate(
@@ -52,26 +55,43 @@ async def terminate(
     locked = await plans.subscription(session, subscription_id, lock=True)
     if locked.status is SubscriptionStatus.TERMINATED:
         return locked  # a concurrent termination committed first: it invoiced
-    terminated = await plans.set_status(
-        session, subscription_id, SubscriptionStatus.TERMINATED, now
-    )
-    bills = await period_ends.bills_money(session, plan)
-    await period_ends.roll(session, terminated, plan, bills, now)
-    final = None
-    if bills:
-        current = billing_period(terminated.anchor, terminated.started_at, plan.interval, now)
-        period_id = await repository.open_period(
-            session, subscription_id, current.start, current.end, now
-        )
-        period = await repository.lock_period(session, period_id)
-        if period is not None and period.closed_at is None:
-            final = await usage_invoices.close_period(
-                session, terminated, plan, wallet, period, settings, now, ended_at=now
-            )
+    terminated, final = await end(session, locked, plan, wallet, settings, now, Cut(now, ENDING))
     await announcements.emit(
         session, TERMINATED_EVENT, await _data(session, terminated, plan, final), now
     )
     return terminated
+
+
+async def end(
+    session: AsyncSession,
+    subscription: Subscription,
+    plan: Plan,
+    wallet: Wallet | None,
+    settings: Settings,
+    now: datetime,
+    cut: Cut,
+) -> tuple[Subscription, Invoice | None]:
+    """End the (locked, live) subscription at ``cut.at`` (now, or a period end that just
+    passed) and close the period running now with its final invoice; ``wallet``: the payer's,
+    locked first. Termination and plan switches end here."""
+    assert subscription.id is not None
+    ended = await plans.set_status(session, subscription.id, SubscriptionStatus.TERMINATED, now)
+    ended.terminated_at = cut.at
+    bills = await period_ends.bills_money(session, plan)
+    await period_ends.roll(session, ended, plan, bills, now)
+    if not bills:
+        return ended, None
+    current = billing_period(ended.anchor, ended.started_at, plan.interval, now)
+    period_id = await repository.open_period(
+        session, subscription.id, current.start, current.end, now
+    )
+    period = await repository.lock_period(session, period_id)
+    if period is None or period.closed_at is not None:
+        return ended, None
+    final = await usage_invoices.close_period(
+        session, ended, plan, wallet, period, settings, now, cut=Cut(now, cut.ending, cut.fee_until)
+    )
+    return ended, final
 
 
 async def _data(

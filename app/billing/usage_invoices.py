@@ -11,6 +11,7 @@ period, the invoice sequence, the invoice — the ingest locks wallets before pe
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -18,13 +19,14 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import announcements, invoices, money, plans
-from app.billing import collection, lines, repository
-from app.billing.lines import ChargeUsage
+from app.billing import collection, lines, proration, repository
+from app.billing.lines import ChargeUsage, Commitments
 from app.billing.models import BillingPeriod, ThresholdCrossing
 from app.config import Settings
 from app.customers import Customer
 from app.invoices import Draft, Invoice, InvoiceType, LineInput, Terms, UsagePeriod
-from app.plans import Period, Plan, Subscription, SubscriptionUsage, period_containing
+from app.metering import BillableMetric
+from app.plans import MoneyPrice, Period, Plan, Subscription, SubscriptionUsage, period_containing
 from app.wallets import Wallet
 
 THRESHOLD_REACHED = "subscription.threshold_reached"
@@ -151,17 +153,24 @@ async def close_period(
     settings: Settings,
     now: datetime,
     *,
-    ended_at: datetime | None = None,
+    cut: Cut | None = None,
 ) -> Invoice | None:
     """Close the period (locked, open; ``wallet``: the payer's, locked first) with its
-    period-end invoice — base fee + the period's money usage − threshold invoices — issued and
-    sent to collection; no invoice when there are no lines. ``ended_at``: the period ends early
-    then (the subscription's termination): the invoice and the period row end there. The base
+    period-end invoice — base fee + the period's money usage + true-ups − threshold invoices —
+    issued and sent to collection; no invoice when there are no lines. ``cut``: the period ends
+    early (a termination, a plan switch): the invoice and the period row end then. The base
     fee is billed for the days the subscription ran in the period (``lines.base_fee``). The
-    period-end job and termination both close here."""
-    if ended_at is not None and ended_at < period.period_end:
-        period.period_end = ended_at
-    items = await _period_lines(session, subscription, plan, period, ended_at is not None)
+    period-end job, termination and plan switches all close here."""
+    if cut is not None and cut.at < period.period_end:
+        period.period_end = cut.at
+    items = await period_lines(
+        session,
+        subscription,
+        plan,
+        Period(period.period_start, period.period_end),
+        period.billed_minor,
+        cut,
+    )
     invoice = None
     if items:
         usage = UsagePeriod(subscription.id or 0, period.period_start, period.period_end)
@@ -178,52 +187,87 @@ async def close_period(
     return invoice
 
 
-async def _period_lines(
+@dataclass(frozen=True)
+class Cut:
+    """A period ended early: at ``at``, because of ``ending`` ("terminated", "plan switched").
+    ``fee_until``: where the base fee's days stop (a plan switch gives the day of the switch to
+    the new plan: the start of that day); None: at ``at``."""
+
+    at: datetime
+    ending: str
+    fee_until: datetime | None = None
+
+
+async def period_lines(
     session: AsyncSession,
     subscription: Subscription,
     plan: Plan,
-    period: BillingPeriod,
-    terminated: bool,
+    billed: Period,
+    billed_minor: int,
+    cut: Cut | None = None,
 ) -> list[LineInput]:
-    """Base fee, the period's money usage at the plan's prices, less threshold invoices."""
+    """The lines of the period-end invoice of ``billed`` (a period of the subscription, cut
+    short or not) with its usage as it stands: base fee, the period's money usage at the plan's
+    prices, true-ups, less ``billed_minor`` (what its threshold invoices billed). Reads only:
+    invoices and previews both use it."""
     assert plan.id is not None
+    every = await repository.money_prices(session, plan.id)
     prices = {
         metric_id: price
-        for metric_id, price in (await repository.money_prices(session, plan.id)).items()
+        for metric_id, price in every.items()
         if not price.pay_in_advance  # billed as the events came
     }
-    rows = await repository.usage_rows(session, period.subscription_id, period.period_start)
+    rows = await repository.usage_rows(session, subscription.id or 0, billed.start)
     found = {r.metric_id: r for r in rows if r.metric_id in prices}
     for metric_id in prices:  # a charge without usage still owes its first tier's flat fee
         found.setdefault(
             metric_id,
             SubscriptionUsage(
-                subscription_id=period.subscription_id,
-                metric_id=metric_id,
-                period_start=period.period_start,
+                subscription_id=subscription.id or 0, metric_id=metric_id, period_start=billed.start
             ),
         )
-    metrics = await repository.metrics_by_id(session, sorted(found))
+    minimums = await plans.spending_minimums(session, plan.id)
+    ids = set(found) | {m.metric_id for m in minimums} | {r.metric_id for r in rows}
+    metrics = await repository.metrics_by_id(session, sorted(ids))
     usage = [
-        ChargeUsage(
-            name=metrics[r.metric_id].name,
-            unit_singular=metrics[r.metric_id].unit_singular,
-            unit_plural=metrics[r.metric_id].unit_plural,
-            price=prices[r.metric_id],
-            quantity=r.quantity,
-            events=r.events,
-            amount_minor=plans.period_minor(
-                prices[r.metric_id], r.quantity, r.events, r.accrued, plan.currency
-            ),
-        )
-        for _, r in sorted(found.items())
+        _charge_usage(r, prices[metric_id], metrics[metric_id], plan)
+        for metric_id, r in sorted(found.items())
     ]
-    base = lines.base_fee(
+    # What pay-in-advance charges billed as the events came counts towards the minimums.
+    advance = {
+        metrics[r.metric_id].name: _charge_usage(
+            r, every[r.metric_id], metrics[r.metric_id], plan
+        ).amount_minor
+        for r in rows
+        if r.metric_id in every and every[r.metric_id].pay_in_advance
+    }
+    terms = Commitments(
         plan.name,
-        plan.base_fee_minor,
-        period_containing(subscription.anchor, plan.interval, period.period_start),
-        Period(max(period.period_start, subscription.started_at), period.period_end),
-        plan.currency,
-        terminated=terminated,
+        plan.commitment_minor,
+        tuple(sorted((metrics[m.metric_id].name, m.amount_minor) for m in minimums)),
     )
-    return lines.period_end(usage, base, period.billed_minor, plan.currency)
+    full = period_containing(subscription.anchor, plan.interval, billed.start)
+    fee_end = billed.end if cut is None or cut.fee_until is None else cut.fee_until
+    ran = Period(max(billed.start, subscription.started_at), max(fee_end, billed.start))
+    ending = cut.ending if cut is not None else None
+    base = lines.base_fee(plan.name, plan.base_fee_minor, full, ran, plan.currency, ending=ending)
+    part = proration.share(full.start, full.end, ran.start, ran.end)
+    owed = lines.true_ups(usage, base, terms, part, plan.currency, advance)
+    return lines.period_end(usage, base, billed_minor, plan.currency, owed)
+
+
+def _charge_usage(
+    row: SubscriptionUsage, price: MoneyPrice, metric: BillableMetric, plan: Plan
+) -> ChargeUsage:
+    """One money charge's usage in the period, at the plan's price."""
+    return ChargeUsage(
+        name=metric.name,
+        unit_singular=metric.unit_singular,
+        unit_plural=metric.unit_plural,
+        price=price,
+        quantity=row.quantity,
+        events=row.events,
+        amount_minor=plans.period_minor(
+            price, row.quantity, row.events, row.accrued, plan.currency
+        ),
+    )

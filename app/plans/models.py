@@ -51,6 +51,8 @@ MINOR_ARRAY = ARRAY(BigInteger)
 
 class BillingInterval(StrEnum):
     MONTHLY = "monthly"
+    QUARTERLY = "quarterly"  # 3 months
+    SEMIANNUAL = "semiannual"  # 6 months
     YEARLY = "yearly"
 
 
@@ -112,6 +114,11 @@ class Plan(SQLModel, table=True):
     # Usage thresholds (minor units): amounts, and the recurring step after the highest.
     threshold_amounts: list[int] = Field(default_factory=list, sa_type=MINOR_ARRAY)
     threshold_recurring: int | None = Field(default=None, sa_type=BigInteger)
+    # The least a period bills (base fee and usage, minor units; 0: none): a true-up line
+    # bills the rest at the period's end.
+    commitment_minor: int = Field(
+        default=0, sa_type=BigInteger, sa_column_kwargs={"server_default": "0"}
+    )
     created_at: datetime = timestamp()
     updated_at: datetime = timestamp()
 
@@ -217,6 +224,10 @@ class Subscription(SQLModel, table=True):
     threshold_recurring: int | None = Field(default=None, sa_type=BigInteger)
     # Money invoices are paid from the wallet (in the plan's currency) when it covers them.
     pay_with_credits: bool = False
+    # The subscription this one replaced by a plan change (same customer, anchor and terms).
+    previous_id: int | None = fk("subscriptions.id", nullable=True, index=False)
+    # A downgrade scheduled for the end of the period running now: the plan it moves to.
+    next_plan_id: int | None = fk("plans.id", nullable=True, index=False)
     created_at: datetime = timestamp()
     updated_at: datetime = timestamp()
 
@@ -249,3 +260,16 @@ class UsageUniqueValue(SQLModel, table=True):
     metric_id: int = Field(foreign_key="billable_metrics.id", primary_key=True, sa_type=BigInteger)
     period_start: datetime = Field(primary_key=True, sa_type=DateTime(timezone=True))
     value: str = Field(primary_key=True, max_length=255)
+
+
+class SpendingMinimum(SQLModel, table=True):
+    """The least a plan's money charge bills in a period (minor units of the plan's currency):
+    a true-up line bills the rest at the period's end."""
+
+    __tablename__ = "spending_minimums"
+
+    plan_id: int = Field(
+        sa_column=Column(BigInteger, ForeignKey("plans.id", ondelete="CASCADE"), primary_key=True)
+    )
+    metric_id: int = Field(foreign_key="billable_metrics.id", primary_key=True, sa_type=BigInteger)
+    amount_minor: int = Field(sa_type=BigInteger)

@@ -1,7 +1,9 @@
-"""Billing periods: whole months or years from a subscription's anchor.
+"""Billing periods: whole months, quarters (3 months), half-years (6 months) or years from a
+subscription's anchor.
 
 The k-th period starts at the anchor moved by k intervals, the day clamped to the length of the
-month (an anchor on 31 January gives 28 or 29 February, then 31 March). Times are UTC, so every
+month (an anchor on 31 January gives 28 or 29 February, then 31 March; quarterly from
+30 November: 28 or 29 February, 30 May, 30 August, 30 November). Times are UTC, so every
 period is a whole number of days. A subscription's first billing period starts when the
 subscription does and ends at the next anchor date (``billing_period``): with the anchor left
 to default (the start: anniversary billing) it is a whole period; with an anchor on the 1st
@@ -26,8 +28,17 @@ class Period:
         return self.start <= moment < self.end
 
 
-def _months(interval: BillingInterval) -> int:
-    return 12 if interval is BillingInterval.YEARLY else 1
+MONTHS = {
+    BillingInterval.MONTHLY: 1,
+    BillingInterval.QUARTERLY: 3,
+    BillingInterval.SEMIANNUAL: 6,
+    BillingInterval.YEARLY: 12,
+}
+
+
+def months(interval: BillingInterval) -> int:
+    """The months an interval spans."""
+    return MONTHS[interval]
 
 
 def shift(anchor: datetime, months: int) -> datetime:
@@ -41,7 +52,7 @@ def shift(anchor: datetime, months: int) -> datetime:
 def period_containing(anchor: datetime, interval: BillingInterval, moment: datetime) -> Period:
     """The billing period that contains ``moment`` (before or after the anchor)."""
     anchor, moment = anchor.astimezone(UTC), moment.astimezone(UTC)
-    step = _months(interval)
+    step = months(interval)
     elapsed = (moment.year - anchor.year) * 12 + moment.month - anchor.month
     k = elapsed // step
     start = shift(anchor, k * step)

@@ -200,3 +200,69 @@ async def set_status(
     session.add(subscription)
     await session.flush()
     return subscription
+
+
+async def succeed(
+    session: AsyncSession, previous: Subscription, plan: Plan, at: datetime, now: datetime
+) -> Subscription:
+    """The subscription that takes over from ``previous`` (just terminated by a plan switch)
+    on ``plan`` at ``at``: the same customer, anchor, own thresholds and payment choice; its
+    first period runs from ``at`` to the next anchor date of the plan's interval."""
+    assert plan.id is not None and previous.id is not None
+    successor = Subscription(
+        customer_id=previous.customer_id,
+        plan_id=plan.id,
+        status=SubscriptionStatus.ACTIVE,
+        anchor=previous.anchor,
+        started_at=at,
+        next_billing_at=period_containing(previous.anchor, plan.interval, at).end,
+        threshold_amounts=previous.threshold_amounts,
+        threshold_recurring=previous.threshold_recurring,
+        pay_with_credits=previous.pay_with_credits,
+        previous_id=previous.id,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(successor)
+    await session.flush()
+    return successor
+
+
+async def check_switch(session: AsyncSession, subscription: Subscription, plan: Plan) -> None:
+    """Can the (live) subscription move to ``plan``? Typed errors name ``planCode``."""
+    assert plan.id is not None
+    current = await session.get(Plan, subscription.plan_id)
+    assert current is not None
+    if plan.id == current.id:
+        raise ValidationFailed(
+            "planCode", f"the subscription is on plan '{plan.code}' already", code="same_plan"
+        )
+    if plan.currency != current.currency:
+        raise ValidationFailed(
+            "planCode",
+            f"plan '{plan.code}' bills in {plan.currency}; the subscription's plan in "
+            f"{current.currency}: a plan switch keeps the currency",
+            code="currency_mismatch",
+        )
+    credit = [
+        c
+        for c in await repository.charges_of_plans(session, [plan.id])
+        if c.pricing is ChargePricing.CREDITS
+    ]
+    if credit and not await wallets.for_customer(session, subscription.customer_id, plan.currency):
+        raise ValidationFailed(
+            "planCode",
+            f"the customer has no {plan.currency} wallet to pay the plan's credit charges",
+            code="no_wallet",
+        )
+
+
+async def schedule_switch(
+    session: AsyncSession, subscription: Subscription, plan: Plan | None, now: datetime
+) -> Subscription:
+    """Move the (locked) subscription to ``plan`` at the end of its period (None: cancel)."""
+    subscription.next_plan_id = None if plan is None else plan.id
+    subscription.updated_at = now
+    session.add(subscription)
+    await session.flush()
+    return subscription

@@ -28,6 +28,7 @@ EVENT_TYPES = (
     "subscription.threshold_reached",
     "subscription.suspended",
     "subscription.terminated",
+    "subscription.plan_switched",
 )
 
 

@@ -60,6 +60,17 @@ async def _plan(subscription: Parent[SubscriptionModel], info: Info) -> PlanMode
     return found
 
 
+async def _scheduled_plan(subscription: Parent[SubscriptionModel], info: Info) -> PlanModel | None:
+    if subscription.next_plan_id is None:
+        return None
+    return await plan_loaders(info).plan.load(subscription.next_plan_id)
+
+
+def _previous(subscription: Parent[SubscriptionModel]) -> strawberry.ID | None:
+    found = subscription.previous_id
+    return strawberry.ID(str(found)) if found is not None else None
+
+
 def _overridden(subscription: Parent[SubscriptionModel]) -> bool:
     return subscription.threshold_amounts is not None
 
@@ -166,6 +177,15 @@ class PlanSubscription:
     suspension_reason: SuspensionReason | None
     pay_with_credits: bool = strawberry.field(
         description="Wallet credits pay its money invoices when they cover them."
+    )
+    scheduled_plan: PlanModel | None = strawberry.field(
+        resolver=_scheduled_plan,
+        graphql_type=Plan | None,
+        description="A downgrade scheduled for the end of the period running (switchPlan).",
+    )
+    previous_subscription_id: strawberry.ID | None = strawberry.field(
+        resolver=_previous,
+        description="The subscription this one took over from by a plan switch.",
     )
     thresholds_overridden: bool = strawberry.field(
         resolver=_overridden, description="Its own thresholds replace the plan's."

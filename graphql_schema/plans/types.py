@@ -10,7 +10,7 @@ import strawberry
 from strawberry import Parent
 
 from app.metering.models import BillableMetric
-from app.plans import thresholds
+from app.plans import commitments, thresholds
 from app.plans.models import BillingInterval, ChargeModel, ChargePricing
 from app.plans.models import Charge as ChargeRow
 from app.plans.models import ChargeTier as TierModel
@@ -131,6 +131,30 @@ def _base_fee(plan: Parent[PlanModel]) -> Money:
     return Money.of(plan.base_fee_minor, plan.currency)
 
 
+def _commitment(plan: Parent[PlanModel]) -> Money | None:
+    return Money.of(plan.commitment_minor, plan.currency) if plan.commitment_minor else None
+
+
+@strawberry.type(description="The least a money charge bills in a period.")
+class SpendingMinimum:
+    metric_code: str
+    minimum: Money
+
+
+async def _spending_minimums(plan: Parent[PlanModel], info: Info) -> list[SpendingMinimum]:
+    assert plan.id is not None
+    plan_id = plan.id
+    found = await info.context.run(lambda s: commitments.spending_minimums(s, plan_id))
+    loaders = plan_loaders(info)
+    items = []
+    for row in found:
+        metric = await loaders.metric.load(row.metric_id)
+        assert metric is not None
+        minimum = Money.of(row.amount_minor, plan.currency)
+        items.append(SpendingMinimum(metric_code=metric.code, minimum=minimum))
+    return items
+
+
 def _thresholds(plan: Parent[PlanModel]) -> list[UsageThreshold]:
     found = thresholds.of(plan.threshold_amounts, plan.threshold_recurring)
     return thresholds_of(found, plan.currency)
@@ -153,5 +177,14 @@ class Plan:
     thresholds: list[UsageThreshold] = strawberry.field(
         resolver=_thresholds,
         description="Usage thresholds: money usage invoiced as it crosses them.",
+    )
+    commitment: Money | None = strawberry.field(
+        resolver=_commitment,
+        description="Minimum commitment: the least a period bills in all; a true-up line bills "
+        "the rest (prorated by the base fee's days).",
+    )
+    spending_minimums: list[SpendingMinimum] = strawberry.field(
+        resolver=_spending_minimums,
+        description="The least each money charge bills in a period (true-up lines).",
     )
     created_at: datetime

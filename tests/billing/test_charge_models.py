@@ -351,14 +351,15 @@ async def test_pay_in_advance_prices_each_event_at_its_position(
     ]
 
     # Ten concurrent batches of two events for one subscription: the two free events are
-    # priced once in all, whatever order the batches commit in — 18 × 2.00, in 9 invoices (the
-    # batch holding the free events costs nothing and makes none).
+    # priced once in all, whatever order the batches commit in — 18 × 2.00, in at most 9
+    # invoices: one per ingest transaction (concurrent small requests may share one, see
+    # app.flows.group_commit), and the batch holding the free events costs nothing and makes none.
     batches = [calls(f"c{n}", 2, "busy") for n in range(10)]
     await asyncio.gather(*(send("http", gql, http, b) for b in batches))
     await settle_all(database_url, jobs, clock)
     issued = await invoices(gql, "IN_ADVANCE", crowded)
     lines = [line for invoice in issued for line in invoice["lines"]]
-    assert len(issued) == 9
+    assert 1 <= len(issued) <= 9
     assert sum(Decimal(i["total"]["amount"]) for i in issued) == Decimal("36.00")
     assert {line["amount"]["amount"] for line in lines} == {"2.00"}
     positions = sorted(int(line["description"].split("event ")[1].split(" ")[0]) for line in lines)
