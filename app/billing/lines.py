@@ -157,8 +157,8 @@ def true_ups(
     (the base fee's days), less what the period billed for its scope, when positive. ``advance``
     is what pay-in-advance charges billed in the period (by charge name): billed, so counted."""
     billed = {item.name: item.amount_minor for item in usage}
-    for name, amount in (advance or {}).items():
-        billed[name] = billed.get(name, 0) + amount
+    for name, paid in (advance or {}).items():
+        billed[name] = billed.get(name, 0) + paid
     lines = []
     for name, minimum in terms.minimums:
         floor = proration.fee_minor(minimum, part, currency)
