@@ -146,24 +146,33 @@ class EndpointDialog(Dialog):
         return {"input": typed}
 
     async def succeeded(self, payload: dict[str, Any]) -> None:
-        await self.changed()
         if self.endpoint is not None:
             ui.notify("The endpoint is saved.", type="positive")
+            await self.changed()
             return
-        show_secret(payload["endpoint"]["url"], payload["secret"])
+        with self.dialog.client.content:  # the page's: this dialog goes with the refresh
+            SecretDialog(payload["endpoint"]["url"], payload["secret"], self.changed)
 
 
-def show_secret(url: str, secret: str) -> None:
-    """The signing secret, once: it is never shown again."""
-    with ui.dialog() as dialog, ui.card().classes("w-[36rem] gap-2").mark("endpoint-secret"):
-        ui.label("The endpoint is added").classes("text-h6")
-        ui.label(
-            f"Events to {url} are signed with this secret. Copy it now: it is not shown "
-            "again (you can tell secrets apart by their last characters)."
-        )
-        ui.input("Signing secret", value=secret).props("readonly outlined").classes("w-full")
-        ui.button("I have saved it", on_click=dialog.close).props("unelevated no-caps")
-    dialog.open()
+class SecretDialog:
+    """The signing secret, once: it is never shown again. The endpoints list refreshes when
+    the dialog is closed."""
+
+    def __init__(self, url: str, secret: str, changed: Changed) -> None:
+        self.changed = changed
+        with ui.dialog() as self.dialog, ui.card().classes("w-[36rem] gap-2"):
+            ui.label("The endpoint is added").classes("text-h6")
+            ui.label(
+                f"Events to {url} are signed with this secret. Copy it now: it is not shown "
+                "again (you can tell secrets apart by their last characters)."
+            )
+            ui.input("Signing secret", value=secret).props("readonly outlined").classes("w-full")
+            ui.button("I have saved it", on_click=self.close).props("unelevated no-caps")
+        self.dialog.props("persistent").open()
+
+    async def close(self) -> None:
+        self.dialog.close()
+        await self.changed()
 
 
 class DeleteEndpointDialog(Dialog):

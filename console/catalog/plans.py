@@ -5,6 +5,7 @@ or saving changes passes a review of what will change."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from decimal import Decimal
 from typing import Any
 
 from nicegui import ui
@@ -66,7 +67,11 @@ def charge_words(charge: dict[str, Any], metrics: dict[str, Any], currency: str)
         tiers = "; ".join(
             f"{'up to ' + plain(t['upTo']) if t.get('upTo') else 'above'}: "
             f"{plain(t['unitPrice'])} {currency} each"
-            + (f" + {plain(t['flatFee'])} {currency}" if t.get("flatFee") else "")
+            + (
+                f" + {plain(t['flatFee'])} {currency}"
+                if Decimal(str(t.get("flatFee") or 0))
+                else ""
+            )
             for t in charge["tiers"]
         )
         return f"{metric['name']}: {MODELS[charge['model']].lower()} — {tiers}"

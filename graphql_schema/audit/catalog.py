@@ -112,7 +112,7 @@ async def create_bundle(
     s: AsyncSession, actor: Actor, args: dict[str, Any], payload: Any
 ) -> Action:
     b = payload.bundle
-    price = money.format_money(b.price_minor, b.currency)
+    price = f"{money.format_money(b.price_minor, b.currency)} {b.currency}"
     bonus = f" + {words.credits(b.bonus_credits)} free" if b.bonus_credits else ""
     amount = words.credits(b.credits)
     summary = f"{actor.words()} created the bundle {b.name}: {amount}{bonus} for {price}"
