@@ -44,6 +44,7 @@ class ChargeEditor:
                 self.tier_editor = TierEditor(charge.get("tiers", []), self.preview)
             with ui.row().classes("items-center gap-2"):
                 self.quantity = ui.input("Preview for (units)", value="150").classes("w-40")
+                self.quantity.mark("preview-for")
                 self.result = ui.label("").classes("text-body1 text-primary").mark("preview")
         for element in (self.pricing, self.model, self.metric):
             element.on_value_change(self.shown)
@@ -54,15 +55,15 @@ class ChargeEditor:
         names = {code: m["name"] for code, m in self.metrics.items()}
         with ui.row().classes("w-full items-start gap-2 no-wrap"):
             self.metric = ui.select(names, label="Metric", value=charge.get("metric"))
-            self.metric.classes("w-48")
+            self.metric.classes("w-48").mark("charge-metric")
             self.pricing = ui.select(
                 PRICINGS, label="Billed", value=charge.get("pricing", "CREDITS")
             )
-            self.pricing.classes("w-64")
+            self.pricing.classes("w-64").mark("charge-pricing")
             self.model = ui.select(
                 MODELS, label="Pricing model", value=charge.get("model", "PER_UNIT")
             )
-            self.model.classes("w-64")
+            self.model.classes("w-64").mark("charge-model")
             ui.button(icon="delete", on_click=self.remove).props("flat round dense").tooltip(
                 "Remove this charge"
             )
@@ -74,6 +75,8 @@ class ChargeEditor:
             self.package_size = self.number("Units per package", charge.get("packageSize", 1))
             self.percentage = self.number("Percentage (0–100)", charge.get("percentage"))
             self.fixed_fee = self.number("Fee per event", charge.get("fixedFee"))
+        for name in ("credit_price", "unit_price", "package_size", "percentage", "fixed_fee"):
+            getattr(self, name).mark(name.replace("_", "-"))
 
     def number(self, label: str, value: Any) -> ui.input:
         element = ui.input(label, value=plain(value)).classes("w-40")
@@ -170,7 +173,7 @@ class ChargeEditor:
             model=model,
             unit_price=Decimal(self.unit_price.value or 0),
             package_size=size,
-            tiers=tuple(self.tier_editor.values()),
+            tiers=tuple(self.tier_editor.values()) if model.name in TIERED else (),
             percentage=Decimal(self.percentage.value or 0),
             fixed_fee=Decimal(self.fixed_fee.value or 0),
         )

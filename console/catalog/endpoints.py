@@ -254,7 +254,7 @@ class EndpointList:
             ui.label(endpoint["url"]).classes("text-subtitle2")
             ui.label(
                 f"Events: {', '.join(endpoint['eventTypes'])} · {state} · secret ends "
-                f"…{endpoint['secretHint']}"
+                f"{endpoint['secretHint']}"
             ).classes("text-grey-8")
             with ui.row().classes("gap-2"):
                 self.button("updateWebhookEndpoint", "Change", "edit", lambda: self.edit(endpoint))

@@ -115,7 +115,9 @@ class PlanDialog(Dialog):
             self.name = ui.input("Name", value=p.get("name", "")).classes("w-64")
             self.code = ui.input("Code", value=p.get("code", "")).classes("w-40")
             self.currency = ui.input("Currency", value=p.get("currency", "USD")).classes("w-28")
-            self.interval = ui.select(INTERVALS, label="Billed", value=p.get("interval", "MONTHLY"))
+            self.interval = ui.select(
+                INTERVALS, label="Billing interval", value=p.get("interval", "MONTHLY")
+            )
             self.interval.classes("w-36")
             fee = p.get("baseFee", {}).get("amount")
             self.base_fee = ui.input("Base fee per period", value=plain(fee) or "0").classes("w-48")
@@ -136,6 +138,10 @@ class PlanDialog(Dialog):
         self.thresholds = ThresholdEditor(p.get("thresholds", []), str(self.currency.value))
 
     def add_charge(self, charge: dict[str, Any]) -> None:
+        """A new price starts on the first metric no other price uses yet."""
+        used = {e.metric.value for e in self.live()}
+        free = [code for code in self.metrics if code not in used]
+        charge = charge or ({"metric": free[0]} if free else {})
         with self.charges:
             self.editors.append(ChargeEditor(self.metrics, charge, self.currency))
 

@@ -55,7 +55,8 @@ class TierEditor:
             row: Row = {}
             for field in TIER_FIELDS:
                 row[field.key] = ui.input(field.label, value=plain(tier.get(field.key)))
-                row[field.key].classes("w-40").props("dense").on_value_change(self.changed)
+                row[field.key].classes("w-40").props("dense").mark(f"tier-{field.key}")
+                row[field.key].on_value_change(self.changed)
             row["line"] = line
             ui.button(icon="close", on_click=lambda: self.remove(row)).props(
                 "flat dense round"
