@@ -10,11 +10,14 @@ from starlette.responses import Response
 
 from console import format
 from console.api import Api, Console, operation
+from console.catalog.endpoints import EndpointList
 from console.errors import Say, fetch, mutate, on
 from console.layout import page
 from console.tables import columns, paged_table
 
-ENDPOINTS = operation("query { webhookEndpoints { id url eventTypes description active } }")
+ENDPOINTS = operation(
+    "query { webhookEndpoints { id url eventTypes description active secretHint } }"
+)
 DELIVERIES = operation("""
 query Deliveries($after: String) {
   webhookDeliveries(first: 50, after: $after) {
@@ -126,22 +129,33 @@ class Deliveries:
         self.table.refresh()
 
 
+class Webhooks:
+    """The endpoints (admins add, change, test and delete them) and the deliveries."""
+
+    def __init__(self, api: Api) -> None:
+        self.api = api
+
+    async def changed(self) -> None:
+        self.show.refresh()
+
+    @ui.refreshable_method
+    async def show(self) -> None:
+        data = await fetch(self.api, ENDPOINTS)
+        if data is None:
+            return
+        if not self.api.is_admin:
+            ui.label("Read only: ask an admin to change the endpoints.").classes("text-grey-8")
+        await EndpointList(self.api, data["webhookEndpoints"], self.changed).show()
+        if self.api.console.has_query("webhookDeliveries"):
+            ui.label("Deliveries (newest first)").classes("text-subtitle1")
+            deliveries = Deliveries(self.api)
+            if self.api.is_admin and self.api.console.has_mutation("replayWebhookDelivery"):
+                await deliveries.replay_controls()
+            await deliveries.table()
+
+
 async def webhooks(api: Api) -> None:
-    data = await fetch(api, ENDPOINTS)
-    if data is None:
-        return
-    endpoints = data["webhookEndpoints"]
-    ui.table(
-        columns=ENDPOINT_COLUMNS, rows=[endpoint_row(e) for e in endpoints], row_key="id"
-    ).props("flat bordered").classes("w-full").mark("webhook-endpoints")
-    if not endpoints:
-        ui.label("No endpoints yet: developers add them through the API.").classes("text-grey-8")
-    if api.console.has_query("webhookDeliveries"):
-        ui.label("Deliveries (newest first)").classes("text-subtitle1")
-        deliveries = Deliveries(api)
-        if api.is_admin and api.console.has_mutation("replayWebhookDelivery"):
-            await deliveries.replay_controls()
-        await deliveries.table()
+    await Webhooks(api).show()
 
 
 def register(console: Console) -> None:

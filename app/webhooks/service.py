@@ -35,6 +35,7 @@ from app.webhooks.models import (
 )
 
 DELIVER = "webhooks.deliver"
+TEST_EVENT = "webhook.test"  # sent by send_test only; no endpoint subscribes to it
 # Waits after attempts 1..7 (x4 each time, capped at 10 h); attempt 8 is the last.
 RETRY_DELAYS = tuple(timedelta(minutes=min(4**n, 600)) for n in range(7))
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
@@ -146,6 +147,23 @@ async def replay(session: AsyncSession, delivery_id: int, now: datetime) -> Webh
     event = await session.get(WebhookEvent, original.event_id)
     assert event is not None
     return await _schedule(session, endpoint, event, now, replay_of=original.id)
+
+
+async def send_test(session: AsyncSession, endpoint_id: int, now: datetime) -> WebhookDelivery:
+    """A ``webhook.test`` event to one endpoint (whatever event types it listens to), so an
+    operator sees a delivery reach it — or why it did not — before real events do."""
+    endpoint = await repository.endpoint(session, endpoint_id)
+    if not endpoint.active:
+        raise Conflict("id", "the endpoint is disabled; enable it first", code="endpoint_disabled")
+    event = WebhookEvent(
+        public_id=f"evt_{uuid.uuid4().hex}",
+        type=TEST_EVENT,
+        data={"message": "A test delivery from Tally: nothing happened.", "test": True},
+        created_at=now,
+    )
+    session.add(event)
+    await session.flush()
+    return await _schedule(session, endpoint, event, now)
 
 
 async def _save(session: AsyncSession, row: WebhookDelivery) -> WebhookDelivery:

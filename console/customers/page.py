@@ -11,6 +11,8 @@ from nicegui import ui
 from starlette.responses import Response
 
 from console.api import Api, Console, Refused
+from console.catalog.overrides import ThresholdOverride
+from console.catalog.payment_methods import PaymentMethods
 from console.customers import portal_link
 from console.errors import BANNER
 from console.invoices.customer import CustomerInvoices
@@ -93,6 +95,12 @@ class CustomerPage:
         self.plan = SubscriptionCard(self.api, self.external_id, name, self.plan_changed)
         if has("subscriptions"):
             await section("Plan", self.plan.show)
+        if has("subscriptions"):
+            overrides = ThresholdOverride(self.api, self.external_id, name)
+            await section("Usage thresholds", overrides.show)
+        if has("paymentMethods"):
+            methods = PaymentMethods(self.api, self.external_id, name)
+            await section("Payment methods", methods.show)
         if has("alertThresholds"):
             title = "Spend alerts (emailed to the billing address)"
             await section(title, AlertLevels(self.api, wallet_id).show)

@@ -18,9 +18,12 @@ from strawberry.extensions import SchemaExtension
 from app.audit import service as audit
 from app.audit.models import ActorKind
 from app.audit.service import Actor
+from graphql_schema.audit import catalog
 from graphql_schema.audit.describe import UNAUDITED, describe
 from graphql_schema.context import Context
 from graphql_schema.errors import Error
+
+catalog.install()
 
 
 def actor_of(context: Context) -> Actor:

@@ -143,3 +143,19 @@ class WebhookMutations:
             return WebhookDeliveryPayload(delivery=delivery)
 
         return await attempt(info, work)
+
+    @mutation(
+        permission_classes=[IsAdmin],
+        description=(
+            "Send a test event (type webhook.test) to one endpoint now, whatever events it "
+            "listens to: a new delivery, retried like any other."
+        ),
+    )
+    async def send_test_webhook(self, info: Info, id: strawberry.ID) -> WebhookDeliveryResult:
+        now = info.context.now
+
+        async def work(session: AsyncSession) -> WebhookDeliveryPayload:
+            delivery = await service.send_test(session, parse_id(id, "webhook endpoint"), now)
+            return WebhookDeliveryPayload(delivery=delivery)
+
+        return await attempt(info, work)

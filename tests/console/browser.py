@@ -113,7 +113,7 @@ class Served:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + 240  # a loaded machine starts it slowly
         while time.monotonic() < deadline:
             assert self.process.poll() is None, self.log.read_text()
             try:
@@ -150,8 +150,8 @@ def served(database_url: str) -> Iterator[Served]:
     empty_tables(database_url)
     with tempfile.TemporaryDirectory(prefix="tally-browser-") as folder:
         server = Served(database_url, Path(folder))
-        server.start()
         try:
+            server.start()  # inside the try: a server that failed to start is stopped too
             yield server
         finally:
             server.stop()
