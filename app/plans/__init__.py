@@ -19,7 +19,7 @@ from app.plans.money_pricing import MoneyPrice, amount_minor
 from app.plans.money_pricing import describe as describe_money_price
 from app.plans.periods import Period, billing_period, period_containing
 from app.plans.pricing import credits_for
-from app.plans.repository import charges_of_plans, subscription, tiers_of
+from app.plans.repository import charges_of_plans, live_subscription, subscription, tiers_of
 from app.plans.resolution import Resolved, resolve
 from app.plans.service import set_status, update_plan
 from app.plans.thresholds import ThresholdInput, Thresholds
@@ -58,6 +58,7 @@ __all__ = [
     "credits_for",
     "describe_money_price",
     "key_of",
+    "live_subscription",
     "money_price",
     "parse_thresholds",
     "period_containing",

@@ -49,6 +49,7 @@ from app.wallets.models import (
     GrantKind,
     GrantSource,
     LedgerEntry,
+    RolloverPolicy,
     Wallet,
 )
 
@@ -156,6 +157,10 @@ class NewGrant:
     expires_at: datetime | None = None
     cost_minor: int | None = None
     description: str = ""
+    # Its own rollover policy (app/wallets/rollover.py); None: the wallet's.
+    rollover_policy: RolloverPolicy | None = None
+    rollover_months: int | None = None
+    rollover_cap: Decimal | None = None
 
 
 async def credit(
@@ -182,6 +187,9 @@ async def credit(
         expires_at=new.expires_at,
         cost_minor=new.cost_minor,
         description=new.description,
+        rollover_policy=new.rollover_policy,
+        rollover_months=new.rollover_months,
+        rollover_cap=new.rollover_cap,
         created_at=now,
     )
     session.add(grant)

@@ -19,7 +19,7 @@ from strawberry import Parent
 from app import money
 from app.customers.models import Customer as CustomerModel
 from app.wallets.models import Bundle as BundleModel
-from app.wallets.models import DepletionPolicy, EntryKind
+from app.wallets.models import DepletionPolicy, EntryKind, RolloverPolicy
 from app.wallets.models import Grant as GrantModel
 from app.wallets.models import LedgerEntry as EntryModel
 from app.wallets.models import SignupBonus as SignupBonusModel
@@ -140,6 +140,20 @@ class Wallet:
     )
     balance_value: Money = strawberry.field(
         resolver=_balance_value, description="Money value of the balance."
+    )
+    rollover_policy: RolloverPolicy | None = strawberry.field(
+        description="What happens to unused credits at each period boundary (null: nothing)."
+    )
+    rollover_months: int | None = strawberry.field(
+        description="ROLLOVER_WITH_EXPIRY: carried credits expire this many months after they"
+        " were first granted."
+    )
+    rollover_cap: Credits | None = strawberry.field(
+        description="At most this many credits roll over at a boundary; the rest expires."
+    )
+    period_months: int = strawberry.field(description="Length of the wallet's periods.")
+    next_boundary: datetime | None = strawberry.field(
+        description="The next period boundary at which the rollover policies apply."
     )
     updated_at: datetime
     entitlement: Entitlement = strawberry.field(
