@@ -43,6 +43,7 @@ from app.wallets.errors import NotFound, ValidationFailed
 from app.wallets.models import RolloverPolicy, Wallet
 
 MAX_MONTHS = 1200
+BATCH = 5000  # wallets per transaction of the sweep
 SCHEDULE = text(sql.load("app.wallets", "schedule_boundaries"))
 DUE = text("SELECT id FROM wallets WHERE next_boundary <= :now ORDER BY id LIMIT :limit")
 ROLL = text("SELECT wallet_id, moved FROM tally_rollover(CAST(:ids AS bigint[]), :now)")
@@ -135,7 +136,7 @@ async def ensure_scheduled(session: AsyncSession, wallet: Wallet, now: datetime)
         await schedule(session, wallet, wallet.created_at, 1, now)
 
 
-async def roll_due(session: AsyncSession, now: datetime, limit: int = 5000) -> int:
+async def roll_due(session: AsyncSession, now: datetime, limit: int = BATCH) -> int:
     """Process the next boundary of up to ``limit`` wallets whose boundary has passed (id
     order). Returns how many; the caller repeats, one transaction per batch, until 0."""
     ids = list(

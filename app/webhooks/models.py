@@ -28,6 +28,8 @@ EVENT_TYPES = (
     "subscription.threshold_reached",
     "subscription.suspended",
     "subscription.terminated",
+    "credits.expiring",
+    "wallet.runway_low",
 )
 
 

@@ -26,6 +26,7 @@ from app.wallets.models import SignupBonus as SignupBonusModel
 from app.wallets.models import Wallet as WalletModel
 from app.wallets.service import Entitlement as EntitlementResult
 from app.wallets.service import entitlement
+from graphql_schema.alerts.runway import Runway, resolve_runway
 from graphql_schema.context import Info
 from graphql_schema.fields import Reads
 from graphql_schema.loaders import GrantPage, LedgerPage
@@ -156,6 +157,11 @@ class Wallet:
         description="The next period boundary at which the rollover policies apply."
     )
     updated_at: datetime
+    runway: Runway = strawberry.field(
+        resolver=resolve_runway,
+        description="How long the credits last at the recent burn rate (the runway alert's"
+        " figures).",
+    )
     entitlement: Entitlement = strawberry.field(
         resolver=_entitlement, description="May the customer use `credits` more right now?"
     )

@@ -3,13 +3,14 @@ RETURNS TABLE (wallet_id bigint, moved boolean) LANGUAGE plpgsql AS $fn$
 BEGIN
   -- Lock order: wallets in id order; a wallet's grants only under its lock. Locked in a
   -- statement of its own, so the next one reads the grants as they are after the lock.
-  PERFORM 1 FROM wallets w0 WHERE w0.id = ANY(p_wallets) AND w0.next_boundary <= p_now
-    ORDER BY w0.id FOR UPDATE;
+  PERFORM 1 FROM wallets w0 JOIN unnest(p_wallets) AS ids(id) ON ids.id = w0.id
+    WHERE w0.next_boundary <= p_now ORDER BY w0.id FOR UPDATE OF w0;
   RETURN QUERY
   WITH w AS MATERIALIZED (
     SELECT x.id, x.balance, x.next_boundary AS b, x.boundary_index AS k, x.rollover_policy,
            x.rollover_months, x.rollover_cap
-    FROM wallets x WHERE x.id = ANY(p_wallets) AND x.next_boundary <= p_now
+    FROM wallets x JOIN unnest(p_wallets) AS ids(id) ON ids.id = x.id
+    WHERE x.next_boundary <= p_now
   ),
   subject AS (
     SELECT g.id, g.wallet_id, w.b, w.k, g.kind, g.source, g.remaining, g.amount, g.cost_minor,
@@ -128,7 +129,7 @@ BEGIN
      WHERE x.id = w.id
     RETURNING x.id
   )
-  SELECT a.id, EXISTS (SELECT 1 FROM entries e WHERE e.wallet_id = a.id)
-  FROM advanced a;
+  SELECT a.id, e.wallet_id IS NOT NULL
+  FROM advanced a LEFT JOIN (SELECT DISTINCT e0.wallet_id FROM entries e0) e ON e.wallet_id = a.id;
 END
 $fn$
