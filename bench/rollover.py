@@ -124,6 +124,7 @@ async def run(server: str, wallets: int) -> None:
         await wallet_jobs.roll_over(runtime)  # the same boundary again
         assert (await counts(url))[2:] == (entries, grants), "a second run wrote something"
         await runtime.close()
+        print(f"load average {os.getloadavg()[0]:.1f} (2 cores)")
         print(
             f"{wallets:,} wallets' boundary in one job run: {seconds:.1f} s "
             f"({wallets / seconds:,.0f} wallets/s, batches of {BATCH:,}); books exact; "

@@ -146,6 +146,6 @@ async def roll_due(session: AsyncSession, now: datetime, limit: int = BATCH) -> 
         return 0
     rows = (await (await session.connection()).execute(ROLL, {"ids": ids, "now": now})).all()
     for row in rows:
-        if row.moved:
+        if row.moved:  # the balance changed: live update, spend alerts (balance reactions)
             ledger.touch(session, int(row.wallet_id))
     return len(ids)

@@ -43,7 +43,7 @@ PINNED = {
     "0008_tally_draw_many.sql": "db544838beddc65b",
     "0012_tally_outbox_write.sql": "b8b454d8e82dcc73",
     "0013_tally_expire.sql": "f6cf565995e02d75",
-    "0013_tally_rollover.sql": "439c8265c827755a",
+    "0013_tally_rollover.sql": "c254957d7bd3511f",
 }
 
 

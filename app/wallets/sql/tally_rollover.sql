@@ -111,7 +111,7 @@ BEGIN
            m.grant_id, 'system', format('period:%s', m.k), m.description, m.b
     FROM moves m JOIN w ON w.id = m.wallet_id
     ORDER BY m.wallet_id, m.origin, m.gid, m.step
-    RETURNING ledger_entries.wallet_id
+    RETURNING 1
   ),
   totals AS (
     SELECT p.wallet_id, sum(p.expired) AS expired FROM plan p GROUP BY p.wallet_id
@@ -127,9 +127,10 @@ BEGIN
                              ELSE x.updated_at END
       FROM w LEFT JOIN totals t ON t.wallet_id = w.id
      WHERE x.id = w.id
-    RETURNING x.id
+    RETURNING x.id, x.balance
   )
-  SELECT a.id, e.wallet_id IS NOT NULL
-  FROM advanced a LEFT JOIN (SELECT DISTINCT e0.wallet_id FROM entries e0) e ON e.wallet_id = a.id;
+  -- moved: the balance changed (credits expired), for the balance reactions.
+  SELECT a.id, a.balance <> w.balance
+  FROM advanced a JOIN w ON w.id = a.id;
 END
 $fn$
