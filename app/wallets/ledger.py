@@ -5,7 +5,11 @@ each, created by migrations), under the wallet's row lock, keeping the invariant
 ``balance == sum(ledger) == sum(remaining grants) - debt``:
 
 tally_expire(wallet, now) -> balance
-    Zeroes every grant of the wallet that expired at or before ``now``, one ``expiry`` entry each.
+    Processes the wallet's period boundaries due at ``now`` (``tally_rollover``), then zeroes
+    every grant of the wallet that expired at or before ``now``, one ``expiry`` entry each.
+tally_rollover(wallets[], now) -> setof (wallet_id, moved)
+    The next due period boundary of each wallet, set-based: rollover policies
+    (``app/wallets/rollover.py``).
 tally_debit(wallet, credits, kind, cause_type, cause_id, description, metric, units, label,
             now, only_grant, allow_debt) -> (entry_id, balance_after, shortfall)
     Expires due grants, then draws ``credits`` from grants in burn order (priority, earliest

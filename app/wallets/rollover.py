@@ -100,7 +100,8 @@ async def schedule(
         )
     ).one()
     await session.refresh(wallet)
-    return row.next_boundary  # type: ignore[no-any-return]
+    boundary: datetime = row.next_boundary
+    return boundary
 
 
 async def set_policy(

@@ -10,9 +10,11 @@ from typing import Any
 from app.clock import FrozenClock
 from app.db.engine import Database
 from app.runtime import Runtime
+from app.wallets import expire_due
 from tests.conftest import START, GraphQLClient
 from tests.core.support import burn, check_wallet, count_rows, create_customer, grant
 from tests.credittime.support import history, roll_over, set_policy
+from tests.metering.support import create_plan, subscribe
 
 FEB = datetime.fromisoformat("2026-02-15T12:00:00+00:00")
 MAR = datetime.fromisoformat("2026-03-15T12:00:00+00:00")
@@ -106,8 +108,6 @@ async def test_rollover_with_expiry_and_a_cap_carries_the_oldest_credits_first(
     clock.set(MAR)
     await roll_over(runtime)
     async with runtime.db.transaction() as session:
-        from app.wallets import expire_due
-
         await expire_due(session, clock.now())
     wallet = await history(gql, wallet_id)
     assert wallet["balance"] == "100"
@@ -194,3 +194,20 @@ async def test_bad_input_names_the_field_and_writes_nothing(
     wallet = (await set_policy(gql, wallet_id, policy=None))["wallet"]
     assert (wallet["rolloverPolicy"], wallet["rolloverCap"]) == (None, None)
     assert await count_rows(db, "grants") == 0
+
+
+async def test_the_subscription_s_periods_are_the_wallet_s(
+    gql: GraphQLClient, runtime: Runtime, clock: FrozenClock, db: Database
+) -> None:
+    wallet_id = await create_customer(gql, "yearly")
+    await create_plan(gql, "annual", [], interval="YEARLY")
+    anchor = datetime.fromisoformat("2026-01-01T00:00:00+00:00")
+    await subscribe(gql, "yearly", "annual", anchor=anchor.isoformat())
+    result = await set_policy(gql, wallet_id, policy="EXPIRE_AT_PERIOD_END")
+    assert result["wallet"]["periodMonths"] == 12
+    assert result["wallet"]["nextBoundary"] == "2027-01-01T00:00:00+00:00"
+    await grant(gql, wallet_id, "100", "g", kind="FREE")
+    clock.set(MAR)  # a month boundary of the wallet's creation: nothing for a yearly wallet
+    await roll_over(runtime)
+    assert (await history(gql, wallet_id))["balance"] == "100"
+    await check_wallet(db, wallet_id)
