@@ -52,6 +52,12 @@ class Settings(BaseSettings):
     # Metering: how far back an event may be dated, and how far ahead (clock skew).
     backdating_days: int = 7
     future_skew_seconds: int = 300
+    # Credits over time (README, "Credits over time"): expiry notices this many days ahead,
+    # runway alerts when the credits last fewer days than the threshold at the burn rate of
+    # the window. Each wallet may set its own (``setCreditNotices``).
+    expiry_notice_days: list[int] = [30, 7, 1]
+    runway_threshold_days: int = Field(default=7, ge=1)
+    runway_window_days: int = Field(default=7, ge=1)
     # Email over SMTP. Without a host, messages are rendered and recorded (status "recorded")
     # and shown in the console, never sent.
     smtp_host: str | None = None

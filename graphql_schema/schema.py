@@ -18,6 +18,7 @@ from graphql_schema.access.mutations import AccessMutations
 from graphql_schema.access.queries import AccessQueries
 from graphql_schema.alerts.mutations import AlertMutations
 from graphql_schema.alerts.queries import AlertQueries
+from graphql_schema.alerts.runway import CreditNoticeMutations
 from graphql_schema.audit.queries import AuditQueries
 from graphql_schema.audit.trail import AuditTrail
 from graphql_schema.billing.mutations import BillingMutations
@@ -32,6 +33,7 @@ from graphql_schema.invoices.queries import InvoiceQueries
 from graphql_schema.limits import Limits, Memo, OperationLimits
 from graphql_schema.live.alerts import AlertSubscriptions
 from graphql_schema.live.invoices import InvoiceSubscriptions
+from graphql_schema.live.notices import NoticeSubscriptions
 from graphql_schema.live.sharing import SharingExecutionContext
 from graphql_schema.live.wallets import WalletSubscriptions
 from graphql_schema.metering.mutations import MeteringMutations
@@ -76,7 +78,8 @@ Query = merge_types(
     ),
 )
 Subscription = merge_types(
-    "Subscription", (WalletSubscriptions, AlertSubscriptions, InvoiceSubscriptions)
+    "Subscription",
+    (WalletSubscriptions, AlertSubscriptions, InvoiceSubscriptions, NoticeSubscriptions),
 )
 Mutation = merge_types(
     "Mutation",
@@ -89,6 +92,7 @@ Mutation = merge_types(
         BillingMutations,
         SwitchMutations,
         AlertMutations,
+        CreditNoticeMutations,
         WebhookMutations,
         OperatorMutations,
         PortalMutations,

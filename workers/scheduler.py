@@ -27,6 +27,9 @@ class Periodic:
 def default_jobs() -> list[Periodic]:
     return [
         Periodic("wallets.expire_due", timedelta(minutes=1)),
+        Periodic("wallets.roll_over", timedelta(minutes=1)),
+        Periodic("alerts.send_expiry_notices", timedelta(hours=1)),
+        Periodic("alerts.check_runways", timedelta(hours=1)),
         Periodic("recharge.run_intervals", timedelta(minutes=1)),
         Periodic("recharge.sweep", timedelta(minutes=1)),
         Periodic("payments.sweep", timedelta(minutes=5)),

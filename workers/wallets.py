@@ -13,4 +13,17 @@ async def expire_due(runtime: Runtime) -> None:
         await wallets.expire_due(session, runtime.clock.now())
 
 
-ACTORS = [ActorSpec("wallets.expire_due", expire_due)]
+async def roll_over(runtime: Runtime) -> None:
+    """Process every period boundary that has passed, a batch of wallets per transaction
+    (idempotent: a processed boundary has moved on)."""
+    now = runtime.clock.now()
+    while True:
+        async with runtime.db.transaction() as session:
+            if not await wallets.roll_due(session, now):
+                return
+
+
+ACTORS = [
+    ActorSpec("wallets.expire_due", expire_due),
+    ActorSpec("wallets.roll_over", roll_over),
+]

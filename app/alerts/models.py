@@ -17,7 +17,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Index, UniqueConstraint, text
+from sqlalchemy import ARRAY, BigInteger, Index, Integer, UniqueConstraint, text
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
@@ -79,3 +79,47 @@ class AlertFiring(SQLModel, table=True):
     reference_balance: Decimal = credits_field(Decimal(0))
     fired_at: datetime = timestamp()
     notified_at: datetime | None = timestamp(nullable=True)
+
+
+class NoticeSettings(SQLModel, table=True):
+    """A wallet's own expiry-notice lead times and runway alert terms (NULL: the global
+    settings ``expiry_notice_days``, ``runway_threshold_days``, ``runway_window_days``)."""
+
+    __tablename__ = "notice_settings"
+
+    wallet_id: int = Field(primary_key=True, foreign_key="wallets.id", sa_type=BigInteger)
+    expiry_lead_days: list[int] | None = Field(default=None, sa_type=ARRAY(Integer))
+    runway_threshold_days: int | None = Field(default=None, sa_type=Integer)
+    runway_window_days: int | None = Field(default=None, sa_type=Integer)
+    updated_at: datetime = timestamp()
+
+
+class ExpiryNotice(SQLModel, table=True):
+    """One notice per grant and lead time: "500 credits expire in 7 days"."""
+
+    __tablename__ = "expiry_notices"
+    __table_args__ = (
+        UniqueConstraint("grant_id", "lead_days"),
+        Index("ix_expiry_notices_wallet_id", "wallet_id", text("id DESC")),
+    )
+
+    id: int | None = id_field()
+    wallet_id: int = fk("wallets.id", index=False)
+    grant_id: int = fk("grants.id", index=False)
+    lead_days: int = Field(sa_type=Integer)
+    credits: Decimal = Field(sa_type=CREDITS)
+    expires_at: datetime = timestamp()
+    sent_at: datetime = timestamp()
+
+
+class RunwayState(SQLModel, table=True):
+    """Present while a wallet's runway alert has fired and not re-armed (the runway is still
+    below the threshold)."""
+
+    __tablename__ = "runway_states"
+
+    wallet_id: int = Field(primary_key=True, foreign_key="wallets.id", sa_type=BigInteger)
+    days: Decimal = Field(sa_type=CREDITS)  # the runway when it fired
+    daily_burn: Decimal = Field(sa_type=CREDITS)
+    runs_out_at: datetime = timestamp()
+    fired_at: datetime = timestamp()

@@ -15,6 +15,8 @@ recharge_succeeded        credits (total_minor, currency, balance, number)
 payment_failed            total_minor, currency (number, failure_reason)
 invoice_created           number, total_minor, currency (due_at)
 subscription_suspended    invoices (each: id, number, total, currency, due_at) (plan_code)
+credits_expiring          credits, kind, days, expires_at, projected_unused
+runway_low                balance, daily_burn, window_days, message, runs_out_at
 ========================  =====================================================================
 
 Credits are decimal strings; money is integer minor units with its currency. Filters:
@@ -52,6 +54,8 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "payment_failed": ("total_minor", "currency"),
     "invoice_created": ("number", "total_minor", "currency"),
     "subscription_suspended": ("invoices",),
+    "credits_expiring": ("credits", "kind", "days", "expires_at", "projected_unused"),
+    "runway_low": ("balance", "daily_burn", "window_days", "message", "runs_out_at"),
 }
 
 

@@ -22,7 +22,13 @@ from app.plans.money_pricing import describe as describe_money_price
 from app.plans.periods import Period, billing_period, period_containing
 from app.plans.periods import months as interval_months
 from app.plans.pricing import credits_for
-from app.plans.repository import charges_of_plans, plan_by_code, subscription, tiers_of
+from app.plans.repository import (
+    charges_of_plans,
+    live_subscription,
+    plan_by_code,
+    subscription,
+    tiers_of,
+)
 from app.plans.resolution import Resolved, resolve
 from app.plans.service import (
     check_switch,
@@ -72,6 +78,7 @@ __all__ = [
     "describe_money_price",
     "interval_months",
     "key_of",
+    "live_subscription",
     "money_price",
     "parse_thresholds",
     "period_containing",

@@ -20,9 +20,13 @@ from app.wallets.models import (
     Grant,
     GrantKind,
     GrantSource,
+    RolloverPolicy,
     Wallet,
 )
 from app.wallets.repository import bundle_by_code, for_customer, get
+from app.wallets.rollover import Rollover, roll_due
+from app.wallets.rollover import set_policy as set_rollover_policy
+from app.wallets.rollover import validate as validate_rollover
 from app.wallets.service import (
     BundleInput,
     Entitlement,
@@ -48,6 +52,8 @@ __all__ = [
     "GrantKind",
     "GrantRequest",
     "GrantSource",
+    "Rollover",
+    "RolloverPolicy",
     "Usage",
     "UsageDebit",
     "Wallet",
@@ -66,6 +72,9 @@ __all__ = [
     "get",
     "grant_credits",
     "lock_wallet",
+    "roll_due",
+    "set_rollover_policy",
     "set_signup_bonus",
     "take_touched",
+    "validate_rollover",
 ]

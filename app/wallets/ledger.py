@@ -5,7 +5,11 @@ each, created by migrations), under the wallet's row lock, keeping the invariant
 ``balance == sum(ledger) == sum(remaining grants) - debt``:
 
 tally_expire(wallet, now) -> balance
-    Zeroes every grant of the wallet that expired at or before ``now``, one ``expiry`` entry each.
+    Processes the wallet's period boundaries due at ``now`` (``tally_rollover``), then zeroes
+    every grant of the wallet that expired at or before ``now``, one ``expiry`` entry each.
+tally_rollover(wallets[], now) -> setof (wallet_id, moved)
+    The next due period boundary of each wallet, set-based: rollover policies
+    (``app/wallets/rollover.py``).
 tally_debit(wallet, credits, kind, cause_type, cause_id, description, metric, units, label,
             now, only_grant, allow_debt) -> (entry_id, balance_after, shortfall)
     Expires due grants, then draws ``credits`` from grants in burn order (priority, earliest
@@ -49,6 +53,7 @@ from app.wallets.models import (
     GrantKind,
     GrantSource,
     LedgerEntry,
+    RolloverPolicy,
     Wallet,
 )
 
@@ -156,6 +161,10 @@ class NewGrant:
     expires_at: datetime | None = None
     cost_minor: int | None = None
     description: str = ""
+    # Its own rollover policy (app/wallets/rollover.py); None: the wallet's.
+    rollover_policy: RolloverPolicy | None = None
+    rollover_months: int | None = None
+    rollover_cap: Decimal | None = None
 
 
 async def credit(
@@ -182,6 +191,9 @@ async def credit(
         expires_at=new.expires_at,
         cost_minor=new.cost_minor,
         description=new.description,
+        rollover_policy=new.rollover_policy,
+        rollover_months=new.rollover_months,
+        rollover_cap=new.rollover_cap,
         created_at=now,
     )
     session.add(grant)

@@ -8,8 +8,10 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import BigInteger, Index, Integer, UniqueConstraint, text
+from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
 from app.db.types import CREDITS, RATE, credits_field, enum_field, fk, id_field, timestamp
@@ -47,6 +49,26 @@ class EntryKind(StrEnum):
     ADJUSTMENT = "adjustment"
 
 
+class RolloverPolicy(StrEnum):
+    """What happens to unused credits at a wallet's period boundary (FEATURES §2)."""
+
+    EXPIRE_AT_PERIOD_END = "expire_at_period_end"  # use it or lose it
+    ROLLOVER_WITH_EXPIRY = "rollover_with_expiry"  # carried over, expire N months after granted
+    ROLLOVER = "rollover"  # carried over, never expire (the grant's own expiry still holds)
+
+
+def _optional_policy() -> Any:
+    """A nullable rollover-policy column (the VARCHAR enum of ``enum_field``)."""
+    column_type = SAEnum(
+        RolloverPolicy,
+        native_enum=False,
+        length=24,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+    return Field(default=None, sa_type=column_type, nullable=True)
+
+
 class CauseType(StrEnum):
     OPERATOR = "operator"
     API = "api"
@@ -58,7 +80,15 @@ class CauseType(StrEnum):
 
 class Wallet(SQLModel, table=True):
     __tablename__ = "wallets"
-    __table_args__ = (UniqueConstraint("customer_id", "currency"),)
+    __table_args__ = (
+        UniqueConstraint("customer_id", "currency"),
+        # The rollover sweep: wallets whose next period boundary has passed.
+        Index(
+            "ix_wallets_next_boundary",
+            "next_boundary",
+            postgresql_where=text("next_boundary IS NOT NULL"),
+        ),
+    )
 
     id: int | None = id_field()
     customer_id: int = fk("customers.id")
@@ -70,6 +100,15 @@ class Wallet(SQLModel, table=True):
     debt: Decimal = credits_field(Decimal(0))
     # Balance right after the latest credit addition: the base of percentage alerts.
     reference_balance: Decimal = credits_field(Decimal(0))
+    # Rollover policy (the default of its grants; None: credits live until their own expiry).
+    rollover_policy: RolloverPolicy | None = _optional_policy()
+    rollover_months: int | None = Field(default=None, sa_type=Integer)
+    rollover_cap: Decimal | None = credits_field(nullable=True)
+    # Period boundaries: period_anchor + k * period_months months (app/wallets/rollover.py).
+    period_anchor: datetime | None = timestamp(nullable=True)
+    period_months: int = Field(default=1, sa_type=Integer)
+    boundary_index: int = Field(default=0, sa_type=Integer)
+    next_boundary: datetime | None = timestamp(nullable=True)
     created_at: datetime = timestamp()
     updated_at: datetime = timestamp()
 
@@ -100,6 +139,12 @@ class Grant(SQLModel, table=True):
     # What was paid for a paid grant, in the wallet currency's minor units (revenue accounting).
     cost_minor: int | None = Field(default=None, sa_type=BigInteger)
     description: str = Field(default="", max_length=500)
+    # A per-grant override of the wallet's rollover policy (None: the wallet's).
+    rollover_policy: RolloverPolicy | None = _optional_policy()
+    rollover_months: int | None = Field(default=None, sa_type=Integer)
+    rollover_cap: Decimal | None = credits_field(nullable=True)
+    # A rollover grant: the grant whose unused credits it carries over.
+    rolled_from: int | None = fk("grants.id", nullable=True, index=False)
     created_at: datetime = timestamp()
 
 

@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app import customers, idempotency, money
 from app.customers import Customer
 from app.errors import check_length
-from app.wallets import ledger, repository
+from app.wallets import ledger, repository, rollover
 from app.wallets.errors import Conflict, InsufficientCredits, NotFound, ValidationFailed
 from app.wallets.ledger import Cause, NewGrant, Usage
 from app.wallets.models import (
@@ -28,6 +28,7 @@ from app.wallets.models import (
     GrantKind,
     GrantSource,
     LedgerEntry,
+    RolloverPolicy,
     SignupBonus,
     Wallet,
 )
@@ -126,6 +127,9 @@ class GrantRequest:
     expires_at: datetime | None = None
     cost_minor: int | None = None
     reason: str = ""
+    rollover_policy: RolloverPolicy | None = None
+    rollover_months: int | None = None
+    rollover_cap: object | None = None
 
 
 def _describe_grant(new: NewGrant) -> str:
@@ -163,6 +167,9 @@ def _validate_grant(request: GrantRequest, now: datetime) -> NewGrant:
             raise ValidationFailed("cost", "only paid grants carry a cost")
         if request.cost_minor < 0:
             raise ValidationFailed("cost", "must not be negative")
+    own = rollover.validate(
+        request.rollover_policy, request.rollover_months, request.rollover_cap, "rollover"
+    )
     return NewGrant(
         amount=amount,
         kind=request.kind,
@@ -171,7 +178,15 @@ def _validate_grant(request: GrantRequest, now: datetime) -> NewGrant:
         expires_at=request.expires_at,
         cost_minor=request.cost_minor,
         description=check_length(request.reason, "reason", REASON_MAX, required=False),
+        rollover_policy=own.policy if own else None,
+        rollover_months=own.months if own else None,
+        rollover_cap=own.cap if own else None,
     )
+
+
+def _fingerprinted(new: NewGrant) -> dict[str, object]:
+    """The request as replays compare it (no rollover override: as before overrides existed)."""
+    return {k: v for k, v in new.__dict__.items() if not (k.startswith("rollover") and v is None)}
 
 
 async def grant_credits(
@@ -187,7 +202,7 @@ async def grant_credits(
     new = _validate_grant(request, now)
     scope = f"grant:{wallet_id}"
     earlier = await idempotency.claim(
-        session, scope, idempotency_key, {"wallet": wallet_id, **new.__dict__}, now
+        session, scope, idempotency_key, {"wallet": wallet_id, **_fingerprinted(new)}, now
     )
     if earlier is not None:
         return await repository.entry(session, earlier)
@@ -200,6 +215,8 @@ async def grant_credits(
             f"would bring the balance over {money.CREDITS_LIMIT:,} credits (the limit)",
             code="too_large",
         )
+    if new.rollover_policy is not None:
+        await rollover.ensure_scheduled(session, wallet, now)
     _, entry = await _grant_locked(session, wallet, new, cause, now)
     assert entry.id is not None
     await idempotency.record(session, scope, idempotency_key, entry.id)

@@ -29,6 +29,8 @@ EVENT_TYPES = (
     "subscription.suspended",
     "subscription.terminated",
     "subscription.plan_switched",
+    "credits.expiring",
+    "wallet.runway_low",
 )
 
 

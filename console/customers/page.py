@@ -18,7 +18,7 @@ from console.errors import BANNER
 from console.invoices.customer import CustomerInvoices
 from console.layout import error_banner, page
 from console.plans.subscriptions import SubscriptionCard
-from console.wallets import live
+from console.wallets import live, runway
 from console.wallets.alerts import AlertLevels
 from console.wallets.auto_recharge import AutoRecharge
 from console.wallets.credits import GrantDialog, Target, VoidDialog
@@ -59,6 +59,8 @@ class CustomerPage:
             ui.space()
             self.actions(customer)
         self.wallet.balance()
+        if customer["wallet"] is not None:
+            await runway.show(self.api, customer["wallet"]["id"])
         self.wallet.history()
         if customer["wallet"] is not None:
             await self.sections(customer["name"], customer["wallet"]["id"])

@@ -16,7 +16,7 @@ from console.api import Api, Caller, Console, Refused, operation
 from console.layout import theme
 from console.portal.alerts import PortalAlerts
 from console.portal.buying import Bundles
-from console.wallets import live
+from console.wallets import live, runway
 
 PORTAL = operation("""
 query Portal($id: String!) {
@@ -94,6 +94,7 @@ class Portal:
             self.balance()
             wallet = customer["wallet"]
             if wallet is not None:
+                await runway.show(self.api, wallet["id"], "you")
                 await Bundles(self.api, wallet["id"]).show()
                 if self.api.console.has_query("alertThresholds"):
                     await PortalAlerts(self.api, wallet["id"]).show()

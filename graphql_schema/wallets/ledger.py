@@ -10,7 +10,7 @@ import strawberry
 from strawberry import Parent
 
 from app.wallets import balances
-from app.wallets.models import EntryKind, GrantKind, GrantSource
+from app.wallets.models import EntryKind, GrantKind, GrantSource, RolloverPolicy
 from app.wallets.models import Grant as GrantModel
 from app.wallets.models import LedgerAllocation as AllocationModel
 from app.wallets.models import LedgerEntry as EntryModel
@@ -22,6 +22,7 @@ from graphql_schema.scalars import Credits
 strawberry.enum(GrantKind)
 strawberry.enum(GrantSource)
 strawberry.enum(EntryKind, name="LedgerEntryKind")
+strawberry.enum(RolloverPolicy, description="What happens to unused credits at a period boundary.")
 
 
 def _remaining(grant: Parent[GrantModel], info: Info) -> Decimal:
@@ -53,6 +54,14 @@ class Grant:
         resolver=_cost, description="What was paid for a paid grant (cost basis)."
     )
     description: str
+    rollover_policy: RolloverPolicy | None = strawberry.field(
+        description="This grant's own rollover policy; null: the wallet's."
+    )
+    rollover_months: int | None
+    rollover_cap: Credits | None
+    rolled_from: strawberry.ID | None = strawberry.field(
+        description="A rollover grant: the id of the grant whose credits it carries over."
+    )
     created_at: datetime
 
 

@@ -10,10 +10,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app import money
 from app.customers import repository as customers
 from app.errors import NotFound
-from app.wallets import repository, service
+from app.flows.rollover_periods import set_rollover_policy
+from app.wallets import repository, service, validate_rollover
 from app.wallets.ledger import Cause
 from app.wallets.models import Bundle as BundleModel
-from app.wallets.models import CauseType, DepletionPolicy, GrantKind, GrantSource
+from app.wallets.models import CauseType, DepletionPolicy, GrantKind, GrantSource, RolloverPolicy
 from app.wallets.models import LedgerEntry as EntryModel
 from app.wallets.models import SignupBonus as SignupBonusModel
 from app.wallets.models import Wallet as WalletModel
@@ -59,6 +60,27 @@ class GrantCreditsInput:
         default=None, description="Money paid for a paid grant, in the wallet's currency."
     )
     reason: str = ""
+    rollover_policy: RolloverPolicy | None = strawberry.field(
+        default=None, description="This grant's own rollover policy (default: the wallet's)."
+    )
+    rollover_months: int | None = None
+    rollover_cap: Credits | None = None
+
+
+@strawberry.input
+class SetRolloverPolicyInput:
+    wallet_id: strawberry.ID
+    policy: RolloverPolicy | None = strawberry.field(
+        description="null: credits live until their own expiry."
+    )
+    months: int | None = strawberry.field(
+        default=None,
+        description="ROLLOVER_WITH_EXPIRY only: carried credits expire this many months after"
+        " they were first granted.",
+    )
+    cap: Decimal | None = strawberry.field(
+        default=None, description="At most this many credits roll over at a boundary."
+    )
 
 
 @strawberry.input
@@ -197,6 +219,21 @@ class WalletMutations:
 
     @mutation(
         permission_classes=[IsAdmin],
+        description="The wallet's rollover policy: what its unused credits do at each period"
+        " boundary (the subscription's periods, else monthly from the wallet's creation).",
+    )
+    async def set_rollover_policy(self, info: Info, input: SetRolloverPolicyInput) -> WalletResult:
+        now = info.context.now
+
+        async def work(session: AsyncSession) -> WalletPayload:
+            rollover = validate_rollover(input.policy, input.months, input.cap)
+            wallet = await set_rollover_policy(session, _wallet_id(input.wallet_id), rollover, now)
+            return WalletPayload(wallet=wallet)
+
+        return await attempt(info, work)
+
+    @mutation(
+        permission_classes=[IsAdmin],
         description="Add credits to a wallet. Debt is paid first. Idempotent by key.",
     )
     async def grant_credits(self, info: Info, input: GrantCreditsInput) -> LedgerEntryResult:
@@ -217,6 +254,9 @@ class WalletMutations:
                 expires_at=input.expires_at,
                 cost_minor=cost,
                 reason=input.reason,
+                rollover_policy=input.rollover_policy,
+                rollover_months=input.rollover_months,
+                rollover_cap=input.rollover_cap,
             )
             entry = await service.grant_credits(
                 session,

@@ -19,13 +19,14 @@ from strawberry import Parent
 from app import money
 from app.customers.models import Customer as CustomerModel
 from app.wallets.models import Bundle as BundleModel
-from app.wallets.models import DepletionPolicy, EntryKind
+from app.wallets.models import DepletionPolicy, EntryKind, RolloverPolicy
 from app.wallets.models import Grant as GrantModel
 from app.wallets.models import LedgerEntry as EntryModel
 from app.wallets.models import SignupBonus as SignupBonusModel
 from app.wallets.models import Wallet as WalletModel
 from app.wallets.service import Entitlement as EntitlementResult
 from app.wallets.service import entitlement
+from graphql_schema.alerts.runway import Runway, resolve_runway
 from graphql_schema.context import Info
 from graphql_schema.fields import Reads
 from graphql_schema.loaders import GrantPage, LedgerPage
@@ -141,7 +142,26 @@ class Wallet:
     balance_value: Money = strawberry.field(
         resolver=_balance_value, description="Money value of the balance."
     )
+    rollover_policy: RolloverPolicy | None = strawberry.field(
+        description="What happens to unused credits at each period boundary (null: nothing)."
+    )
+    rollover_months: int | None = strawberry.field(
+        description="ROLLOVER_WITH_EXPIRY: carried credits expire this many months after they"
+        " were first granted."
+    )
+    rollover_cap: Credits | None = strawberry.field(
+        description="At most this many credits roll over at a boundary; the rest expires."
+    )
+    period_months: int = strawberry.field(description="Length of the wallet's periods.")
+    next_boundary: datetime | None = strawberry.field(
+        description="The next period boundary at which the rollover policies apply."
+    )
     updated_at: datetime
+    runway: Runway = strawberry.field(
+        resolver=resolve_runway,
+        description="How long the credits last at the recent burn rate (the runway alert's"
+        " figures).",
+    )
     entitlement: Entitlement = strawberry.field(
         resolver=_entitlement, description="May the customer use `credits` more right now?"
     )

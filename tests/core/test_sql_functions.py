@@ -42,6 +42,8 @@ PINNED = {
     "0008_tally_debit_many.sql": "547c0335178e4aea",
     "0008_tally_draw_many.sql": "db544838beddc65b",
     "0012_tally_outbox_write.sql": "b8b454d8e82dcc73",
+    "0015_tally_expire.sql": "f6cf565995e02d75",
+    "0015_tally_rollover.sql": "c254957d7bd3511f",
 }
 
 

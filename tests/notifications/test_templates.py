@@ -71,6 +71,29 @@ CASES = {
         "Service paused: 1 overdue invoice",
         "Acme & Sons's scale service is paused because an invoice is past due:",
     ),
+    "credits_expiring": (
+        {
+            "credits": "500",
+            "kind": "free",
+            "days": 7,
+            "expires_at": "2026-02-24T12:00:00+00:00",
+            "projected_unused": "320",
+        },
+        "Acme & Sons: 500 credits expire in 7 days",
+        "500 free credits of Acme & Sons expire in 7 days, on 2026-02-24.",
+    ),
+    "runway_low": (
+        {
+            "balance": "400",
+            "daily_burn": "85.714286",
+            "window_days": 7,
+            "message": "at this pace you run out in about 4 days",
+            "runs_out_at": "2026-01-26T16:00:00+00:00",
+        },
+        "Acme & Sons: at this pace you run out in about 4 days",
+        "Acme & Sons has 400 credits left and uses about 85.714286 a day (the last 7 days): at"
+        " this pace you run out in about 4 days, around 2026-01-26.",
+    ),
 }
 
 

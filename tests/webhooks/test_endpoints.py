@@ -104,4 +104,5 @@ async def test_updates_are_checked_too(gql: GraphQLClient) -> None:
     assert missing["updateWebhookEndpoint"]["__typename"] == "NotFoundError"
     types = (await gql("{ webhookEventTypes }"))["webhookEventTypes"]
     assert {"subscription.suspended", "subscription.terminated"} <= set(types)
-    assert len(types) == 10
+    assert {"credits.expiring", "wallet.runway_low"} <= set(types)
+    assert len(types) == 12

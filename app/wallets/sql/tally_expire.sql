@@ -4,6 +4,10 @@ DECLARE
   g record;
   bal numeric;
 BEGIN
+  -- Period boundaries first, each at its own moment (tally_rollover), then the due grants.
+  WHILE EXISTS (SELECT 1 FROM wallets WHERE id = p_wallet AND next_boundary <= p_now) LOOP
+    PERFORM tally_rollover(ARRAY[p_wallet], p_now);
+  END LOOP;
   SELECT balance INTO bal FROM wallets WHERE id = p_wallet;
   FOR g IN
     SELECT id, remaining, source FROM grants
