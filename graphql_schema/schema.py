@@ -45,6 +45,7 @@ from graphql_schema.plans.queries import PlanQueries
 from graphql_schema.portal.mutations import PortalMutations
 from graphql_schema.recharge.mutations import RechargeMutations
 from graphql_schema.recharge.queries import RechargeQueries
+from graphql_schema.recharge.refunds import RefundMutations, RefundQueries
 from graphql_schema.scalars import SCALARS
 from graphql_schema.wallets.mutations import WalletMutations
 from graphql_schema.wallets.queries import WalletQueries
@@ -71,6 +72,7 @@ Query = merge_types(
         InvoiceQueries,
         PaymentQueries,
         RechargeQueries,
+        RefundQueries,
     ),
 )
 Subscription = merge_types(
@@ -92,6 +94,7 @@ Mutation = merge_types(
         InvoiceMutations,
         PaymentMutations,
         RechargeMutations,
+        RefundMutations,
     ),
 )
 
