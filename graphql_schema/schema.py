@@ -49,6 +49,7 @@ from graphql_schema.recharge.refunds import RefundMutations, RefundQueries
 from graphql_schema.scalars import SCALARS
 from graphql_schema.wallets.mutations import WalletMutations
 from graphql_schema.wallets.queries import WalletQueries
+from graphql_schema.wallets.revenue import RevenueQueries
 from graphql_schema.wallets.stats import WalletStatsQueries
 from graphql_schema.webhooks.mutations import WebhookMutations
 from graphql_schema.webhooks.queries import WebhookQueries
@@ -73,6 +74,7 @@ Query = merge_types(
         PaymentQueries,
         RechargeQueries,
         RefundQueries,
+        RevenueQueries,
     ),
 )
 Subscription = merge_types(
