@@ -97,7 +97,8 @@ class RevenueQueries:
     @field(
         permission_classes=[CanRead],
         description="Deferred, recognized, breakage, refunded revenue of prepaid credits per "
-        "month (UTC) and currency, from `fromMonth` to `toMonth` (months like 2026-03, at most 120).",
+        "month (UTC) and currency, from `fromMonth` to `toMonth` (months like 2026-03, at "
+        "most 120).",
     )
     async def revenue_report(
         self,
