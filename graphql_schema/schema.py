@@ -50,6 +50,7 @@ from graphql_schema.scalars import SCALARS
 from graphql_schema.wallets.mutations import WalletMutations
 from graphql_schema.wallets.queries import WalletQueries
 from graphql_schema.wallets.revenue import RevenueQueries
+from graphql_schema.wallets.statements import StatementQueries
 from graphql_schema.wallets.stats import WalletStatsQueries
 from graphql_schema.webhooks.mutations import WebhookMutations
 from graphql_schema.webhooks.queries import WebhookQueries
@@ -75,6 +76,7 @@ Query = merge_types(
         RechargeQueries,
         RefundQueries,
         RevenueQueries,
+        StatementQueries,
     ),
 )
 Subscription = merge_types(
