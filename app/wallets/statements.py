@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Row, text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import money
@@ -99,6 +101,22 @@ class Statement:
             return money.to_minor_units(credits * self.wallet.rate, self.wallet.currency)
 
 
+def _groups(rows: Iterable[Row[Any]]) -> list[Group]:
+    totals: dict[str, tuple[int, Decimal]] = {}
+    parts: dict[tuple[str, str], Decimal] = {}
+    for r in rows:
+        if r.part == "total":
+            totals[r.kind] = (int(r.entries), Decimal(r.credits))
+        else:
+            parts[(r.kind, r.part)] = parts.get((r.kind, r.part), Decimal(0)) + Decimal(r.credits)
+    groups = []
+    for kind in sorted(totals):
+        entries, credits = totals[kind]
+        paid, free = parts.get((kind, "paid"), Decimal(0)), parts.get((kind, "free"), Decimal(0))
+        groups.append(Group(EntryKind(kind), entries, credits, paid, free, credits - paid - free))
+    return groups
+
+
 async def _balance_before(session: AsyncSession, wallet_id: int, at: datetime) -> Decimal:
     connection = await session.connection()
     found = (await connection.execute(BALANCE_BEFORE, {"w": wallet_id, "at": at})).scalar()
@@ -111,10 +129,7 @@ async def statement(session: AsyncSession, wallet_id: int, within: Period) -> St
         raise NotFound("walletId", f"no wallet with id {wallet_id}")
     connection = await session.connection()
     params = {"w": wallet_id, "start": within.start, "end": within.end}
-    groups = [
-        Group(EntryKind(r.kind), int(r.entries), *(Decimal(v) for v in r[2:]))
-        for r in await connection.execute(GROUPS, params)
-    ]
+    groups = _groups(await connection.execute(GROUPS, params))
     usage = [
         MetricUsage(
             r.metric_code, r.unit_label, Decimal(r.units), Decimal(r.credits), int(r.entries)

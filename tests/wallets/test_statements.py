@@ -30,7 +30,9 @@ query($w: ID!, $month: String, $start: DateTime, $end: DateTime) {
 CSV = """query($w: ID!, $month: String) { walletStatement(walletId: $w, month: $month) { csv } }"""
 
 
-def group(kind: str, entries: int, credits: str, paid: str, free: str, debt: str, value: str):  # type: ignore[no-untyped-def]
+def group(
+    kind: str, entries: int, credits: str, paid: str, free: str, debt: str, value: str
+) -> dict[str, Any]:
     return {
         "kind": kind,
         "entries": entries,
