@@ -18,5 +18,6 @@ SELECT e.kind, g.kind, 0, sum(e.credits)
 FROM ledger_entries e
 JOIN grants g ON g.id = e.grant_id
 WHERE e.wallet_id = :w AND e.created_at >= :start AND e.created_at < :end
+  AND e.grant_id IS NOT NULL
   AND NOT EXISTS (SELECT 1 FROM ledger_allocations a WHERE a.entry_id = e.id)
 GROUP BY e.kind, g.kind
