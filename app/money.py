@@ -22,6 +22,10 @@ Rounding rules (the only place they live):
 * credit amounts round half-up to 6 places (``round_credits``);
 * money rounds half-up to the currency's minor unit once per invoice line (``to_minor_units``);
   a charge's period amount is one line, so it is rounded once, from the exact price;
+* a refund of purchased credits returns the purchase's money pro rata, cumulatively
+  (``share``): the credits that have left a grant so far are worth
+  ``round_half_up(cost × left / amount)`` minor units, and each movement is worth the
+  difference it makes, so a grant's movements always add up to exactly its cost;
 * money paid with credits converts at the wallet's rate, the credits rounded half-up to 6
   places (``credits_for_money``).
 """
@@ -315,6 +319,15 @@ def percent(value: object, field: str = "percentage") -> Decimal:
 def major_units(minor: int, currency: str) -> Decimal:
     """``5800, "USD"`` -> ``Decimal("58.00")`` (exact)."""
     return Decimal(minor).scaleb(-exponent(currency))
+
+
+def share(total_minor: int, part: Decimal, whole: Decimal) -> int:
+    """``total_minor × part / whole``, rounded half-up to a minor unit (exact)."""
+    if whole <= 0:
+        return 0
+    with exact():
+        value = Decimal(total_minor) * part / whole
+        return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def credits_for_money(minor: int, currency: str, rate: Decimal) -> Decimal:

@@ -14,6 +14,7 @@ def register(console: Console) -> None:
         dashboard,
         emails,
         operators,
+        revenue,
         usage_events,
         webhooks,
     )
@@ -32,6 +33,7 @@ def register(console: Console) -> None:
         (usage_events, "events", NavItem("Events", "/console/events", "bolt")),
         (webhooks, "webhookEndpoints", NavItem("Webhooks", "/console/webhooks", "webhook")),
         (emails, "emails", NavItem("Emails", "/console/emails", "mail")),
+        (revenue, "revenueReport", NavItem("Revenue", "/console/revenue", "query_stats")),
     ):
         if console.has_query(field):
             NAV.append(item)

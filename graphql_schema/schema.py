@@ -48,9 +48,12 @@ from graphql_schema.plans.queries import PlanQueries
 from graphql_schema.portal.mutations import PortalMutations
 from graphql_schema.recharge.mutations import RechargeMutations
 from graphql_schema.recharge.queries import RechargeQueries
+from graphql_schema.recharge.refunds import RefundMutations, RefundQueries
 from graphql_schema.scalars import SCALARS
 from graphql_schema.wallets.mutations import WalletMutations
 from graphql_schema.wallets.queries import WalletQueries
+from graphql_schema.wallets.revenue import RevenueQueries
+from graphql_schema.wallets.statements import StatementQueries
 from graphql_schema.wallets.stats import WalletStatsQueries
 from graphql_schema.webhooks.mutations import WebhookMutations
 from graphql_schema.webhooks.queries import WebhookQueries
@@ -75,6 +78,9 @@ Query = merge_types(
         InvoiceQueries,
         PaymentQueries,
         RechargeQueries,
+        RefundQueries,
+        RevenueQueries,
+        StatementQueries,
     ),
 )
 Subscription = merge_types(
@@ -99,6 +105,7 @@ Mutation = merge_types(
         InvoiceMutations,
         PaymentMutations,
         RechargeMutations,
+        RefundMutations,
     ),
 )
 

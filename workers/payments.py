@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from app import payments
-from app.flows import settlement
+from app.flows import refunds, settlement
 from app.runtime import Runtime
 from workers.registry import ActorSpec
 
@@ -21,6 +21,10 @@ async def charge(runtime: Runtime, payment_id: int) -> None:
 
 async def refresh(runtime: Runtime, payment_id: int) -> None:
     await settlement.refresh(runtime, payment_id)
+
+
+async def refund(runtime: Runtime, refund_id: int) -> None:
+    await refunds.send(runtime, refund_id)
 
 
 async def sweep(runtime: Runtime) -> None:
@@ -34,5 +38,6 @@ ACTORS = [
     # Two transactions around the provider's answer: marked done once the actor returns.
     ActorSpec("payments.charge", charge, one_transaction=False),
     ActorSpec("payments.refresh", refresh, one_transaction=False),
+    ActorSpec("payments.refund", refund, one_transaction=False),
     ActorSpec("payments.sweep", sweep),
 ]

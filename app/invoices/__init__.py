@@ -8,6 +8,7 @@ Types: ``credit_purchase`` (top-ups and auto-recharges), ``threshold`` and ``per
 """
 
 from app.invoices.models import PERCENT, Invoice, InvoiceStatus, InvoiceType
+from app.invoices.numbering import next_number
 from app.invoices.repository import get, lock
 from app.invoices.service import (
     Draft,
@@ -39,6 +40,7 @@ __all__ = [
     "line_amount",
     "lock",
     "mark_paid",
+    "next_number",
     "payment_failed",
     "void",
 ]

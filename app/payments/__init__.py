@@ -8,21 +8,24 @@ so a retry after a crash finds the charge the provider already made instead of m
 
 from app.payments.methods import resolve as resolve_method
 from app.payments.models import FINISHED, Payment, PaymentStatus
-from app.payments.providers import Outcome
+from app.payments.providers import Outcome, OutcomeStatus, RefundRequest
 from app.payments.providers import build as build_provider
 from app.payments.providers.stripe import outcome as stripe_outcome
-from app.payments.repository import lock, methods_of
+from app.payments.repository import for_invoices, lock, methods_of
 from app.payments.service import apply_outcome, begin_attempt, cancel_unsent, open_payment, sweep
 
 __all__ = [
     "FINISHED",
     "Outcome",
+    "OutcomeStatus",
     "Payment",
     "PaymentStatus",
+    "RefundRequest",
     "apply_outcome",
     "begin_attempt",
     "build_provider",
     "cancel_unsent",
+    "for_invoices",
     "lock",
     "methods_of",
     "open_payment",

@@ -47,6 +47,7 @@ class EntryKind(StrEnum):
     EXPIRY = "expiry"
     ROLLOVER = "rollover"
     ADJUSTMENT = "adjustment"
+    REFUND = "refund"  # purchased credits voided by a refund (app/recharge/refunds.py)
 
 
 class RolloverPolicy(StrEnum):
@@ -150,7 +151,10 @@ class Grant(SQLModel, table=True):
 
 class LedgerEntry(SQLModel, table=True):
     __tablename__ = "ledger_entries"
-    __table_args__ = (Index("ix_ledger_wallet_id_desc", "wallet_id", text("id DESC")),)
+    __table_args__ = (
+        Index("ix_ledger_wallet_id_desc", "wallet_id", text("id DESC")),
+        Index("ix_ledger_wallet_created", "wallet_id", "created_at", "id"),  # statements
+    )
 
     id: int | None = id_field()
     wallet_id: int = fk("wallets.id", index=False)

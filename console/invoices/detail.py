@@ -11,6 +11,7 @@ from console import format, forms
 from console.api import Api, operation
 from console.dialog import Dialog
 from console.errors import Inputs, Say, fetch, on
+from console.invoices import refunds
 from console.invoices.rows import invoice_row, label
 from console.layout import error_banner
 from console.tables import columns
@@ -153,6 +154,7 @@ class InvoiceDetail:
         summary(invoice)
         if self.api.is_admin:
             self.actions(invoice)
+        await refunds.section(self.api, invoice)
 
     def actions(self, invoice: dict[str, Any]) -> None:
         with ui.row().classes("items-center gap-2"):

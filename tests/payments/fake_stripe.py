@@ -8,7 +8,10 @@ another). The payment method decides the outcome:
     pm_card_chargeDeclined   402 card_error (the PaymentIntent needs another method)
     pm_card_processing       processing (settled later by ``finish`` and a webhook)
 
-``GET /v1/payment_intents/{id}`` returns one. It runs with uvicorn on 127.0.0.1 in a thread.
+``GET /v1/payment_intents/{id}`` returns one. ``POST /v1/refunds`` refunds (part of) a
+succeeded PaymentIntent, at most what is left of it (else 400 ``invalid_request_error``), with
+the same ``Idempotency-Key`` replay; ``GET /v1/refunds/{id}`` returns one.
+It runs with uvicorn on 127.0.0.1 in a thread.
 """
 
 from __future__ import annotations
@@ -47,6 +50,8 @@ class FakeStripe:
     replies: dict[str, tuple[int, dict[str, Any]]] = field(default_factory=dict)
     create_requests: list[dict[str, str]] = field(default_factory=list)
     keys_seen: list[str | None] = field(default_factory=list)
+    refunds: dict[str, dict[str, Any]] = field(default_factory=dict)
+    refund_keys_seen: list[str | None] = field(default_factory=list)
     url: str = ""
     _server: uvicorn.Server | None = None
     _thread: threading.Thread | None = None
@@ -61,6 +66,8 @@ class FakeStripe:
             routes=[
                 Route("/v1/payment_intents", self.create, methods=["POST"]),
                 Route("/v1/payment_intents/{id}", self.retrieve, methods=["GET"]),
+                Route("/v1/refunds", self.refund, methods=["POST"]),
+                Route("/v1/refunds/{id}", self.retrieve_refund, methods=["GET"]),
             ]
         )
 
@@ -107,6 +114,51 @@ class FakeStripe:
         if intent is None:
             return _json({"error": {"type": "invalid_request_error", "message": "no such"}}, 404)
         return _json(intent)
+
+    async def refund(self, request: Request) -> Response:
+        if request.headers.get("authorization") != f"Bearer {API_KEY}":
+            return _json({"error": {"type": "invalid_request_error", "message": "bad key"}}, 401)
+        params = dict(parse_qsl((await request.body()).decode()))
+        key = request.headers.get("idempotency-key")
+        self.refund_keys_seen.append(key)
+        if key is not None and key in self.replies:
+            status, body = self.replies[key]
+            return _json(body, status)
+        status, body = self._refund(params)
+        if key is not None:
+            self.replies[key] = (status, body)
+        return _json(body, status)
+
+    def _refund(self, params: dict[str, str]) -> tuple[int, dict[str, Any]]:
+        intent = self.intents.get(params.get("payment_intent", ""))
+        if intent is None or intent["status"] != "succeeded":
+            error = {"type": "invalid_request_error", "message": "No such payment_intent"}
+            return 400, {"error": error}
+        amount = int(params.get("amount", intent["amount"]))
+        refunded = sum(
+            r["amount"] for r in self.refunds.values() if r["payment_intent"] == intent["id"]
+        )
+        if amount <= 0 or refunded + amount > intent["amount"]:
+            message = f"Refund amount ({amount}) is greater than unrefunded amount"
+            return 400, {"error": {"type": "invalid_request_error", "message": message}}
+        refund = {
+            "id": f"re_fake_{len(self.refunds) + 1}",
+            "object": "refund",
+            "amount": amount,
+            "currency": intent["currency"],
+            "payment_intent": intent["id"],
+            "metadata": {k[9:-1]: v for k, v in params.items() if k.startswith("metadata[")},
+            "status": "succeeded",
+            "created": int(time.time()),
+        }
+        self.refunds[refund["id"]] = refund
+        return 200, refund
+
+    async def retrieve_refund(self, request: Request) -> Response:
+        refund = self.refunds.get(request.path_params["id"])
+        if refund is None:
+            return _json({"error": {"type": "invalid_request_error", "message": "no such"}}, 404)
+        return _json(refund)
 
     def finish(self, intent_id: str, status: str) -> dict[str, Any]:
         """Move a processing PaymentIntent on (what the card network does later)."""

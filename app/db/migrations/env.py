@@ -27,6 +27,7 @@ import app.outbox.models
 import app.payments.models
 import app.plans.models
 import app.recharge.models
+import app.recharge.refund_models
 import app.wallets.models
 import app.webhooks.models  # noqa: F401
 from app.db.engine import async_url

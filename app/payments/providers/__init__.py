@@ -11,6 +11,7 @@ from app.payments.providers.base import (
     Outcome,
     OutcomeStatus,
     PaymentProvider,
+    RefundRequest,
 )
 from app.payments.providers.sandbox import SandboxProvider
 from app.payments.providers.stripe import StripeProvider
@@ -32,4 +33,12 @@ def build(name: str, settings: Settings, field: str = "provider") -> PaymentProv
     raise ValidationFailed(field, f"unknown payment provider '{name}'; use one of {NAMES}")
 
 
-__all__ = ["NAMES", "ChargeRequest", "Outcome", "OutcomeStatus", "PaymentProvider", "build"]
+__all__ = [
+    "NAMES",
+    "ChargeRequest",
+    "Outcome",
+    "OutcomeStatus",
+    "PaymentProvider",
+    "RefundRequest",
+    "build",
+]

@@ -1,4 +1,5 @@
-"""The payment-provider interface: charge an off-session payment method, or look one up.
+"""The payment-provider interface: charge an off-session payment method, or look one up;
+refund (part of) a charge, or look a refund up.
 
 A provider answers with an ``Outcome``; a decline is an outcome (``failed`` with a reason), not
 an exception. Unreachable or misbehaving providers raise ``ProviderError`` and the job retries
@@ -31,6 +32,15 @@ class ChargeRequest:
 
 
 @dataclass(frozen=True)
+class RefundRequest:
+    idempotency_key: str  # derived from our refund id: a retry finds the same refund
+    charge_reference: str  # the provider's id for the charge being refunded
+    amount_minor: int
+    currency: str
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Outcome:
     status: OutcomeStatus
     reference: str | None  # the provider's id for the charge
@@ -44,6 +54,12 @@ class PaymentProvider(Protocol):
     async def charge(self, request: ChargeRequest) -> Outcome: ...
 
     async def retrieve(self, reference: str) -> Outcome: ...
+
+    async def refund(self, request: RefundRequest) -> Outcome:
+        """Return (part of) a charge's money; the outcome's reference is the refund's id."""
+        ...
+
+    async def retrieve_refund(self, reference: str) -> Outcome: ...
 
     def check_method(self, reference: str) -> str | None:
         """Why ``reference`` cannot be a payment method of this provider (None if it can)."""

@@ -7,6 +7,9 @@
     pm_sandbox_slow       succeeds after ``slow`` (``TALLY_SANDBOX_SLOW_SECONDS``): a charge
                           long enough to stop a worker in the middle of it
 
+A refund of a charge it made succeeds (reference ``sbx_refund_<key>``); of a charge it did not
+make (a reference that is not a sandbox charge, or one that failed) it fails.
+
 The charge reference is derived from the idempotency key, so charging twice with one key
 answers with the same charge — as a real provider would. With a ``ledger`` file
 (``TALLY_SANDBOX_LEDGER``) every charge request is appended to it as a JSON line (key, amount,
@@ -23,7 +26,7 @@ from pathlib import Path
 
 import orjson
 
-from app.payments.providers.base import ChargeRequest, Outcome, OutcomeStatus
+from app.payments.providers.base import ChargeRequest, Outcome, OutcomeStatus, RefundRequest
 
 OK = "pm_sandbox_ok"
 DECLINE = "pm_sandbox_decline"
@@ -31,6 +34,7 @@ LATE_FAIL = "pm_sandbox_late_fail"
 SLOW = "pm_sandbox_slow"
 METHODS = {OK: "ok", DECLINE: "decline", LATE_FAIL: "late_fail", SLOW: "slow"}
 DECLINED = "card_declined: the sandbox declines this payment method"
+NOT_REFUNDABLE = "charge_not_refundable: the sandbox made no successful charge with this reference"
 LATE_DECLINED = "card_declined: the sandbox failed this payment after accepting it"
 
 
@@ -64,7 +68,18 @@ class SandboxProvider:
             await asyncio.sleep(self.slow.total_seconds())
         return self._outcome(reference)
 
-    def _record(self, request: ChargeRequest, reference: str) -> None:
+    async def refund(self, request: RefundRequest) -> Outcome:
+        reference = f"sbx_refund_{request.idempotency_key}"
+        if self.ledger is not None:
+            self._record(request, reference)
+        if not request.charge_reference.startswith(("sbx_ok_", "sbx_slow_")):
+            return Outcome(OutcomeStatus.FAILED, reference, NOT_REFUNDABLE)
+        return Outcome(OutcomeStatus.SUCCEEDED, reference)
+
+    async def retrieve_refund(self, reference: str) -> Outcome:
+        return Outcome(OutcomeStatus.SUCCEEDED, reference)
+
+    def _record(self, request: ChargeRequest | RefundRequest, reference: str) -> None:
         line = orjson.dumps(
             {
                 "key": request.idempotency_key,

@@ -12,17 +12,20 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import timedelta
+from typing import TypeVar
 
 import stripe
-from stripe.params import PaymentIntentCreateParams
+from stripe.params import PaymentIntentCreateParams, RefundCreateParams
 
 from app.payments.errors import ProviderError
-from app.payments.providers.base import ChargeRequest, Outcome, OutcomeStatus
+from app.payments.providers.base import ChargeRequest, Outcome, OutcomeStatus, RefundRequest
 
 CHECK_AFTER = timedelta(minutes=15)
 TIMEOUT_SECONDS = 30.0
 
+T = TypeVar("T")
 _Request = Callable[[stripe.StripeClient], stripe.PaymentIntent]
+_RefundCall = Callable[[stripe.StripeClient], stripe.Refund]
 
 
 class StripeProvider:
@@ -55,6 +58,27 @@ class StripeProvider:
     async def retrieve(self, reference: str) -> Outcome:
         return await self._call(lambda c: c.v1.payment_intents.retrieve(reference))
 
+    async def refund(self, request: RefundRequest) -> Outcome:
+        """A Refund of the PaymentIntent, with our refund's idempotency key."""
+        params: RefundCreateParams = {
+            "payment_intent": request.charge_reference,
+            "amount": request.amount_minor,
+            "metadata": dict(request.metadata),
+        }
+        options: stripe.RequestOptions = {"idempotency_key": request.idempotency_key}
+        return await self._refund_call(lambda c: c.v1.refunds.create(params, options))
+
+    async def retrieve_refund(self, reference: str) -> Outcome:
+        return await self._refund_call(lambda c: c.v1.refunds.retrieve(reference))
+
+    async def _refund_call(self, request: _RefundCall) -> Outcome:
+        try:
+            return refund_outcome(await asyncio.to_thread(self._send, request))
+        except stripe.InvalidRequestError as error:
+            return Outcome(OutcomeStatus.FAILED, None, _reason(error, "invalid_request"))
+        except stripe.StripeError as error:
+            raise ProviderError(f"stripe: {error.user_message or error}") from error
+
     async def _call(self, request: _Request) -> Outcome:
         try:
             return outcome(await asyncio.to_thread(self._send, request))
@@ -65,7 +89,7 @@ class StripeProvider:
         except stripe.StripeError as error:
             raise ProviderError(f"stripe: {error.user_message or error}") from error
 
-    def _send(self, request: _Request) -> stripe.PaymentIntent:
+    def _send(self, request: Callable[[stripe.StripeClient], T]) -> T:
         """One request with the SDK's default (requests) client, in a worker thread."""
         http = stripe.RequestsClient(timeout=TIMEOUT_SECONDS)
         client = stripe.StripeClient(
@@ -89,6 +113,16 @@ def outcome(intent: stripe.PaymentIntent) -> Outcome:
     last = intent.last_payment_error
     reason = f"{last.code or 'payment_failed'}: {last.message}" if last else None
     return Outcome(OutcomeStatus.FAILED, intent.id, reason or f"payment intent {intent.status}")
+
+
+def refund_outcome(refund: stripe.Refund) -> Outcome:
+    """What a Refund's status means for our refund (``pending``: ask again later)."""
+    if refund.status == "succeeded":
+        return Outcome(OutcomeStatus.SUCCEEDED, refund.id)
+    if refund.status in ("pending", "requires_action"):
+        return Outcome(OutcomeStatus.PROCESSING, refund.id, check_after=CHECK_AFTER)
+    reason = refund.failure_reason or f"refund {refund.status}"
+    return Outcome(OutcomeStatus.FAILED, refund.id, reason)
 
 
 def _declined(error: stripe.CardError) -> Outcome:
