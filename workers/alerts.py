@@ -35,6 +35,6 @@ async def send_expiry_notices(runtime: Runtime) -> None:
 
 ACTORS = [
     ActorSpec("alerts.notify", notify),
-    ActorSpec("alerts.check_runways", check_runways),
-    ActorSpec("alerts.send_expiry_notices", send_expiry_notices),
+    ActorSpec("alerts.check_runways", check_runways, one_transaction=False),
+    ActorSpec("alerts.send_expiry_notices", send_expiry_notices, one_transaction=False),
 ]

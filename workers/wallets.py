@@ -25,5 +25,5 @@ async def roll_over(runtime: Runtime) -> None:
 
 ACTORS = [
     ActorSpec("wallets.expire_due", expire_due),
-    ActorSpec("wallets.roll_over", roll_over),
+    ActorSpec("wallets.roll_over", roll_over, one_transaction=False),
 ]

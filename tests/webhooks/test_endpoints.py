@@ -105,4 +105,5 @@ async def test_updates_are_checked_too(gql: GraphQLClient) -> None:
     types = (await gql("{ webhookEventTypes }"))["webhookEventTypes"]
     assert {"subscription.suspended", "subscription.terminated"} <= set(types)
     assert {"credits.expiring", "wallet.runway_low"} <= set(types)
-    assert len(types) == 12
+    assert "subscription.plan_switched" in types
+    assert len(types) == 13
