@@ -7,8 +7,8 @@ Types: ``credit_purchase`` (top-ups and auto-recharges), ``threshold`` and ``per
 ``app.flows.settlement``, by type.
 """
 
-from app.invoices.models import PERCENT, Invoice, InvoiceStatus, InvoiceType
-from app.invoices.repository import get, lock
+from app.invoices.models import PERCENT, Invoice, InvoiceLine, InvoiceStatus, InvoiceType
+from app.invoices.repository import get, lines_for, lock
 from app.invoices.service import (
     Draft,
     LineInput,
@@ -27,6 +27,7 @@ __all__ = [
     "PERCENT",
     "Draft",
     "Invoice",
+    "InvoiceLine",
     "InvoiceStatus",
     "InvoiceType",
     "LineInput",
@@ -37,6 +38,7 @@ __all__ = [
     "get",
     "issue",
     "line_amount",
+    "lines_for",
     "lock",
     "mark_paid",
     "payment_failed",
