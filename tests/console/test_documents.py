@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -127,3 +128,23 @@ async def test_the_audit_log_reads_as_sentences_with_filters_and_csv(
     assert name == "tally-audit-log.csv"
     assert rows[0] == ["when", "actor", "actor_kind", "action", "customer", "summary", "reason"]
     assert [row[1:4] for row in rows[1:]] == [[ADMIN[0], "operator", "login"]]
+
+
+async def test_the_portal_lists_the_customers_own_invoices_with_their_pdfs(
+    user: User, runtime: Runtime, gql: GraphQLClient, http: httpx.AsyncClient
+) -> None:
+    from app.access import tokens
+
+    mine = await customer_with_method(gql, "acme")
+    theirs = await customer_with_method(gql, "globex")
+    await top_up(gql, mine, "buy-acme", credits="500")
+    await top_up(gql, theirs, "buy-globex", credits="700")
+    token, _ = tokens.mint(
+        runtime.settings.signing_secret(), 1, "acme", runtime.clock.now(), timedelta(hours=1)
+    )
+    await user.open(f"/portal/{token}")
+    await user.should_see("Invoices", retries=50)
+    await user.should_see("TLY-000001", retries=50)
+    await user.should_not_see("TLY-000002")  # globex's
+    pdf = await http.get(link_to(user, "portal-invoice-pdf"))
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
