@@ -1,5 +1,6 @@
 """In a real headless Chromium against a real `tally serve`: an invoice's page (its customer,
-its PDF, its payment attempt failing live). A screenshot per step in artifacts/screenshots/<test name>/<nn>-<step>.png."""
+its PDF, its payment attempt failing live). A screenshot per step in
+artifacts/screenshots/<test name>/<nn>-<step>.png."""
 
 from __future__ import annotations
 
