@@ -97,6 +97,16 @@ class Settings(BaseSettings):
     # Invoices: number series prefix ("TLY-000042") and net terms (days until due).
     invoice_prefix: str = "TLY"
     invoice_net_terms_days: int = Field(default=7, ge=0, le=365)
+    # Documents (invoice PDFs): the seller printed on them — name, postal address (lines
+    # separated by "\n" or "|"), tax id (VAT number, EIN), contact email (default: the
+    # address of smtp_from) — the locale amounts and dates are written in (a customer's
+    # metadata "locale" overrides it), and how long a signed PDF link (pdfUrl) works.
+    seller_name: str = Field(default="Tally", min_length=1, max_length=200)
+    seller_address: str = Field(default="", max_length=1000)
+    seller_tax_id: str = Field(default="", max_length=100)
+    seller_email: str = Field(default="", max_length=320)
+    document_locale: str = "en_US"
+    document_link_ttl_seconds: int = Field(default=300, ge=10, le=7 * 24 * 3600)
     # Payments: the provider new payment methods use unless told ("sandbox" or "stripe").
     payment_provider: str = "sandbox"
     stripe_api_key: SecretStr | None = None

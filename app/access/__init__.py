@@ -1,7 +1,8 @@
 """API keys and customer tokens: who is calling, and with which scopes."""
 
+from app.access.auth import authenticate
 from app.access.cache import KeyCache
 from app.access.models import Scope
 from app.access.service import Principal, create
 
-__all__ = ["KeyCache", "Principal", "Scope", "create"]
+__all__ = ["KeyCache", "Principal", "Scope", "authenticate", "create"]

@@ -89,8 +89,10 @@ async def page(
     customer_external_id: str | None = None,
     actions: Sequence[str] | None = None,
     exclude_actions: Sequence[str] = (),
+    actor_name: str | None = None,
 ) -> Sequence[AuditEntry]:
-    """Newest first; only ``actions`` when given, never ``exclude_actions``."""
+    """Newest first; only ``actions`` when given, never ``exclude_actions``; only one actor's
+    (an operator's email, an API key's name) when ``actor_name`` is given."""
     statement = select(AuditEntry).order_by(col(AuditEntry.id).desc()).limit(limit)
     if before_id is not None:
         statement = statement.where(col(AuditEntry.id) < before_id)
@@ -98,6 +100,8 @@ async def page(
         statement = statement.where(AuditEntry.customer_external_id == customer_external_id)
     if actions is not None:
         statement = statement.where(col(AuditEntry.action).in_(list(actions)))
+    if actor_name is not None:
+        statement = statement.where(AuditEntry.actor_name == actor_name)
     if exclude_actions:
         statement = statement.where(col(AuditEntry.action).not_in(list(exclude_actions)))
     return (await session.exec(statement)).all()

@@ -24,6 +24,7 @@ from app.config import Settings
 from app.db.engine import Database
 from app.edge import readiness
 from app.edge.cors import ApiCors
+from app.edge.documents import invoice_pdf_route
 from app.edge.events import events_route
 from app.edge.metrics import metrics_endpoint
 from app.edge.request_id import RequestIds
@@ -74,6 +75,7 @@ def create_app(runtime: Runtime, background: Sequence[Background] = ()) -> Starl
             Route("/ready", ready),
             Route("/metrics", metrics_endpoint(runtime)),
             events_route(runtime),
+            invoice_pdf_route(runtime),
             stripe_webhook_route(runtime),
             Route("/graphql", view, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", view),

@@ -7,9 +7,9 @@ Types: ``credit_purchase`` (top-ups and auto-recharges), ``threshold`` and ``per
 ``app.flows.settlement``, by type.
 """
 
-from app.invoices.models import PERCENT, Invoice, InvoiceStatus, InvoiceType
+from app.invoices.models import PERCENT, Invoice, InvoiceLine, InvoiceStatus, InvoiceType
 from app.invoices.numbering import next_number
-from app.invoices.repository import get, lock
+from app.invoices.repository import get, lines_for, lock
 from app.invoices.service import (
     Draft,
     LineInput,
@@ -28,6 +28,7 @@ __all__ = [
     "PERCENT",
     "Draft",
     "Invoice",
+    "InvoiceLine",
     "InvoiceStatus",
     "InvoiceType",
     "LineInput",
@@ -38,6 +39,7 @@ __all__ = [
     "get",
     "issue",
     "line_amount",
+    "lines_for",
     "lock",
     "mark_paid",
     "next_number",

@@ -1,9 +1,11 @@
-"""An invoice's page: its lines and status; admins mark it paid (paid outside Tally) or void it
-(with a reason), each after a confirmation."""
+"""An invoice's page: its customer (a link), its lines, status and payment attempts, its PDF;
+admins mark it paid (paid outside Tally) or void it (with a reason), each after a
+confirmation. The page follows the invoice live (``console.invoices.live``)."""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 from nicegui import ui
 
@@ -11,20 +13,24 @@ from console import format, forms
 from console.api import Api, operation
 from console.dialog import Dialog
 from console.errors import Inputs, Say, fetch, on
-from console.invoices import refunds
+from console.invoices import live, refunds
+from console.invoices.attempts import FIELDS, attempts
 from console.invoices.rows import invoice_row, label
 from console.layout import error_banner
 from console.tables import columns
 
-INVOICE = operation("""
+INVOICE = operation(
+    """
 query Invoice($id: ID!) {
   invoice(id: $id) {
     id number type status paymentStatus total { amount currency }
-    customer { name externalId } createdAt dueAt paidAt voidedAt voidReason
+    customer { id name externalId } createdAt dueAt paidAt voidedAt voidReason pdfUrl
     lines { description quantity amount { amount currency } }
+    FIELDS
   }
 }
-""")
+""".replace("FIELDS", FIELDS)
+)
 RESULT = (
     "__typename ... on InvoicePayload { invoice { id status } } ... on Error { code message field }"
 )
@@ -40,14 +46,18 @@ LINE_COLUMNS = columns(("description", "Line"), ("quantity", "Quantity"), ("amou
 
 
 def summary(invoice: dict[str, Any]) -> None:
-    row = invoice_row(invoice)
+    row, customer = invoice_row(invoice), invoice["customer"]
     with ui.card().classes("w-full gap-1"):
-        ui.label(f"{row['number']} · {invoice['customer']['name']}").classes("text-h6")
+        with ui.row().classes("items-baseline gap-2"):
+            ui.label(f"{row['number']} ·").classes("text-h6")
+            where = f"/console/customers/{quote(customer['externalId'], safe='')}"
+            ui.link(customer["name"], where).classes("text-h6").mark("invoice-customer")
         ui.label(f"{row['total']} for {row['type']}").classes("text-body1")
         ui.label(f"Status: {row['status']}").classes("text-body1").mark("invoice-status")
         if invoice["voidReason"]:
             ui.label(f"Void because: {invoice['voidReason']}").classes("text-grey-8")
         ui.label(f"Created {row['created']}").classes("text-caption text-grey-7")
+        pdf(invoice)
     rows = [
         {
             "id": n,
@@ -60,6 +70,14 @@ def summary(invoice: dict[str, Any]) -> None:
     ui.table(columns=LINE_COLUMNS, rows=rows, row_key="id").props("flat bordered").classes(
         "w-full"
     ).mark("invoice-lines")
+
+
+def pdf(invoice: dict[str, Any]) -> None:
+    """The PDF, through its signed link (relative: the console and the API share a host)."""
+    link = urlsplit(invoice["pdfUrl"])
+    words = "Download the PDF" + (" (marked DRAFT)" if invoice["status"] == "DRAFT" else "")
+    anchor = ui.link(words, f"{link.path}?{link.query}", new_tab=True).mark("invoice-pdf")
+    anchor.classes("text-body2")
 
 
 class InvoiceDialog(Dialog):
@@ -141,6 +159,7 @@ class InvoiceDetail:
     def __init__(self, api: Api, invoice_id: str) -> None:
         self.api, self.invoice_id = api, invoice_id
         self.say = Say()
+        self.watching = False
 
     @ui.refreshable_method
     async def show(self) -> None:
@@ -154,7 +173,14 @@ class InvoiceDetail:
         summary(invoice)
         if self.api.is_admin:
             self.actions(invoice)
+        attempts(invoice)
         await refunds.section(self.api, invoice)
+        if not self.watching:
+            self.watching = True
+            live.watch(self.api, invoice["customer"]["id"], self.invoice_id, self.changed)
+
+    async def changed(self) -> None:
+        self.show.refresh()
 
     def actions(self, invoice: dict[str, Any]) -> None:
         with ui.row().classes("items-center gap-2"):

@@ -16,6 +16,7 @@ from console.api import Api, Caller, Console, Refused, operation
 from console.layout import theme
 from console.portal.alerts import PortalAlerts
 from console.portal.buying import Bundles
+from console.portal.invoices import PortalInvoices
 from console.wallets import live, runway
 
 PORTAL = operation("""
@@ -99,6 +100,7 @@ class Portal:
                 if self.api.console.has_query("alertThresholds"):
                     await PortalAlerts(self.api, wallet["id"]).show()
                 live.watch(self.api, wallet["id"], self.refresh)
+            await PortalInvoices(self.api, self.external_id).show()
 
 
 async def opened(console: Console, token: str) -> Portal | None:

@@ -187,6 +187,27 @@ async def revoke_api_key(
     )
 
 
+def change_alerts(field: str) -> Describer:
+    """ "ops@tally.test changed the spend alerts of Acme Corp" (the trail adds old → new)."""
+
+    async def described(
+        session: AsyncSession, actor: Actor, args: dict[str, Any], payload: Any
+    ) -> Action:
+        data = _input(args)
+        wallet_id = row_id(data.get("walletId"))
+        wallet = await session.get(Wallet, wallet_id) if wallet_id is not None else None
+        customer = await _customer_of_wallet(session, wallet) if wallet else None
+        who = customer.name if customer else f"wallet {data.get('walletId')}"
+        return Action(
+            action=field,
+            summary=f"{actor.words()} changed the spend alerts of {who}",
+            customer_external_id=customer.external_id if customer else None,
+            details=data,
+        )
+
+    return described
+
+
 async def generic(
     field: str, session: AsyncSession, actor: Actor, args: dict[str, Any], payload: Any
 ) -> Action:
@@ -239,6 +260,15 @@ DESCRIBERS: dict[str, Describer] = {
     "updateWalletPolicy": update_wallet_policy,
     "createApiKey": create_api_key,
     "revokeApiKey": revoke_api_key,
+    **{
+        field: change_alerts(field)
+        for field in (
+            "setAlertThresholds",
+            "addAlertThreshold",
+            "removeAlertThreshold",
+            "resetAlertThresholds",
+        )
+    },
 }
 
 

@@ -18,9 +18,10 @@ class AuditQueries:
     @field(
         permission_classes=[CanRead],
         graphql_type=Connection[AuditEntry],
-        description="Who did what, newest first; optionally only about one customer, only some "
-        "actions (`actions`) or without some (`excludeActions`: e.g. the console's failed "
-        "logins, `login_failed` and `login_throttled`).",
+        description="Who did what, newest first; optionally only about one customer, only one "
+        "actor's (`actorName`: an operator's email, an API key's name), only some actions "
+        "(`actions`) or without some (`excludeActions`: e.g. the console's logins, `login`, "
+        "`login_failed` and `login_throttled`).",
     )
     async def audit_log(
         self,
@@ -30,6 +31,7 @@ class AuditQueries:
         customer_external_id: str | None = None,
         actions: list[str] | None = None,
         exclude_actions: list[str] | None = None,
+        actor_name: str | None = None,
     ) -> Connection[EntryModel]:
         async def fetch(page: Page[int]) -> Sequence[EntryModel]:
             return await info.context.run(
@@ -40,6 +42,7 @@ class AuditQueries:
                     customer_external_id=customer_external_id,
                     actions=actions,
                     exclude_actions=exclude_actions or (),
+                    actor_name=actor_name,
                 )
             )
 

@@ -8,6 +8,7 @@ the API key (by name) or the customer token that called.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from inspect import isawaitable
 from typing import Any
 
@@ -17,8 +18,9 @@ from strawberry.extensions import SchemaExtension
 
 from app.audit import service as audit
 from app.audit.models import ActorKind
-from app.audit.service import Actor
+from app.audit.service import Action, Actor
 from graphql_schema.audit import catalog
+from graphql_schema.audit.changes import READERS, changed
 from graphql_schema.audit.describe import UNAUDITED, describe
 from graphql_schema.context import Context
 from graphql_schema.errors import Error
@@ -42,13 +44,28 @@ class AuditTrail(SchemaExtension):
     def resolve(
         self, _next: Any, root: Any, info: GraphQLResolveInfo[Any], *args: Any, **kwargs: Any
     ) -> Any:
-        result = _next(root, info, *args, **kwargs)
         if info.parent_type is not info.schema.mutation_type or info.field_name in UNAUDITED:
-            return result
-        return _audited(result, info, kwargs)
+            return _next(root, info, *args, **kwargs)
+        if info.field_name in READERS and isinstance(info.context, Context):
+            return _changing(_next, root, info, args, kwargs)
+        return _audited(_next(root, info, *args, **kwargs), info, kwargs)
 
 
-async def _audited(result: Any, info: GraphQLResolveInfo[Any], args: dict[str, Any]) -> Any:
+async def _changing(
+    _next: Any, root: Any, info: GraphQLResolveInfo[Any], args: Any, kwargs: dict[str, Any]
+) -> Any:
+    """Read what the mutation changes before it runs, then audit it with before and after."""
+    read = READERS[info.field_name]
+    before = await info.context.run(lambda session: read(session, kwargs))
+    return await _audited(_next(root, info, *args, **kwargs), info, kwargs, before)
+
+
+async def _audited(
+    result: Any,
+    info: GraphQLResolveInfo[Any],
+    args: dict[str, Any],
+    before: dict[str, str] | None = None,
+) -> Any:
     payload = await result if isawaitable(result) else result
     context = info.context
     if payload is None or isinstance(payload, Error) or not isinstance(context, Context):
@@ -57,8 +74,18 @@ async def _audited(result: Any, info: GraphQLResolveInfo[Any], args: dict[str, A
 
     async def write(session: AsyncSession) -> None:
         action = await describe(field, session, actor, args, payload)
+        if action is not None and before is not None:
+            action = with_changes(action, before, await READERS[field](session, args))
         if action is not None:
             await audit.record(session, actor, action, context.now)
 
     await context.run(write)
     return payload
+
+
+def with_changes(action: Action, before: dict[str, str], after: dict[str, str]) -> Action:
+    """The action's sentence with what changed, old → new; both kept in its details."""
+    words = changed(before, after)
+    details = {**(action.details or {}), "before": before, "after": after}
+    summary = f"{action.summary} — {words}" if words else action.summary
+    return replace(action, summary=summary, details=details)

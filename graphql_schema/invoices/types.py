@@ -11,6 +11,7 @@ import strawberry
 from strawberry import Parent
 
 from app.customers.models import Customer as CustomerModel
+from app.flows.invoice_documents import pdf_link
 from app.invoices.models import Invoice as InvoiceModel
 from app.invoices.models import InvoiceLine as LineModel
 from app.invoices.models import InvoicePaymentStatus, InvoiceStatus, InvoiceType
@@ -96,6 +97,12 @@ async def _subscription(invoice: Parent[InvoiceModel], info: Info) -> Subscripti
     return await plan_loaders(info).subscription.load(invoice.subscription_id)
 
 
+def _pdf_url(invoice: Parent[InvoiceModel], info: Info) -> str:
+    assert invoice.id is not None
+    context = info.context
+    return pdf_link(context.runtime.settings, invoice.id, context.now)
+
+
 def _threshold(invoice: Parent[InvoiceModel]) -> Money | None:
     minor = invoice.threshold_minor
     return Money.of(minor, invoice.currency) if minor is not None else None
@@ -160,3 +167,10 @@ class Invoice:
         description="When it was found unpaid past its due date."
     )
     created_at: datetime
+    pdf_url: str = strawberry.field(
+        resolver=_pdf_url,
+        description="The invoice's PDF, a signed link that works without credentials for "
+        "TALLY_DOCUMENT_LINK_TTL_SECONDS (5 minutes): ask for it when the link is followed. "
+        "Drafts carry a DRAFT watermark, void invoices VOID. With credentials: "
+        "`GET /v1/invoices/{id}/pdf`.",
+    )

@@ -8,7 +8,7 @@ from app.notifications.models import Email as EmailModel
 from graphql_schema.context import Info
 from graphql_schema.fields import field
 from graphql_schema.notifications.types import Email
-from graphql_schema.pagination import Connection, Page, paged
+from graphql_schema.pagination import Connection, Page, paged, row_id
 from graphql_schema.permissions import CanRead
 
 
@@ -42,3 +42,14 @@ class NotificationQueries:
             )
 
         return await paged(first, after, fetch)
+
+    @field(
+        permission_classes=[CanRead],
+        graphql_type=Email | None,
+        description="One email, with its text and HTML bodies; null for an unknown id.",
+    )
+    async def email(self, info: Info, id: strawberry.ID) -> EmailModel | None:
+        email_id = row_id(id)
+        if email_id is None:
+            return None
+        return await info.context.run(lambda s: s.get(EmailModel, email_id))

@@ -73,8 +73,9 @@ async def test_s3_each_default_fires_once_per_crossing(
     assert first.recipients == [BILLING]
     assert first.subject == "Acme: 2,900 credits left (50 % alert)"
     assert (
-        "Acme has 2,900 credits left (≈ 29.00 USD) — less than 50 % of your last top-up "
-        "of 6,000 credits." in first.part("plain")
+        "Acme has 2,900 credits left (≈ 29.00 USD) — under 3,000 credits, your alert at 50 % "
+        "of 6,000 credits (the balance right after your latest credit: a top-up, grant or "
+        "auto-recharge)." in first.part("plain")
     )
     assert "2,900 credits left (≈ 29.00 USD)" in first.part("html")
     [event] = alert_events(receiver)

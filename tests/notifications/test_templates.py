@@ -21,8 +21,9 @@ CASES = {
             "reference_balance": "6000",
         },
         "Acme & Sons: 2,900 credits left (50 % alert)",
-        "Acme & Sons has 2,900 credits left (≈ 29.00 USD) — less than 50 % of your last "
-        "top-up of 6,000 credits.",
+        "Acme & Sons has 2,900 credits left (≈ 29.00 USD) — under 3,000 credits, your alert "
+        "at 50 % of 6,000 credits (the balance right after your latest credit: a top-up, "
+        "grant or auto-recharge).",
     ),
     "wallet_depleted": (
         {
