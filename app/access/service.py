@@ -25,6 +25,7 @@ class Principal:
     scopes: frozenset[Scope]
     customer_id: int | None = None
     customer_external_id: str | None = None
+    expires_at: datetime | None = None  # a customer token's end; an API key has none
 
     def can(self, scope: Scope) -> bool:
         """API-key scopes. A customer token has none: it reaches only its own customer."""
