@@ -2,6 +2,6 @@
 
 from app.access.cache import KeyCache
 from app.access.models import Scope
-from app.access.service import Principal, create
+from app.access.service import Principal, create, is_active
 
-__all__ = ["KeyCache", "Principal", "Scope", "create"]
+__all__ = ["KeyCache", "Principal", "Scope", "create", "is_active"]

@@ -69,6 +69,13 @@ async def create(
     return key, secret
 
 
+async def is_active(session: AsyncSession, secret: str) -> bool:
+    """Is ``secret`` an API key on file and not revoked?"""
+    statement = select(ApiKey).where(ApiKey.digest == digest(secret))
+    key = (await session.exec(statement)).first()
+    return key is not None and key.revoked_at is None
+
+
 async def revoke(session: AsyncSession, key_id: int, now: datetime) -> ApiKey:
     key = await session.get(ApiKey, key_id)
     if key is None:
