@@ -23,7 +23,7 @@ from workers.system import JobSystem
 
 async def one(runtime: Runtime, sql: str) -> list[Any]:
     async with runtime.db.sessions() as session:
-        return list((await session.execute(text(sql))).all())
+        return list((await (await session.connection()).execute(text(sql))).all())
 
 
 @pytest.mark.timeout(900)
@@ -64,7 +64,7 @@ async def test_the_demo_tells_the_whole_story(
     fired = await one(runtime, "SELECT count(*) FROM alert_firings")
     assert fired[0][0] >= 1
     entries = await one(
-        runtime, "SELECT description FROM ledger_entries WHERE kind = 'usage' ORDER BY id LIMIT 1"
+        runtime, "SELECT description FROM ledger_entries WHERE kind = 'consumption' ORDER BY id LIMIT 1"
     )
     assert entries[0][0].endswith("API calls")
 
