@@ -64,7 +64,8 @@ async def test_the_demo_tells_the_whole_story(
     fired = await one(runtime, "SELECT count(*) FROM alert_firings")
     assert fired[0][0] >= 1
     entries = await one(
-        runtime, "SELECT description FROM ledger_entries WHERE kind = 'consumption' ORDER BY id LIMIT 1"
+        runtime,
+        "SELECT description FROM ledger_entries WHERE kind = 'consumption' ORDER BY id LIMIT 1",
     )
     assert entries[0][0].endswith("API calls")
 
