@@ -15,6 +15,8 @@ from app.clock import Clock
 from app.config import Settings
 
 if TYPE_CHECKING:
+    from sqlmodel.ext.asyncio.session import AsyncSession
+
     from app.live import Bus
     from workers.system import JobSystem
 
@@ -125,7 +127,7 @@ async def _demo_key(settings: Settings, url: str) -> str:
     if path.exists():
         key = path.read_text().strip()
 
-        async def valid(session):  # type: ignore[no-untyped-def]
+        async def valid(session: AsyncSession) -> bool:
             return await access.is_active(session, key)
 
         if await _with_database(url, valid):
