@@ -49,7 +49,11 @@ class Steps(Page):
         return self.visible(f"//*[@data-marker='{marker}' or contains(@class, '{marker}')]")
 
     def choose(self, label: str, option: str) -> None:
-        self.retry(lambda: self.field(label).click())
+        select = (  # a q-select has no <input>: click its field
+            "//label[contains(@class,'q-field')][.//*[contains(@class,'q-field__label') and "
+            f"contains(normalize-space(.), '{label}')]]"
+        )
+        self.retry(lambda: self.visible(select).click())
         self.retry(
             lambda: self.visible(
                 f"//div[contains(@class,'q-item')][contains(normalize-space(.), '{option}')]"
