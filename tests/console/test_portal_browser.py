@@ -45,9 +45,6 @@ class Steps(Page):
         self.count += 1
         self.driver.save_screenshot(str(self.folder / f"{self.count:02d}-{name}.png"))
 
-    def marked(self, marker: str) -> Any:
-        return self.visible(f"//*[@data-marker='{marker}' or contains(@class, '{marker}')]")
-
     def choose(self, label: str, option: str) -> None:
         select = (  # a q-select has no <input>: click its field
             "//label[contains(@class,'q-field')][.//*[contains(@class,'q-field__label') and "
@@ -119,8 +116,9 @@ def test_a_declined_card_is_a_clear_failure(served: Served, browser: Any) -> Non
     page.see("No credits were added; try another card or contact us.")
     page.shot("declined")
     page.not_see("Payment received")
-    status = page.marked("portal-purchase-status")
-    assert "text-negative" in status.get_attribute("class")
+    page.visible(  # the status line under the bundles, in red
+        "//*[contains(@class,'text-negative')][contains(., 'No credits were added')]"
+    )
     found = state(served, key)
     assert found["balance"] == "0"
     assert found["recharges"]["nodes"][0]["status"] == "FAILED"
