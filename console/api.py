@@ -82,6 +82,8 @@ def plain(error: GraphQLError, caller: Caller) -> str:
             f"Your role ({caller.operator.role}) can look but not change anything. "
             "Ask an admin to do this."
         )
+    if "link/session cannot" in message:
+        return "This link cannot do that. Ask your account manager."
     if "lacks the" in message or "not visible" in message:
         return "You are not allowed to see or do this."
     if message == "Unexpected error.":

@@ -7,6 +7,7 @@ from typing import Any
 from strawberry.permission import BasePermission
 
 from app.access.models import Scope
+from app.access.service import Principal
 from graphql_schema.context import Info
 from graphql_schema.errors import FORBIDDEN, Forbidden
 
@@ -23,9 +24,20 @@ class _RequireScope(BasePermission):
             self.message = "authentication required: send 'Authorization: Bearer <key>'"
             return False
         if not principal.can(self.scope):
-            self.message = f"this API key lacks the '{self.scope.value}' scope"
+            self.message = refusal(principal, self.scope)
             return False
         return True
+
+
+def refusal(principal: Principal, scope: Scope) -> str:
+    """Why a caller without ``scope`` is refused, in the words of what it holds: a customer
+    token is a portal link or a customer's session, not an API key."""
+    if principal.customer_id is not None:
+        return (
+            f"this customer link/session cannot do this: it needs an API key with the "
+            f"'{scope.value}' scope"
+        )
+    return f"this API key lacks the '{scope.value}' scope"
 
 
 class CanRead(_RequireScope):
@@ -73,6 +85,6 @@ class IsAdminOrCustomer(BasePermission):
             self.message = "authentication required: an admin API key or a customer token"
             return False
         if principal.customer_id is None and not principal.can(Scope.ADMIN):
-            self.message = "this API key lacks the 'admin' scope"
+            self.message = refusal(principal, Scope.ADMIN)
             return False
         return True

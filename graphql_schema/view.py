@@ -4,13 +4,16 @@ closes the connection with code 4403 and a reason that says what was wrong."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncGenerator
+from datetime import datetime
 from json import JSONDecodeError
 from typing import Any, cast
 
 import orjson
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
@@ -23,12 +26,16 @@ from app.access.auth import authenticate
 from app.access.service import Principal
 from app.errors import Unauthorized
 from app.runtime import Runtime
+from graphql_schema import ide
 from graphql_schema.context import Context
 from graphql_schema.limits import Limits, body
 from graphql_schema.schema import Schema
 
 CLOSE_REASON = "tally.close_reason"
 MALFORMED = 4400  # graphql-transport-ws: a message the server cannot parse
+TOKEN_EXPIRED = 4401  # graphql-transport-ws "Unauthorized": graphql-ws does not retry it
+EXPIRED_REASON = "the customer token has expired: connect again with a new token"
+EXPIRY = "tally.token_expiry"  # the task that closes the connection when its token expires
 
 
 def unauthorized(error: Unauthorized) -> JSONResponse:
@@ -111,6 +118,10 @@ class GraphQLView(GraphQL[Context, None]):
         self.runtime = runtime
         self.secret = runtime.settings.signing_secret()
 
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """GraphiQL with its assets served by Tally (``graphql_schema.ide``): no CDN."""
+        return HTMLResponse(ide.page())
+
     def decode_json(self, data: str | bytes) -> object:
         """orjson for request bodies too (a batch of 1,000 events is ~150 kB of JSON); a body
         with a lone surrogate is read all the same, and the value holding it refused alone."""
@@ -129,7 +140,16 @@ class GraphQLView(GraphQL[Context, None]):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """HTTP: the body-size limit on what the header declares, the credential, then the
-        body read within the limit; Strawberry reads the body from ``receive`` after that."""
+        body read within the limit; Strawberry reads the body from ``receive`` after that.
+        A websocket: when it ends, so does the wait for its token's expiry."""
+        if scope["type"] == "websocket":
+            try:
+                await super().__call__(scope, receive, send)
+            finally:
+                expiry = scope.get("state", {}).pop(EXPIRY, None)
+                if expiry is not None:
+                    expiry.cancel()
+            return
         if scope["type"] == "http":
             request = Request(scope, receive)
             if not _wants_ide(request):
@@ -165,7 +185,21 @@ class GraphQLView(GraphQL[Context, None]):
         except Unauthorized as error:
             context.request.scope.setdefault("state", {})[CLOSE_REASON] = error.message[:120]
             raise ConnectionRejectionError({"reason": error.message}) from None
+        expires = context.principal.expires_at
+        if expires is not None:
+            socket = cast("WebSocket", context.request)
+            task = asyncio.create_task(self.close_at(socket, expires))
+            socket.scope.setdefault("state", {})[EXPIRY] = task
         return {"subject": context.principal.name}
+
+    async def close_at(self, socket: WebSocket, moment: datetime) -> None:
+        """A customer token's connection ends when the token does (on the app's clock), with
+        4401 and the reason: its open subscriptions stop, and the app connects again with a
+        fresh token. An API key's connection has no end."""
+        await self.runtime.clock.sleep_until(moment)
+        if socket.application_state is WebSocketState.CONNECTED:
+            with contextlib.suppress(RuntimeError):  # the client left meanwhile
+                await socket.close(TOKEN_EXPIRED, EXPIRED_REASON)
 
 
 def _wants_ide(request: Request) -> bool:

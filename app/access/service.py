@@ -25,6 +25,7 @@ class Principal:
     scopes: frozenset[Scope]
     customer_id: int | None = None
     customer_external_id: str | None = None
+    expires_at: datetime | None = None  # a customer token's end; an API key has none
 
     def can(self, scope: Scope) -> bool:
         """API-key scopes. A customer token has none: it reaches only its own customer."""
@@ -66,6 +67,13 @@ async def create(
     session.add(key)
     await session.flush()
     return key, secret
+
+
+async def is_active(session: AsyncSession, secret: str) -> bool:
+    """Is ``secret`` an API key on file and not revoked?"""
+    statement = select(ApiKey).where(ApiKey.digest == digest(secret))
+    key = (await session.exec(statement)).first()
+    return key is not None and key.revoked_at is None
 
 
 async def revoke(session: AsyncSession, key_id: int, now: datetime) -> ApiKey:

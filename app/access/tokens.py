@@ -7,7 +7,7 @@ Nothing else.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import jwt
 
@@ -55,4 +55,5 @@ def verify(secret: str, token: str, now: datetime) -> Principal:
         scopes=frozenset({Scope.READ}),
         customer_id=int(claims["cid"]),
         customer_external_id=str(claims["sub"]),
+        expires_at=datetime.fromtimestamp(int(claims["exp"]), UTC),
     )

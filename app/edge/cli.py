@@ -15,6 +15,8 @@ from app.clock import Clock
 from app.config import Settings
 
 if TYPE_CHECKING:
+    from sqlmodel.ext.asyncio.session import AsyncSession
+
     from app.live import Bus
     from workers.system import JobSystem
 
@@ -88,12 +90,53 @@ async def _mint_key(url: str, name: str, scopes: list[str]) -> str:
     return secret
 
 
-async def _seed(url: str) -> bool:
-    from app.clock import SystemClock
-    from app.edge.demo import seed
+async def _seed(settings: Settings, url: str, key: str) -> bool:
+    """The demo's customers, then its four weeks of history played on a moved clock."""
+    from datetime import timedelta
 
-    created: bool = await _with_database(url, lambda session: seed(session, SystemClock()))
-    return created
+    from app.clock import FrozenClock, SystemClock
+    from app.edge.demo import seed
+    from app.edge.demo_story import DAYS, Story
+    from app.edge.server import build_runtime
+    from workers.system import JobSystem
+
+    start = SystemClock().now() - timedelta(days=DAYS + 1)
+    created: bool = await _with_database(url, lambda session: seed(session, start))
+    if not created:
+        return False
+    clock = FrozenClock(start)
+    runtime = build_runtime(settings, url, clock)
+    jobs = JobSystem(settings, url, clock, redis_url=None, bus=runtime.bus)
+    jobs.start_worker(threads=2, delivery_threads=1)
+    try:
+        story = Story(runtime, clock, jobs, url)
+        await story.act_as(key)
+        await story.play(start)
+    finally:
+        jobs.stop()
+        await runtime.close()
+    return True
+
+
+async def _demo_key(settings: Settings, url: str) -> str:
+    """The demo admin key: minted once, kept in the data folder (``demo-admin-key``, readable
+    by its owner only) and printed at every start; minted again only if it was revoked."""
+    from app import access
+
+    path = settings.data_dir / "demo-admin-key"
+    if path.exists():
+        key = path.read_text().strip()
+
+        async def valid(session: AsyncSession) -> bool:
+            return await access.is_active(session, key)
+
+        if await _with_database(url, valid):
+            return key
+    key = await _mint_key(url, "demo admin", ["admin"])
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600)
+    path.write_text(key + "\n")
+    return key
 
 
 @cli.command()
@@ -117,10 +160,10 @@ def serve(
     url = database_url(settings)
     _migrate(url)
     if demo:
-        created = asyncio.run(_seed(url))
+        key = asyncio.run(_demo_key(settings, url))
+        created = asyncio.run(_seed(settings, url, key))
         typer.echo("Demo data seeded." if created else "Demo data already present.")
-        key = asyncio.run(_mint_key(url, "demo admin", ["admin"]))
-        typer.echo(f"Admin API key (shown once): {key}")
+        typer.echo(f"Admin API key (demo, kept in {settings.data_dir / 'demo-admin-key'}): {key}")
         typer.echo('In GraphiQL, set the header {"Authorization": "Bearer <key>"}.')
         email, password = asyncio.run(_demo_operator(url))
         typer.echo(f"Console login (demo admin): {email} / {password}")
@@ -337,9 +380,10 @@ def create_admin(
 @cli.command()
 def demo(data_dir: DataDir = None) -> None:
     """Seed the demo customers, wallets, grants and history (once)."""
-    url = database_url(_settings(data_dir))
+    settings = _settings(data_dir)
+    url = database_url(settings)
     _migrate(url)
-    created = asyncio.run(_seed(url))
+    created = asyncio.run(_seed(settings, url, asyncio.run(_demo_key(settings, url))))
     typer.echo("Demo data seeded." if created else "Demo data already present.")
     email, password = asyncio.run(_demo_operator(url))
     typer.echo(f"Console login (demo admin): {email} / {password}")

@@ -1,4 +1,7 @@
-"""A realistic demo: customers with wallets, grants and a few weeks of history."""
+"""A realistic demo: customers with wallets, bundles and a first purchase (``seed``), then four
+weeks of history played through the real API on a moved clock (``app.edge.demo_story``): usage,
+invoices, a declined card, an auto-recharge, spend alerts. The demo admin key is minted once and
+kept in the data folder (``demo-admin-key``), so every start prints the same one."""
 
 from __future__ import annotations
 
@@ -9,7 +12,6 @@ from decimal import Decimal
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import customers, operators, wallets
-from app.clock import Clock
 from app.customers import CustomerInput
 from app.wallets import (
     BundleInput,
@@ -19,7 +21,6 @@ from app.wallets import (
     GrantKind,
     GrantRequest,
     GrantSource,
-    Usage,
 )
 
 CUSTOMERS = [
@@ -34,18 +35,17 @@ BUNDLES = [
 ]
 
 
-async def seed(session: AsyncSession, clock: Clock) -> bool:
-    """Create the demo unless it is there. Returns False when it already was."""
+async def seed(session: AsyncSession, start: datetime) -> bool:
+    """Create the demo's customers, wallets and bundles at ``start`` unless they are there.
+    Returns False when they already were."""
     if await customers.by_external_id(session, "acme") is not None:
         return False
-    now = clock.now()
-    start = now - timedelta(days=21)
     await wallets.set_signup_bonus(session, "1000", 30, start)
     for code, name, credits, bonus, price in BUNDLES:
         await wallets.create_bundle(
             session, BundleInput(code, name, credits, price, "USD", bonus_credits=bonus), start
         )
-    for index, (external_id, name, email, policy, purchase) in enumerate(CUSTOMERS):
+    for external_id, name, email, policy, purchase in CUSTOMERS:
         customer = await customers.create(
             session, CustomerInput(external_id, name, "USD", email, {"plan": "demo"}), start
         )
@@ -74,17 +74,6 @@ async def seed(session: AsyncSession, clock: Clock) -> bool:
             idempotency_key=f"demo-purchase-{external_id}",
             now=start + timedelta(hours=1),
         )
-        for day in range(1, 21):
-            calls = Decimal(40 + (day * 17 + index * 31) % 90)
-            await wallets.burn(
-                session,
-                wallet.id,
-                calls,
-                description=f"−{calls} credits · {calls} API calls",
-                cause=Cause(CauseType.EVENT_BATCH, f"demo-{external_id}-{day}"),
-                now=start + timedelta(days=day),
-                usage=Usage("api_call", calls, "API call"),
-            )
     return True
 
 

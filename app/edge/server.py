@@ -31,6 +31,7 @@ from app.edge.request_id import RequestIds
 from app.edge.stripe_webhook import stripe_webhook_route
 from app.live import build_bus
 from app.runtime import Runtime
+from graphql_schema import ide
 from graphql_schema.limits import Limits
 from graphql_schema.schema import build_schema
 from graphql_schema.view import GraphQLView
@@ -78,6 +79,7 @@ def create_app(runtime: Runtime, background: Sequence[Background] = ()) -> Starl
             invoice_pdf_route(runtime),
             stripe_webhook_route(runtime),
             Route("/graphql", view, methods=["GET", "POST"]),
+            Route(ide.PREFIX + "{name}", ide.asset),
             WebSocketRoute("/graphql", view),
         ],
         middleware=[

@@ -79,6 +79,8 @@ class TopUpOptions(SQLModel, table=True):
 
     wallet_id: int = Field(foreign_key="wallets.id", primary_key=True, sa_type=BigInteger)
     grant_before_payment: bool = False
+    # The customer may turn the wallet's auto-recharge rule on and off (portal, customer token).
+    customer_switches_auto_recharge: bool = False
     updated_at: datetime = timestamp()
 
 

@@ -123,19 +123,33 @@ async def _bundle(session: AsyncSession, code: str | None, wallet: Wallet) -> Bu
     return bundle
 
 
+@dataclass(frozen=True)
+class OptionsChange:
+    """A change to a wallet's top-up options; None leaves an option as it is."""
+
+    grant_before_payment: bool | None = None
+    customer_switches_auto_recharge: bool | None = None
+
+    def values(self) -> dict[str, bool]:
+        found = {
+            "grant_before_payment": self.grant_before_payment,
+            "customer_switches_auto_recharge": self.customer_switches_auto_recharge,
+        }
+        return {name: value for name, value in found.items() if value is not None}
+
+
 async def set_options(
-    session: AsyncSession, wallet_id: int, grant_before_payment: bool, now: datetime
+    session: AsyncSession, wallet_id: int, change: OptionsChange, now: datetime
 ) -> TopUpOptions:
-    """The wallet's top-up options: "grant before payment" lands credits at once."""
+    """The wallet's top-up options: "grant before payment" lands credits at once; "customer
+    switches auto-recharge" lets the customer turn the auto-recharge rule on and off."""
     if await wallets.lock_wallet(session, wallet_id) is None:  # before its row: the lock order
         raise NotFound("walletId", f"no wallet with id {wallet_id}")
+    values = change.values()
     statement = (
         insert(TopUpOptions)
-        .values(wallet_id=wallet_id, grant_before_payment=grant_before_payment, updated_at=now)
-        .on_conflict_do_update(
-            index_elements=["wallet_id"],
-            set_={"grant_before_payment": grant_before_payment, "updated_at": now},
-        )
+        .values(wallet_id=wallet_id, updated_at=now, **values)
+        .on_conflict_do_update(index_elements=["wallet_id"], set_={**values, "updated_at": now})
     )
     await (await session.connection()).execute(statement)
     options = await session.get(TopUpOptions, wallet_id, populate_existing=True)

@@ -1,5 +1,6 @@
-"""The customer's own spend alerts in the portal: in one sentence ("Email me at 50 %, 25 %,
-10 % of my last top-up, and when I run out."), with a level to add or remove."""
+"""The customer's own spend alerts in the portal: in one sentence that says what a percentage
+is of ("Email me when my balance falls below 50 %, 25 % or 10 % of 1,000 credits (my balance
+right after credits were last added), and when it runs out."), with a level to add or remove."""
 
 from __future__ import annotations
 
@@ -8,28 +9,36 @@ from typing import Any
 
 from nicegui import ui
 
-from console import forms
+from console import format, forms
 from console.api import Api
 from console.errors import QUIET, mutate
 from console.wallets.alerts import ADD_LEVEL, ALERTS, REMOVE_LEVEL, change_of
 
 
-def alerts_sentence(levels: list[dict[str, Any]]) -> str:
-    """ "Email me at 50 %, 25 %, 10 % of my last top-up, and when I run out." """
+def listed(items: list[str], last: str = "or") -> str:
+    """ "a", "a or b", "a, b or c"."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {last} {items[-1]}"
+
+
+def alerts_sentence(levels: list[dict[str, Any]], reference: str) -> str:
+    """ "Email me when my balance falls below 50 %, 25 % or 10 % of 1,000 credits (my balance
+    right after credits were last added), and when it runs out." """
     parts = []
     percents = [t["label"] for t in levels if t["kind"] == "PERCENT"]
     if percents:
-        parts.append(f"at {', '.join(percents)} of my last top-up")
+        parts.append(
+            f"falls below {listed(percents)} of {format.credits(reference)} (my balance "
+            "right after credits were last added)"
+        )
     absolutes = [t["label"] for t in levels if t["kind"] == "ABSOLUTE"]
     if absolutes:
-        parts.append(f"at {', '.join(absolutes)} left")
+        parts.append(f"falls below {listed(absolutes)}")
     if any(t["kind"] == "DEPLETED" for t in levels):
-        parts.append("when I run out")
+        parts.append("runs out")
     if not parts:
         return "No email alerts."
-    if len(parts) == 1:
-        return f"Email me {parts[0]}."
-    return f"Email me {', '.join(parts[:-1])}, and {parts[-1]}."
+    clauses = [f"when my balance {parts[0]}"] + [f"when it {part}" for part in parts[1:]]
+    return f"Email me {listed(clauses, 'and')}."
 
 
 class PortalAlerts:
@@ -52,7 +61,8 @@ class PortalAlerts:
         levels = result["thresholds"]
         with ui.card().classes("w-full"):
             ui.label("Alerts").classes("text-subtitle1")
-            ui.label(alerts_sentence(levels)).classes("text-body1").mark("portal-alerts")
+            sentence = alerts_sentence(levels, result["referenceBalance"])
+            ui.label(sentence).classes("text-body1").mark("portal-alerts")
             for level in levels:
                 if level["kind"] != "DEPLETED":
                     self.level(level)
@@ -70,7 +80,9 @@ class PortalAlerts:
 
     def form(self) -> None:
         with ui.row().classes("items-start"):
-            self.percent = ui.input("Percent of my last top-up", placeholder="20").classes("w-56")
+            self.percent = ui.input(
+                "Percent of my balance after credits were last added", placeholder="20"
+            ).classes("w-80")
             self.percent.mark("portal-alert-percent")
             ui.button("Add alert", on_click=self.add).props("outline no-caps").mark(
                 "portal-add-alert"

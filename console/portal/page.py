@@ -1,5 +1,6 @@
 """The portal's page: the customer's live balance in plain words and recent activity, then the
-bundles to buy and their alert levels; a clear message for an expired or invalid link."""
+bundles to buy (each purchase confirmed: pack, price, card), the payment cards, the
+auto-recharge rule and the alert levels; a clear message for an expired or invalid link."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ from console.api import Api, Caller, Console, Refused, operation
 from console.layout import theme
 from console.portal.alerts import PortalAlerts
 from console.portal.buying import Bundles
+from console.portal.cards import Cards
 from console.portal.invoices import PortalInvoices
+from console.portal.recharge import PortalRecharge
 from console.wallets import live, runway
 
 PORTAL = operation("""
@@ -88,6 +91,11 @@ class Portal:
             await self.load()
             self.balance.refresh()
 
+    async def cards_changed(self) -> None:
+        """The purchase and auto-recharge sections name the card."""
+        self.bundles.card_changed()
+        await self.recharge.show.refresh()
+
     async def show(self, customer: dict[str, Any]) -> None:
         theme()
         with ui.column().classes("w-full max-w-3xl mx-auto q-pa-md gap-4"):
@@ -95,12 +103,19 @@ class Portal:
             self.balance()
             wallet = customer["wallet"]
             if wallet is not None:
-                await runway.show(self.api, wallet["id"], "you")
-                await Bundles(self.api, wallet["id"]).show()
-                if self.api.console.has_query("alertThresholds"):
-                    await PortalAlerts(self.api, wallet["id"]).show()
-                live.watch(self.api, wallet["id"], self.refresh)
+                await self.wallet_sections(wallet["id"])
             await PortalInvoices(self.api, self.external_id).show()
+
+    async def wallet_sections(self, wallet_id: str) -> None:
+        await runway.show(self.api, wallet_id, "you")
+        self.bundles = Bundles(self.api, wallet_id, self.external_id)
+        await self.bundles.show()
+        self.recharge = PortalRecharge(self.api, wallet_id, self.external_id)
+        await Cards(self.api, self.external_id, self.cards_changed).show()
+        await self.recharge.show()
+        if self.api.console.has_query("alertThresholds"):
+            await PortalAlerts(self.api, wallet_id).show()
+        live.watch(self.api, wallet_id, self.refresh)
 
 
 async def opened(console: Console, token: str) -> Portal | None:

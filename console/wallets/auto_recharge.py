@@ -1,6 +1,10 @@
 """Auto-recharge: buy credits by themselves when the balance drops to a trigger balance (the
-API's ``THRESHOLD`` trigger) or on an interval. Admins turn it on with a trigger balance and an
-amount, or off."""
+API's ``THRESHOLD`` trigger) or on an interval. The rule reads as one sentence with everything
+that costs money in it — the amount, its price, the card, the monthly caps and the cooldown
+("When the balance drops to 500 credits or below, buy 5,000 credits for 50.00 USD, charged to
+Visa •••• 4242. At most 4 times and 200.00 USD a month; at least 10 minutes apart.").
+Admins turn it on (after a confirmation with that sentence) or off, and choose whether the
+customer may switch it from the portal."""
 
 from __future__ import annotations
 
@@ -14,37 +18,94 @@ from console.api import Api, operation
 from console.errors import NOTIFY, Say, fetch, mutate
 
 RULE_FIELDS = (
-    "trigger threshold interval method credits discountPercent enabled disabledReason "
-    "consecutiveFailures"
+    "trigger threshold interval method credits discountPercent cooldownSeconds "
+    "monthlyMaxRecharges monthlyMaxAmount { amount currency } paymentMethodId enabled "
+    "disabledReason consecutiveFailures"
 )
-RULE = operation(f"query Rule($w: ID!) {{ autoRechargeRule(walletId: $w) {{ {RULE_FIELDS} }} }}")
+RULE = operation(f"""
+query Rule($w: ID!) {{
+  autoRechargeRule(walletId: $w) {{ {RULE_FIELDS} }}
+  wallet(id: $w) {{ rate currency customer {{ externalId }} }}
+  topUpOptions(walletId: $w) {{ customerSwitchesAutoRecharge }}
+}}""")
+CARDS = operation("""
+query RuleCards($id: String!) {
+  paymentMethods(customerExternalId: $id) { id label reference isDefault }
+}
+""")
 SET_RULE = operation(f"""
 mutation Set($input: SetAutoRechargeInput!) {{ setAutoRecharge(input: $input) {{
   __typename ... on AutoRechargeRulePayload {{ rule {{ {RULE_FIELDS} }} }}
   ... on Error {{ code message field }} }} }}
 """)
-DISABLE_RULE = operation("""
-mutation Disable($w: ID!) { disableAutoRecharge(walletId: $w) {
-  __typename ... on Error { code message field } } }
+SWITCH = operation("""
+mutation Switch($input: SwitchAutoRechargeInput!) { switchAutoRecharge(input: $input) {
+  __typename ... on AutoRechargeRulePayload { rule { enabled } }
+  ... on Error { code message field } } }
 """)
+CUSTOMER_SWITCHES = operation("""
+mutation CustomerSwitches($input: SetTopUpOptionsInput!) { setTopUpOptions(input: $input) {
+  __typename ... on TopUpOptionsPayload { options { customerSwitchesAutoRecharge } }
+  ... on Error { code message field } } }
+""")
+HUNDRED = Decimal(100)
 
 
-def rule_words(rule: dict[str, Any]) -> str:
+def duration(seconds: int) -> str:
+    """ "10 minutes", "1 hour", "2 days"."""
+    for size, unit in ((86400, "day"), (3600, "hour"), (60, "minute")):
+        if seconds >= size and seconds % size == 0:
+            count = seconds // size
+            return f"{count} {unit}{'' if count == 1 else 's'}"
+    return f"{seconds} second{'' if seconds == 1 else 's'}"
+
+
+def what_words(rule: dict[str, Any], wallet: dict[str, Any]) -> str:
+    """ "buy 5,000 credits for 50.00 USD" (discount applied) or "top up to 5,000 credits"."""
+    rate, currency = Decimal(wallet["rate"]), wallet["currency"]
+    off = Decimal(rule["discountPercent"])
     if rule["method"] == "TARGET":
-        what = f"top up to {format.credits(rule['credits'])}"
-    else:
-        what = f"buy {format.credits(rule['credits'])}"
+        per = format.money(rate * (HUNDRED - off) / HUNDRED, currency)
+        return f"top up to {format.credits(rule['credits'])} (at {per} a credit)"
+    cost = Decimal(rule["credits"]) * rate * (HUNDRED - off) / HUNDRED
+    discount = f", {format.number(off)} % off" if off else ""
+    price = format.money(cost, currency)
+    return f"buy {format.credits(rule['credits'])} for {price}{discount}"
+
+
+def limits_words(rule: dict[str, Any]) -> str:
+    caps = []
+    if rule["monthlyMaxRecharges"] is not None:
+        count = rule["monthlyMaxRecharges"]
+        caps.append(f"{count} time{'' if count == 1 else 's'}")
+    if rule["monthlyMaxAmount"] is not None:
+        cap = rule["monthlyMaxAmount"]
+        caps.append(format.money(cap["amount"], cap["currency"]))
+    cap_words = f"At most {' and '.join(caps)} a month; at" if caps else "At"
+    return f"{cap_words} least {duration(rule['cooldownSeconds'])} apart."
+
+
+def rule_words(rule: dict[str, Any], wallet: dict[str, Any], card: str) -> str:
+    """The rule in one sentence: when, what and for how much, charged to which card, the
+    monthly caps and the cooldown; "Off (why). When on: …" for a rule turned off."""
     if rule["trigger"] == "THRESHOLD":
         when = f"When the balance drops to {format.credits(rule['threshold'] or 0)} or below"
     else:
         when = f"Every {'week' if rule['interval'] == 'WEEKLY' else 'month'}"
-    discount = Decimal(rule["discountPercent"])
-    off = f" ({format.number(discount)} % off)" if discount else ""
-    sentence = f"{when}, {what}{off}."
+    sentence = f"{when}, {what_words(rule, wallet)}, charged to {card}. {limits_words(rule)}"
     if not rule["enabled"]:
         reason = rule["disabledReason"] or "turned off"
         sentence = f"Off ({reason}). When on: {sentence[0].lower()}{sentence[1:]}"
     return sentence
+
+
+def card_words(rule: dict[str, Any], cards: list[dict[str, Any]]) -> str:
+    """The card the rule charges: its own, else the customer's default."""
+    chosen = rule["paymentMethodId"]
+    for card in cards:
+        if card["id"] == chosen or (chosen is None and card["isDefault"]):
+            return str(card["label"] or f"card {card['reference']}")
+    return "the default card (none on file yet)"
 
 
 def credits_in(element: ui.input) -> Decimal | None:
@@ -65,20 +126,35 @@ class AutoRecharge:
     @ui.refreshable_method
     async def show(self) -> None:
         data = await fetch(self.api, RULE, {"w": self.wallet_id}, NOTIFY)
-        if data is None:
+        cards = data and await fetch(
+            self.api, CARDS, {"id": data["wallet"]["customer"]["externalId"]}, NOTIFY
+        )
+        if data is None or cards is None:
             return
         rule = data["autoRechargeRule"]
-        ui.label(rule_words(rule) if rule else "Off: credits are only bought by hand.").mark(
-            "auto-recharge"
-        )
-        if not self.api.is_admin:
-            return
+        words = "Off: credits are only bought by hand."
+        if rule:
+            words = rule_words(rule, data["wallet"], card_words(rule, cards["paymentMethods"]))
+        ui.label(words).mark("auto-recharge")
+        if self.api.is_admin:
+            self.controls(rule, data["topUpOptions"]["customerSwitchesAutoRecharge"])
+
+    def controls(self, rule: dict[str, Any] | None, customer_switches: bool) -> None:
         if rule and rule["enabled"]:
-            ui.button("Turn off", on_click=self.disable).props(
+            ui.button("Turn off", on_click=lambda: self.switch(False)).props(
                 "outline dense no-caps color=negative"
-            )
-        else:
+            ).mark("auto-recharge-off")
+        elif rule:
+            ui.button("Turn on again", on_click=lambda: self.switch(True)).props(
+                "outline dense no-caps"
+            ).mark("auto-recharge-again")
+        if not rule or not rule["enabled"]:
             self.form()
+        ui.checkbox(
+            "The customer may turn it on and off in the portal",
+            value=customer_switches,
+            on_change=lambda e: self.let_customer(bool(e.value)),
+        ).mark("auto-recharge-customer-switches")
 
     def form(self) -> None:
         with ui.row().classes("items-start"):
@@ -104,9 +180,16 @@ class AutoRecharge:
         }
         if await mutate(self.api, SET_RULE, {"input": rule}, say) is not None:
             ui.notify("Auto-recharge is on.", type="positive")
-            self.show.refresh()
+            await self.show.refresh()
 
-    async def disable(self) -> None:
-        if await mutate(self.api, DISABLE_RULE, {"w": self.wallet_id}) is not None:
-            ui.notify("Auto-recharge is off.", type="positive")
-            self.show.refresh()
+    async def switch(self, enabled: bool) -> None:
+        change = {"walletId": self.wallet_id, "enabled": enabled}
+        if await mutate(self.api, SWITCH, {"input": change}) is not None:
+            ui.notify(f"Auto-recharge is {'on' if enabled else 'off'}.", type="positive")
+            await self.show.refresh()
+
+    async def let_customer(self, allowed: bool) -> None:
+        change = {"walletId": self.wallet_id, "customerSwitchesAutoRecharge": allowed}
+        if await mutate(self.api, CUSTOMER_SWITCHES, {"input": change}) is not None:
+            may = "may" if allowed else "may no longer"
+            ui.notify(f"The customer {may} switch auto-recharge.", type="positive")

@@ -182,6 +182,13 @@ class TopUpDialog(Dialog):
         return {"input": data}
 
     async def succeeded(self, payload: dict[str, Any]) -> None:
-        words = top_up_words(payload["recharge"], self.target.customer_name)
-        ui.notify(words, type="positive", multi_line=True)
+        recharge = payload["recharge"]
+        words = top_up_words(recharge, self.target.customer_name)
+        # A failed purchase is never green; a pending one is news, not yet a success.
+        if recharge["status"] == "FAILED":
+            ui.notify(words, type="negative", multi_line=True)
+        elif recharge["status"] == "SUCCEEDED":
+            ui.notify(words, type="positive", multi_line=True)
+        else:
+            ui.notify(words, type="info", multi_line=True)
         await self.done()

@@ -15,7 +15,7 @@ from graphql_schema.errors import Failure, attempt
 from graphql_schema.fields import mutation
 from graphql_schema.pagination import row_id
 from graphql_schema.payments.types import PaymentMethod, PaymentProvider
-from graphql_schema.permissions import IsAdmin
+from graphql_schema.permissions import IsAdminOrCustomer, require_visible
 
 
 @strawberry.input
@@ -64,7 +64,11 @@ def method_id(value: strawberry.ID | None, field: str = "paymentMethodId") -> in
 
 @strawberry.type
 class PaymentMutations:
-    @mutation(permission_classes=[IsAdmin], description="Put a payment method on file.")
+    @mutation(
+        permission_classes=[IsAdminOrCustomer],
+        description="Put a payment method on file (an admin key, or a customer token for "
+        "its own customer).",
+    )
     async def add_payment_method(
         self, info: Info, input: AddPaymentMethodInput
     ) -> PaymentMethodResult:
@@ -73,6 +77,7 @@ class PaymentMutations:
         async def work(session: AsyncSession) -> PaymentMethodPayload:
             customer = await customers.get_by_external_id(session, input.customer_external_id)
             assert customer.id is not None
+            require_visible(info, customer.id, f"customer {input.customer_external_id}")
             data = MethodInput(
                 customer_id=customer.id,
                 reference=input.reference,
@@ -86,13 +91,18 @@ class PaymentMutations:
 
         return await attempt(info, work)
 
-    @mutation(permission_classes=[IsAdmin], description="The method top-ups and recharges charge.")
+    @mutation(
+        permission_classes=[IsAdminOrCustomer],
+        description="The method top-ups and recharges charge (an admin key, or a customer "
+        "token for its own customer).",
+    )
     async def set_default_payment_method(
         self, info: Info, input: SetDefaultPaymentMethodInput
     ) -> PaymentMethodResult:
         async def work(session: AsyncSession) -> PaymentMethodPayload:
             customer = await customers.get_by_external_id(session, input.customer_external_id)
             assert customer.id is not None
+            require_visible(info, customer.id, f"customer {input.customer_external_id}")
             chosen = method_id(input.payment_method_id)
             assert chosen is not None
             method = await methods.set_default(session, customer.id, chosen)

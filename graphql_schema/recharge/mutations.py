@@ -6,11 +6,11 @@ from typing import Annotated, TypeAlias
 import strawberry
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.recharge import auto, rules, topups
+from app.recharge import auto, rules, switching, topups
 from app.recharge.models import Recharge as RechargeModel
 from app.recharge.models import RechargeRule, RuleInterval, RuleMethod, RuleTrigger
 from app.recharge.rules import RuleInput
-from app.recharge.topups import TopUpRequest
+from app.recharge.topups import OptionsChange, TopUpRequest
 from graphql_schema.context import Info
 from graphql_schema.errors import Failure, attempt
 from graphql_schema.fields import mutation
@@ -35,10 +35,20 @@ class TopUpInput:
     )
 
 
-@strawberry.input
+@strawberry.input(description="Options left out (null) are unchanged.")
 class SetTopUpOptionsInput:
     wallet_id: strawberry.ID
-    grant_before_payment: bool
+    grant_before_payment: bool | None = None
+    customer_switches_auto_recharge: bool | None = strawberry.field(
+        default=None,
+        description="Let the customer turn the auto-recharge rule on and off (portal).",
+    )
+
+
+@strawberry.input(description="Turn the wallet's auto-recharge rule on or off, unchanged.")
+class SwitchAutoRechargeInput:
+    wallet_id: strawberry.ID
+    enabled: bool
 
 
 @strawberry.input(description="A threshold rule needs `threshold`; an interval rule `interval`.")
@@ -138,15 +148,12 @@ class RechargeMutations:
         now = info.context.now
 
         async def work(session: AsyncSession) -> TopUpOptionsPayload:
-            options = await topups.set_options(
-                session, parse_wallet_id(input.wallet_id), input.grant_before_payment, now
+            change = OptionsChange(
+                input.grant_before_payment, input.customer_switches_auto_recharge
             )
-            return TopUpOptionsPayload(
-                options=TopUpOptions(
-                    wallet_id=strawberry.ID(str(options.wallet_id)),
-                    grant_before_payment=options.grant_before_payment,
-                )
-            )
+            wallet = parse_wallet_id(input.wallet_id)
+            options = await topups.set_options(session, wallet, change, now)
+            return TopUpOptionsPayload(options=TopUpOptions.of(wallet, options))
 
         return await attempt(info, work)
 
@@ -161,6 +168,26 @@ class RechargeMutations:
 
         async def work(session: AsyncSession) -> AutoRechargeRulePayload:
             rule = await auto.configure(session, _rule_input(input), settings, now)
+            return AutoRechargeRulePayload(rule=rule)
+
+        return await attempt(info, work)
+
+    @mutation(
+        permission_classes=[CanBuyCredits],
+        description="Turn the wallet's auto-recharge rule on or off as it is set. A customer "
+        "token may do it only where the operator allowed it (setTopUpOptions "
+        "customerSwitchesAutoRecharge): otherwise ConflictError `not_allowed`.",
+    )
+    async def switch_auto_recharge(
+        self, info: Info, input: SwitchAutoRechargeInput
+    ) -> AutoRechargeRuleResult:
+        now, principal = info.context.now, info.context.principal
+        by_customer = principal is not None and principal.customer_id is not None
+
+        async def work(session: AsyncSession) -> AutoRechargeRulePayload:
+            wallet = await buyable_wallet(info, session, input.wallet_id)
+            assert wallet.id is not None
+            rule = await switching.switch(session, wallet.id, input.enabled, by_customer, now)
             return AutoRechargeRulePayload(rule=rule)
 
         return await attempt(info, work)

@@ -68,7 +68,4 @@ class RechargeQueries:
         assert wallet.id is not None
         found = wallet.id
         options = await info.context.run(lambda s: repository.options(s, found))
-        return TopUpOptions(
-            wallet_id=strawberry.ID(str(found)),
-            grant_before_payment=options.grant_before_payment if options else False,
-        )
+        return TopUpOptions.of(found, options)

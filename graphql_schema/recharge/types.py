@@ -17,6 +17,7 @@ from app.recharge.models import (
     RuleMethod,
     RuleTrigger,
 )
+from app.recharge.models import TopUpOptions as TopUpOptionsModel
 from app.wallets.models import Wallet as WalletModel
 from graphql_schema.context import Info
 from graphql_schema.fields import Reads
@@ -135,3 +136,18 @@ class TopUpOptions:
     grant_before_payment: bool = strawberry.field(
         description="Credits land at once, before payment; a failed payment takes them back."
     )
+    customer_switches_auto_recharge: bool = strawberry.field(
+        description="The customer may turn the wallet's auto-recharge rule on and off "
+        "(switchAutoRecharge with a customer token, or the portal)."
+    )
+
+    @classmethod
+    def of(cls, wallet_id: int, options: TopUpOptionsModel | None) -> TopUpOptions:
+        """A wallet's options; a wallet without a row has the defaults (both off)."""
+        return cls(
+            wallet_id=strawberry.ID(str(wallet_id)),
+            grant_before_payment=bool(options and options.grant_before_payment),
+            customer_switches_auto_recharge=bool(
+                options and options.customer_switches_auto_recharge
+            ),
+        )

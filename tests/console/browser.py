@@ -113,7 +113,7 @@ class Served:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
-        deadline = time.monotonic() + 240  # a loaded machine starts it slowly
+        deadline = time.monotonic() + 300  # a loaded CI machine starts it slowly
         while time.monotonic() < deadline:
             assert self.process.poll() is None, self.log.read_text()
             try:

@@ -141,6 +141,11 @@ async def buy_starter(user: User, gql: GraphQLClient, reference: str | None) -> 
         )
     await user.open(await portal_path(gql, "acme"))
     user.find(marker="buy-starter").click()
+    card = "Visa •••• 4242" if reference == "pm_sandbox_ok" else "Visa •••• 0002"
+    await user.should_see(
+        f"Buy Starter Pack — 5,000 credits for 50.00 USD, charged to {card}?", retries=30
+    )
+    user.find(marker="portal-pay").click()
 
 
 async def test_the_customer_buys_a_bundle_in_the_portal(
@@ -148,7 +153,7 @@ async def test_the_customer_buys_a_bundle_in_the_portal(
 ) -> None:
     wallet_id = await make_customer(runtime, "acme", "Acme Corp", "10")
     await buy_starter(user, gql, "pm_sandbox_ok")
-    await user.should_see("Thank you! Starter Pack is on its way.", retries=30)
+    await user.should_see("Charging 50.00 USD to Visa •••• 4242 for Starter Pack…", retries=30)
     await publish()
     await user.should_see("You have 5,010 credits left", retries=30)
     assert await eventually(
@@ -166,11 +171,14 @@ async def test_a_declined_card_says_so_in_the_portal(
 ) -> None:
     wallet_id = await make_customer(runtime, "acme", "Acme Corp", "10")
     await buy_starter(user, gql, "pm_sandbox_decline")
-    await user.should_see("Thank you! Starter Pack is on its way.", retries=30)
+    await user.should_see("Charging 50.00 USD to Visa •••• 0002 for Starter Pack…", retries=30)
     await publish()  # the payment job runs, and is declined
     assert await eventually(
-        lambda: any("The payment failed" in m for m in user.notify.messages), seconds=5
+        lambda: any("The payment for Starter Pack failed" in m for m in user.notify.messages),
+        seconds=5,
     )
+    await user.should_see("No credits were added", retries=30)
+    assert not any(m.startswith("Payment received") for m in user.notify.messages)
     found = await rows(runtime, "SELECT balance FROM wallets WHERE id = :w", w=wallet_id)
     assert found[0].balance == 10
 

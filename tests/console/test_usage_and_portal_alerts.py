@@ -98,16 +98,22 @@ async def test_the_portal_shows_alerts_and_the_customer_adds_and_removes_one(
     wallet_id = await make_customer(runtime, "acme", "Acme Corp", "1000")
     await user.open(await portal_path(gql, "acme"))
     await user.should_see(
-        "Email me at 50 %, 25 %, 10 % of my last top-up, and when I run out.", retries=30
+        "Email me when my balance falls below 50 %, 25 % or 10 %"
+        " of 1,000 credits (my balance right after credits were last added) and when it runs out.",
+        retries=30,
     )
     user.find(marker="portal-alert-percent").type("30")
     user.find(marker="portal-add-alert").click()
     await user.should_see(
-        "Email me at 50 %, 30 %, 25 %, 10 % of my last top-up, and when I run out.", retries=30
+        "Email me when my balance falls below 50 %, 30 %, 25 % or 10 %"
+        " of 1,000 credits (my balance right after credits were last added) and when it runs out.",
+        retries=30,
     )
     user.find(marker="portal-remove-alert-50").click()
     await user.should_see(
-        "Email me at 30 %, 25 %, 10 % of my last top-up, and when I run out.", retries=30
+        "Email me when my balance falls below 30 %, 25 % or 10 %"
+        " of 1,000 credits (my balance right after credits were last added) and when it runs out.",
+        retries=30,
     )
     assert await eventually(lambda: "Alert removed." in user.notify.messages)
     found = await gql(ALERTS, w=str(wallet_id))

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlmodel import select
 from typer.testing import CliRunner
 
+from app.access import service as access_service
+from app.access.models import ApiKey
 from app.clock import FrozenClock
-from app.edge.cli import cli
+from app.config import Settings
+from app.edge.cli import _demo_key, cli
 from app.edge.demo import seed
 from app.runtime import Runtime
 from tests.conftest import GraphQLClient
@@ -49,10 +55,11 @@ def test_create_api_key_rejects_an_unknown_scope(
 
 
 async def test_demo_seed_is_consistent_and_runs_once(runtime: Runtime, clock: FrozenClock) -> None:
+    start = clock.now() - timedelta(days=28)
     async with runtime.db.transaction() as session:
-        assert await seed(session, clock) is True
+        assert await seed(session, start) is True
     async with runtime.db.transaction() as session:
-        assert await seed(session, clock) is False
+        assert await seed(session, start) is False
     async with runtime.db.engine.connect() as connection:
         rows = (
             await connection.execute(
@@ -65,7 +72,21 @@ async def test_demo_seed_is_consistent_and_runs_once(runtime: Runtime, clock: Fr
     assert [external_id for external_id, _ in rows] == ["acme", "globex", "initech", "umbrella"]
     for _, wallet_id in rows:
         figures = await check_wallet(runtime.db, wallet_id)
-        assert figures.ledger_count == 22  # signup bonus, a purchase, 20 days of usage
+        assert figures.ledger_count == 2  # signup bonus, a purchase (the story adds usage)
+
+
+async def test_the_demo_key_is_minted_once_and_kept(
+    runtime: Runtime, database_url: str, tmp_path: Path
+) -> None:
+    settings = Settings(data_dir=tmp_path)
+    first = await _demo_key(settings, database_url)
+    assert await _demo_key(settings, database_url) == first  # the same at every start
+    assert (tmp_path / "demo-admin-key").stat().st_mode & 0o077 == 0  # owner-only
+    async with runtime.db.transaction() as session:
+        key = (await session.exec(select(ApiKey).where(ApiKey.name == "demo admin"))).one()
+        assert key.id is not None
+        await access_service.revoke(session, key.id, runtime.clock.now())
+    assert await _demo_key(settings, database_url) != first  # revoked: a new one
 
 
 def test_worker_refuses_an_unknown_queue(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -77,7 +77,7 @@ class Credentials:
 
 async def seed(runtime: Runtime, http: httpx.AsyncClient) -> Credentials:
     async with runtime.db.transaction() as session:
-        await demo_seed(session, runtime.clock)
+        await demo_seed(session, runtime.clock.now() - timedelta(days=21))
     setup_key = await mint_key(runtime, ["admin"], "seed")
     gql = GraphQLClient(http, setup_key)
     await _catalog(gql)

@@ -113,7 +113,9 @@ async def test_customer_token_sees_only_its_own_customer(
     admin = await as_customer.raw(
         """mutation { createApiKey(name: "x", scopes: ["admin"]) { __typename } }"""
     )
-    assert "lacks the 'admin' scope" in admin["errors"][0]["message"]
+    assert admin["errors"][0]["message"] == (  # a customer token is not an API key
+        "this customer link/session cannot do this: it needs an API key with the 'admin' scope"
+    )
 
 
 async def test_an_id_that_cannot_be_stored_is_refused_by_name(
@@ -192,6 +194,39 @@ async def test_an_expired_token_is_refused(
     assert closed.value.rcvd is not None and "expired" in closed.value.rcvd.reason
     refused = await GraphQLClient(gql.http, token).raw('{ customer(externalId: "acme") { name } }')
     assert refused["status"] == 401
+
+
+async def test_open_subscriptions_end_when_the_token_expires(
+    live_server: LiveServer, gql: GraphQLClient, clock: FrozenClock
+) -> None:
+    """A token that expires while its connection is open closes it, on the app's clock, with
+    4401 and the reason: its subscriptions stop; nothing is sent on an expired token."""
+    wallet_id = await _customer(gql, "acme")
+    token = await _token(gql, "acme", ttl=60)
+    client = await LiveClient.open(live_server.ws_url, f"Bearer {token}")
+    await client.acknowledged()
+    await client.subscribe(WALLET_UPDATED, walletId=wallet_id)
+    assert (await client.next_data())["walletUpdated"]["balance"] == "1000"
+    end = clock.now() + timedelta(seconds=60)
+    for _ in range(250):  # the connection waits for the token's end on the clock
+        ends = [m for m in clock.waiting() if m <= end]
+        if ends:
+            break
+        await asyncio.sleep(0.02)
+    assert len(ends) == 1, clock.waiting()
+    clock.set(ends[0] - timedelta(seconds=1))
+    await asyncio.sleep(0.2)
+    await client.send({"type": "ping"})
+    assert (await client.receive())["type"] == "pong"  # still open a second before
+    clock.set(ends[0])
+    with pytest.raises(ConnectionClosed) as closed:
+        while True:
+            await client.receive()
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 4401
+    assert closed.value.rcvd.reason == (
+        "the customer token has expired: connect again with a new token"
+    )
 
 
 async def _sleeping_until(clock: FrozenClock, moment: datetime) -> None:
