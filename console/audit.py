@@ -4,6 +4,7 @@ API key), customer and action; the lines shown can be downloaded as CSV."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from typing import Any
@@ -123,6 +124,7 @@ class AuditLog:
         self.api = api
         self.after: str | None = None
         self.asked: dict[str, Any] = {}
+        self.asking = asyncio.Lock()
         self.filters = Filters(customer, self.again)
         self.table = ui.table(columns=COLUMNS, rows=[], row_key="id")
         self.table.props('flat bordered wrap-cells no-data-label="Nothing matches."')
@@ -146,12 +148,14 @@ class AuditLog:
         self.more.set_visibility(page["pageInfo"]["hasNextPage"])
 
     async def again(self) -> None:
-        if self.filters.variables() == self.asked and self.table.rows:
-            return
-        self.asked = self.filters.variables()
-        self.after = None
-        self.table.rows = []
-        await self.load()
+        # Enter and then blur ask twice at once: one at a time, or both pages would be shown.
+        async with self.asking:
+            if self.filters.variables() == self.asked and self.table.rows:
+                return
+            self.asked = self.filters.variables()
+            self.after = None
+            self.table.rows = []
+            await self.load()
 
     async def download(self) -> None:
         entries: list[dict[str, Any]] = []

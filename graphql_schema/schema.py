@@ -167,9 +167,12 @@ def build_schema(limits: Limits | None = None) -> Schema:
             lambda: OperationLimits(bounds, memo),
             MaskUnexpected,
             UnitOfWork,
+            # The audit trail reads what a mutation changes before it runs: it wraps the edge
+            # checks (a later extension wraps an earlier one), so that read never sees an
+            # argument the checks refuse (a NUL in a customer's id reached PostgreSQL).
+            AuditTrail,
             # Every argument checked before its resolver; ingestEvents checks each event.
             lambda: EdgeChecks(checked_later={"EventInput"}),
-            AuditTrail,
         ],
     )
 

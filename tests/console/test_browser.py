@@ -94,7 +94,7 @@ class Page:
         self.retry(typing)
 
     def button(self, text: str) -> Any:
-        return self.visible(f"//button[contains(normalize-space(.), '{text}')]")
+        return self.visible(f"//button[contains(normalize-space(.), {literal(text)})]")
 
     def click(self, text: str) -> None:
         self.retry(lambda: self.button(text).click())
@@ -317,3 +317,13 @@ def test_a_viewer_cannot_grant(served: Served, browser: Any) -> None:
     page.see("Read only: ask an admin to grant or remove credits.")
     page.not_see("Grant credits")
     page.shot("01-customer-read-only")
+
+
+def literal(text: str) -> str:
+    """``text`` as an XPath string literal (XPath 1.0 has no escapes: "customer's")."""
+    if "'" not in text:
+        return f"'{text}'"
+    if '"' not in text:
+        return f'"{text}"'
+    parts = text.split("'")
+    return "concat(" + ', "\'", '.join(f"'{part}'" for part in parts) + ")"

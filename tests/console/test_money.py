@@ -199,5 +199,6 @@ async def test_alerts_and_auto_recharge_on_the_customer_page(
     await user.should_see("Off: credits are only bought by hand.", retries=30)
     audit = await rows(runtime, "SELECT summary FROM audit_log WHERE action='addAlertThreshold'")
     assert audit[0].summary == (
-        "admin@tally.test did “add alert threshold” for Acme Corp (kind PERCENT, value 20)"
+        "admin@tally.test changed the spend alerts of Acme Corp — spend alerts: 50 %, 25 %, 10 %"
+        " → 50 %, 25 %, 20 %, 10 %"
     )

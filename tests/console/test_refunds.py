@@ -38,7 +38,7 @@ async def test_refund_credits_from_the_invoice_page(logged_in: User, runtime: Ru
     user = logged_in
     wallet_id, invoice_id = await paid_purchase(runtime)
     await user.open(f"/console/invoices/{invoice_id}")
-    await user.should_see("TLY-000001 · Acme Corp", retries=30)
+    await user.should_see("TLY-000001 ·", retries=30)
 
     user.find(marker="refund").click()
     user.find(marker="refund-credits").type("1500")
