@@ -176,3 +176,13 @@ def browser() -> Iterator[Any]:
             yield driver
         finally:
             driver.quit()
+
+
+def literal(text: str) -> str:
+    """``text`` as an XPath string literal (XPath 1.0 has no escapes: "customer's")."""
+    if "'" not in text:
+        return f"'{text}'"
+    if '"' not in text:
+        return f'"{text}"'
+    parts = text.split("'")
+    return "concat(" + ', "\'", '.join(f"'{part}'" for part in parts) + ")"

@@ -7,7 +7,7 @@ import shutil
 import time
 from typing import Any
 
-from tests.console.browser import SCREENSHOTS, Served
+from tests.console.browser import SCREENSHOTS, Served, literal
 from tests.console.test_browser import Page
 
 
@@ -32,13 +32,13 @@ class Steps(Page):
         self.retry(
             lambda: self.visible(
                 "//label[contains(@class,'q-field')][.//*[contains(@class,'q-field__label') and "
-                f"contains(normalize-space(.), '{label}')]]"
+                f"contains(normalize-space(.), {literal(label)})]]"
             ).click()
         )
         self.retry(
             lambda: self.visible(
                 "//div[contains(@class,'q-menu')]//div[contains(@class,'q-item')]"
-                f"[contains(normalize-space(.), '{option}')]"
+                f"[contains(normalize-space(.), {literal(option)})]"
             ).click()
         )
 
@@ -46,8 +46,8 @@ class Steps(Page):
         """Click ``button`` in the card that shows ``card`` (one catalog entry)."""
         self.retry(
             lambda: self.visible(
-                f"//div[contains(@class,'q-card')][.//*[normalize-space(.)='{card}']]"
-                f"//button[contains(normalize-space(.), '{button}')]"
+                f"//div[contains(@class,'q-card')][.//*[normalize-space(.)={literal(card)}]]"
+                f"//button[contains(normalize-space(.), {literal(button)})]"
             ).click()
         )
 
@@ -58,7 +58,7 @@ class Steps(Page):
 
         xpath = (
             "//label[contains(@class,'q-field')][.//*[contains(@class,'q-field__label') and "
-            f"contains(normalize-space(.), '{label}')]]//input"
+            f"contains(normalize-space(.), {literal(label)})]]//input"
         )
 
         def typing() -> None:

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 
 from app.access import tokens
-from tests.console.browser import SCREENSHOTS, SECRET, Served, browser, served
+from tests.console.browser import SCREENSHOTS, SECRET, Served, browser, literal, served
 
 __all__ = ["browser", "served"]  # the fixtures
 
@@ -79,7 +79,7 @@ class Page:
     def field(self, label: str) -> Any:
         return self.visible(
             "//label[contains(@class,'q-field')][.//*[contains(@class,'q-field__label') and "
-            f"contains(normalize-space(.), '{label}')]]//input"
+            f"contains(normalize-space(.), {literal(label)})]]//input"
         )
 
     def type(self, label: str, text: str) -> None:
@@ -103,7 +103,7 @@ class Page:
         return str(
             self.visible(
                 "//label[contains(@class,'q-field')][.//*[contains(@class,'q-field__label') "
-                f"and contains(normalize-space(.), '{label}')]]"
+                f"and contains(normalize-space(.), {literal(label)})]]"
                 "//*[contains(@class,'q-field__messages')]",
                 seconds,
             ).text
@@ -317,13 +317,3 @@ def test_a_viewer_cannot_grant(served: Served, browser: Any) -> None:
     page.see("Read only: ask an admin to grant or remove credits.")
     page.not_see("Grant credits")
     page.shot("01-customer-read-only")
-
-
-def literal(text: str) -> str:
-    """``text`` as an XPath string literal (XPath 1.0 has no escapes: "customer's")."""
-    if "'" not in text:
-        return f"'{text}'"
-    if '"' not in text:
-        return f'"{text}"'
-    parts = text.split("'")
-    return "concat(" + ', "\'", '.join(f"'{part}'" for part in parts) + ")"

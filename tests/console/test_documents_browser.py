@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.console.browser import SCREENSHOTS, Served, browser, empty_tables
+from tests.console.browser import SCREENSHOTS, Served, browser, empty_tables, literal
 from tests.console.test_browser import Page
 
 __all__ = ["browser"]  # the fixture
@@ -80,7 +80,7 @@ def served(database_url: str) -> Iterator[Served]:
 
 
 def _href(page: Steps, marker_text: str) -> str:
-    link = page.visible(f"//a[contains(normalize-space(.), '{marker_text}')]")
+    link = page.visible(f"//a[contains(normalize-space(.), {literal(marker_text)})]")
     return str(link.get_attribute("href"))
 
 

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.console.browser import SCREENSHOTS, Served, browser, served
+from tests.console.browser import SCREENSHOTS, Served, browser, literal, served
 from tests.console.test_browser import Page
 
 __all__ = ["browser", "served"]  # the fixtures
@@ -48,12 +48,12 @@ class Steps(Page):
     def choose(self, label: str, option: str) -> None:
         select = (  # a q-select has no <input>: click its field
             "//label[contains(@class,'q-field')][.//*[contains(@class,'q-field__label') and "
-            f"contains(normalize-space(.), '{label}')]]"
+            f"contains(normalize-space(.), {literal(label)})]]"
         )
         self.retry(lambda: self.visible(select).click())
         self.retry(
             lambda: self.visible(
-                f"//div[contains(@class,'q-item')][contains(normalize-space(.), '{option}')]"
+                f"//div[contains(@class,'q-item')][contains(normalize-space(.), {literal(option)})]"
             ).click()
         )
 
